@@ -1,0 +1,51 @@
+// Maps inferql's sampling options onto node-llama-cpp's sequence evaluation options.
+import {
+  type LlamaGrammar,
+  LlamaGrammarEvaluationState,
+  type LlamaModel,
+  type SequenceEvaluateOptions,
+  type Token,
+  TokenBias,
+} from "node-llama-cpp";
+import type { SamplingOptions } from "../types.js";
+
+/** How far back repeat/presence/frequency penalties look, as llama.cpp's repeat_last_n. */
+const PENALTY_WINDOW = 64;
+const DEFAULT_TEMPERATURE = 0.8;
+/** OpenAI's logit_bias of -100 means "never"; anything else is an additive logit. */
+const BAN_BIAS = -100;
+
+export function buildEvaluateOptions(
+  model: LlamaModel,
+  sampling: SamplingOptions,
+  grammar: LlamaGrammar | undefined,
+  recentTokens: () => Token[],
+): SequenceEvaluateOptions {
+  const options: SequenceEvaluateOptions = {
+    temperature: sampling.temperature ?? DEFAULT_TEMPERATURE,
+    topP: sampling.topP,
+    topK: sampling.topK,
+    minP: sampling.minP,
+    seed: sampling.seed,
+    // The caller decides what an end-of-generation token means (finish reason "stop").
+    yieldEogToken: true,
+  };
+  if (grammar) options.grammarEvaluationState = new LlamaGrammarEvaluationState({ model, grammar });
+  if (sampling.logitBias?.size) {
+    const bias = new TokenBias(model.tokenizer);
+    for (const [token, value] of sampling.logitBias)
+      bias.set(token as Token, value <= BAN_BIAS ? "never" : { logit: value });
+    options.tokenBias = bias;
+  }
+  const { repeatPenalty = 1, presencePenalty = 0, frequencyPenalty = 0 } = sampling;
+  if (repeatPenalty !== 1 || presencePenalty !== 0 || frequencyPenalty !== 0) {
+    options.repeatPenalty = {
+      punishTokens: () => recentTokens().slice(-PENALTY_WINDOW),
+      maxPunishTokens: PENALTY_WINDOW,
+      penalty: repeatPenalty,
+      presencePenalty,
+      frequencyPenalty,
+    };
+  }
+  return options;
+}

@@ -1,0 +1,31 @@
+// Turns generated tokens into text one token at a time, keeping tokens back while they end
+// in an incomplete UTF-8 sequence (byte-fallback tokens) so no U+FFFD ever reaches a client.
+import type { LlamaModel, Token } from "node-llama-cpp";
+
+const REPLACEMENT_CHARACTER = "\uFFFD";
+/** Enough preceding tokens for the detokenizer to decide on leading spaces. */
+const CONTEXT_TOKENS = 4;
+/** A UTF-8 character spans at most 4 byte tokens: past that, a U+FFFD is really in the output. */
+const MAX_HELD_TOKENS = 4;
+
+export class IncrementalDetokenizer {
+  private readonly history: Token[];
+  private held: Token[] = [];
+
+  constructor(
+    private readonly model: LlamaModel,
+    precedingTokens: readonly Token[],
+  ) {
+    this.history = precedingTokens.slice(-CONTEXT_TOKENS);
+  }
+
+  push(token: Token): string {
+    this.held.push(token);
+    const text = this.model.detokenize(this.held, false, this.history);
+    if (text.endsWith(REPLACEMENT_CHARACTER) && this.held.length < MAX_HELD_TOKENS) return "";
+    this.history.push(...this.held);
+    this.history.splice(0, Math.max(0, this.history.length - CONTEXT_TOKENS));
+    this.held = [];
+    return text;
+  }
+}

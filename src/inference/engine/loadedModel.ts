@@ -1,0 +1,255 @@
+// One GGUF model in memory: its contexts (one per LoRA configuration), prompt rendering,
+// grammar compilation, tokenization and embeddings.
+import path from "node:path";
+import {
+  type ChatWrapper,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaEmbeddingContext,
+  type LlamaGrammar,
+  type LlamaModel,
+  resolveChatWrapper,
+  type Token,
+} from "node-llama-cpp";
+import { InvalidInputError } from "../../errors.js";
+import type { LoraSelection, OutputConstraint, PromptInput } from "../types.js";
+import { renderPromptTokens } from "./renderPrompt.js";
+
+export interface ModelSpec {
+  id: string;
+  path: string;
+  /** LoRA adapters that requests may select by name. */
+  adapters: ReadonlyMap<string, string>;
+}
+
+export interface ContextSettings {
+  /** Parallel sequences (slots) per context. */
+  slots: number;
+  /** Tokens per slot. */
+  contextSize: number;
+  threads: number;
+  batchSize: number;
+}
+
+export interface ModelInfo {
+  id: string;
+  path: string;
+  contextSize: number;
+  trainContextSize: number;
+  chatTemplate: string;
+  adapters: string[];
+  sizeBytes: number;
+  embeddingSize: number;
+}
+
+/** Keeps LoRA contexts for this many distinct adapter configurations before evicting idle ones. */
+const MAX_LORA_CONTEXTS = 4;
+const BASE_CONTEXT = "";
+
+interface SlotContext {
+  context: LlamaContext;
+  sequences: LlamaContextSequence[];
+}
+
+export class LoadedModel {
+  /** Context key ("" for the base model, else the active adapters) → the context and its slot sequences. */
+  private readonly contexts = new Map<string, Promise<SlotContext>>();
+  /** The same contexts once created, for synchronous reads of slot caches. */
+  private readonly readyContexts = new Map<string, SlotContext>();
+  private embeddingContext?: Promise<LlamaEmbeddingContext>;
+  private embeddingQueue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly spec: ModelSpec,
+    readonly llama: Llama,
+    readonly model: LlamaModel,
+    readonly chatWrapper: ChatWrapper,
+    private readonly settings: ContextSettings,
+  ) {}
+
+  static async load(llama: Llama, spec: ModelSpec, settings: ContextSettings): Promise<LoadedModel> {
+    const model = await llama.loadModel({ modelPath: spec.path });
+    const loaded = new LoadedModel(spec, llama, model, resolveChatWrapper(model), settings);
+    await loaded.contextFor(BASE_CONTEXT);
+    return loaded;
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get slots(): number {
+    return this.settings.slots;
+  }
+
+  get vocabularySize(): number {
+    return this.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
+  }
+
+  get contextSize(): number {
+    return this.settings.contextSize;
+  }
+
+  info(): ModelInfo {
+    return {
+      id: this.spec.id,
+      path: path.resolve(this.spec.path),
+      contextSize: this.settings.contextSize,
+      trainContextSize: this.model.trainContextSize,
+      chatTemplate: this.chatWrapper.wrapperName,
+      adapters: [...this.spec.adapters.keys()],
+      sizeBytes: this.model.size,
+      embeddingSize: this.model.embeddingVectorSize,
+    };
+  }
+
+  renderPrompt(prompt: PromptInput): Token[] {
+    return renderPromptTokens(this.model, this.chatWrapper, prompt);
+  }
+
+  tokenize(text: string, withSpecialTokens: boolean): Token[] {
+    return this.model.tokenize(text, withSpecialTokens);
+  }
+
+  detokenize(tokens: readonly Token[], withSpecialTokens: boolean): string {
+    return this.model.detokenize(tokens, withSpecialTokens);
+  }
+
+  tokenText(token: Token): string {
+    return this.model.detokenize([token], true);
+  }
+
+  isValidToken(token: number): boolean {
+    return Number.isInteger(token) && token >= 0 && token < this.vocabularySize;
+  }
+
+  /**
+   * Normalizes a LoRA selection into a context key: unknown names are an input error, and
+   * adapters with scale 0 are dropped since they leave the base model unchanged.
+   */
+  loraContextKey(selection: readonly LoraSelection[]): string {
+    const active = new Map<string, number>();
+    for (const { name, scale } of selection) {
+      if (!this.spec.adapters.has(name)) {
+        const known = [...this.spec.adapters.keys()];
+        throw new InvalidInputError(
+          "lora",
+          `Unknown LoRA adapter '${name}' for model '${this.id}'` +
+            (known.length ? ` (available: ${known.join(", ")})` : " (it has none)"),
+        );
+      }
+      if (scale !== 0) active.set(name, scale);
+    }
+    return [...active.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, scale]) => `${name}@${scale}`)
+      .join(",");
+  }
+
+  /** Cached tokens of a slot in a context, without creating the context. */
+  cachedTokens(contextKey: string, slot: number): readonly Token[] {
+    return this.readyContexts.get(contextKey)?.sequences[slot].contextTokens ?? [];
+  }
+
+  /** The sequence of a slot in the context for a LoRA configuration, creating that context on first use. */
+  async sequence(
+    contextKey: string,
+    slot: number,
+    busyContextKeys: () => ReadonlySet<string>,
+  ): Promise<LlamaContextSequence> {
+    if (!this.contexts.has(contextKey)) await this.evictIdleLoraContexts(busyContextKeys());
+    return (await this.contextFor(contextKey)).sequences[slot];
+  }
+
+  async compileConstraint(constraint: OutputConstraint): Promise<LlamaGrammar> {
+    try {
+      if (constraint.kind === "gbnf") return await this.llama.createGrammar({ grammar: constraint.grammar });
+      if (constraint.kind === "anyJson") return await this.llama.getGrammarFor("json");
+      return await this.llama.createGrammarForJsonSchema(constraint.schema as never);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const what = constraint.kind === "gbnf" ? "GBNF grammar" : "JSON schema";
+      // The message names the problem only; grammar internals stay in the server log.
+      throw new InvalidInputError(constraint.field, `Invalid ${what}: ${reason}`);
+    }
+  }
+
+  async embed(inputs: readonly string[]): Promise<{ vectors: number[][]; promptTokens: number }> {
+    const run = this.embeddingQueue.then(async () => {
+      const context = await this.embeddingContextOnce();
+      const vectors: number[][] = [];
+      let promptTokens = 0;
+      for (const input of inputs) {
+        const tokens = this.model.tokenize(input, false);
+        if (tokens.length === 0) throw new InvalidInputError("input", "Embedding input must not be empty");
+        if (tokens.length > this.settings.contextSize)
+          throw new InvalidInputError(
+            "input",
+            `Embedding input is ${tokens.length} tokens, over the context size of ${this.settings.contextSize}`,
+          );
+        promptTokens += tokens.length;
+        vectors.push([...(await context.getEmbeddingFor(tokens)).vector]);
+      }
+      return { vectors, promptTokens };
+    });
+    this.embeddingQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+
+  private contextFor(key: string): Promise<SlotContext> {
+    let context = this.contexts.get(key);
+    if (!context) {
+      context = this.createContext(key);
+      this.contexts.set(key, context);
+      context.catch(() => this.contexts.delete(key));
+    }
+    return context;
+  }
+
+  private async createContext(key: string): Promise<SlotContext> {
+    const adapters = key
+      ? key.split(",").map((entry) => {
+          const [name, scale] = entry.split("@");
+          return { filePath: this.spec.adapters.get(name)!, scale: Number(scale) };
+        })
+      : [];
+    const context = await this.model.createContext({
+      sequences: this.settings.slots,
+      contextSize: this.settings.contextSize,
+      threads: this.settings.threads,
+      batchSize: this.settings.batchSize,
+      ...(adapters.length ? { lora: { adapters } } : {}),
+    });
+    // Taken once, so a slot index always maps to the same sequence and its KV cache.
+    const sequences = Array.from({ length: this.settings.slots }, () => context.getSequence());
+    const slotContext = { context, sequences };
+    this.readyContexts.set(key, slotContext);
+    return slotContext;
+  }
+
+  private async evictIdleLoraContexts(busy: ReadonlySet<string>): Promise<void> {
+    const loraKeys = [...this.contexts.keys()].filter((key) => key !== BASE_CONTEXT);
+    for (const key of loraKeys) {
+      if (loraKeys.length < MAX_LORA_CONTEXTS) return;
+      if (busy.has(key)) continue;
+      const context = this.contexts.get(key)!;
+      this.contexts.delete(key);
+      this.readyContexts.delete(key);
+      loraKeys.splice(loraKeys.indexOf(key), 1);
+      await (await context).context.dispose();
+    }
+  }
+
+  private embeddingContextOnce(): Promise<LlamaEmbeddingContext> {
+    this.embeddingContext ??= this.model.createEmbeddingContext({
+      contextSize: this.settings.contextSize,
+      threads: this.settings.threads,
+    });
+    return this.embeddingContext;
+  }
+}

@@ -1,0 +1,216 @@
+// Writes a seeded random-weight LLaMA-architecture GGUF model with an SPM vocab and a ChatML chat template.
+
+import {
+  GGUF_ALIGNMENT,
+  type GgmlTensorType,
+  type GgufMetadataEntry,
+  type GgufTensorSpec,
+  tensorElementCount,
+  writeGguf,
+} from "../gguf/ggufWriter.js";
+import { fillUniform } from "../gguf/seededRandom.js";
+import { BYTE_TOKEN_OFFSET, buildSpmVocab, SpecialTokenId } from "./vocab.js";
+
+/** ChatML, the template llama.cpp and node-llama-cpp recognise; stored in `tokenizer.chat_template`. */
+export const CHATML_TEMPLATE =
+  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
+  "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+export interface GeneratedModelOptions {
+  /** Embedding width. Default 64. */
+  nEmbd: number;
+  /** Transformer blocks. Default 2. */
+  nLayer: number;
+  /** Attention heads; must divide nEmbd. Default 4. */
+  nHead: number;
+  /** Key/value heads (GQA); must divide nHead. Default 4. */
+  nHeadKv: number;
+  /** Feed-forward width. Default 256. */
+  nFf: number;
+  /** Trained context length written to the metadata. Default 2048. */
+  contextLength: number;
+  /** Minimum vocab size: filler pieces pad the vocab up to it; 0 keeps the natural size (~900). Default 0. */
+  nVocab: number;
+  /** Weight matrix type (norms stay f32; a q8_0 matrix whose rows are not a multiple of 32 falls back to f16). Default "f32". */
+  tensorType: GgmlTensorType;
+  /** Weight seed. Default 42. */
+  seed: number;
+  /** Standard deviation of the uniform random weights. Default 0.02. */
+  std: number;
+  /** Standard deviation of output.weight; defaults to `std`. */
+  outStd?: number;
+  /**
+   * Approximate logit offset of the end-of-generation tokens (</s>, <|im_end|>). Default 0 (no offset).
+   * Negative (e.g. -30): the model almost never ends; positive (e.g. +6): it ends almost at once.
+   * Any non-zero value also keeps the output readable: byte tokens >= 0x80 and < 0x20, <unk>, <s> and
+   * <|im_start|> get a -30 offset, so the model emits valid UTF-8 word salad without control characters.
+   */
+  eogBias: number;
+  /** `general.name`. Default "tiny-random-llama". */
+  name: string;
+  /** RoPE frequency base. Default 10000. */
+  ropeFreqBase: number;
+  /** RMSNorm epsilon. Default 1e-5. */
+  rmsNormEps: number;
+}
+
+export const DEFAULT_MODEL_OPTIONS: Readonly<GeneratedModelOptions> = {
+  nEmbd: 64,
+  nLayer: 2,
+  nHead: 4,
+  nHeadKv: 4,
+  nFf: 256,
+  contextLength: 2048,
+  nVocab: 0,
+  tensorType: "f32",
+  seed: 42,
+  std: 0.02,
+  eogBias: 0,
+  name: "tiny-random-llama",
+  ropeFreqBase: 10000,
+  rmsNormEps: 1e-5,
+};
+
+export interface GeneratedModelResult {
+  path: string;
+  bytes: number;
+  sha256: string;
+  /** Total number of weights, norms included. */
+  params: number;
+  nVocab: number;
+  tensorCount: number;
+}
+
+/** The logit offset given to tokens that would make the output unreadable. */
+const SUPPRESSED_LOGIT = -30;
+/** llama.cpp's LLAMA_FTYPE_* for `general.file_type`. */
+const FILE_TYPE: Record<GgmlTensorType, number> = { f32: 0, f16: 1, q8_0: 7 };
+
+function assertPositiveInteger(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got ${value}`);
+}
+
+/** Fills in defaults and checks that the dimensions make a valid LLaMA model. */
+export function resolveModelOptions(options: Partial<GeneratedModelOptions> = {}): GeneratedModelOptions {
+  const o: GeneratedModelOptions = { ...DEFAULT_MODEL_OPTIONS, ...options };
+  for (const key of ["nEmbd", "nLayer", "nHead", "nHeadKv", "nFf", "contextLength"] as const) {
+    assertPositiveInteger(key, o[key]);
+  }
+  if (!Number.isSafeInteger(o.nVocab) || o.nVocab < 0)
+    throw new Error(`nVocab must be >= 0, got ${o.nVocab}`);
+  if (o.nEmbd % o.nHead !== 0) throw new Error("nEmbd must be divisible by nHead");
+  if (o.nHead % o.nHeadKv !== 0) throw new Error("nHead must be divisible by nHeadKv");
+  if (!Number.isSafeInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) {
+    throw new Error(`seed must be an integer in [0, 2^32), got ${o.seed}`);
+  }
+  if (!Number.isFinite(o.eogBias)) throw new Error("eogBias must be finite");
+  return o;
+}
+
+/** Writes the model to `outPath` (atomically) and describes it. Same options → byte-identical file. */
+export function writeGeneratedModel(
+  outPath: string,
+  options: Partial<GeneratedModelOptions> = {},
+): GeneratedModelResult {
+  const o = resolveModelOptions(options);
+  const headDim = o.nEmbd / o.nHead;
+  const nEmbdKv = headDim * o.nHeadKv;
+  const vocab = buildSpmVocab(o.nVocab);
+  const nVocab = vocab.tokens.length;
+
+  const tensors: GgufTensorSpec[] = [];
+  const matrix = (name: string, shape: number[], std = o.std, post?: (data: Float32Array) => void): void => {
+    const type = o.tensorType === "q8_0" && shape[0] % 32 !== 0 ? "f16" : o.tensorType;
+    tensors.push({
+      name,
+      shape,
+      type,
+      fill: (data) => {
+        fillUniform(data, o.seed, name, std);
+        post?.(data);
+      },
+    });
+  };
+  const norm = (name: string, shape: number[]): void => {
+    tensors.push({ name, shape, type: "f32", fill: (data) => data.fill(1) });
+  };
+
+  // The bias channel: dimension 0 of every token embedding is 1.0, which dominates RMSNorm and comes out of the
+  // final norm as ~sqrt(nEmbd). Row t of output.weight then adds (its dim-0 weight × sqrt(nEmbd)) to token t's logit,
+  // so writing offset/sqrt(nEmbd) there shifts that token's logit by ~offset regardless of the input.
+  const biasChannel = o.eogBias !== 0;
+  const channelWeight = (logitOffset: number): number => logitOffset / Math.sqrt(o.nEmbd);
+  const embedBiasChannel = (data: Float32Array): void => {
+    for (let t = 0; t < nVocab; t++) data[t * o.nEmbd] = 1;
+  };
+  const outputBiasChannel = (data: Float32Array): void => {
+    const setOffset = (token: number, offset: number): void => {
+      data[token * o.nEmbd] = channelWeight(offset);
+    };
+    for (let t = 0; t < nVocab; t++) setOffset(t, 0);
+    for (const t of [SpecialTokenId.eos, SpecialTokenId.imEnd]) setOffset(t, o.eogBias);
+    // Readability: lone bytes >= 0x80 are invalid UTF-8 and bytes < 0x20 are control characters.
+    for (let b = 0x80; b < 0x100; b++) setOffset(BYTE_TOKEN_OFFSET + b, SUPPRESSED_LOGIT);
+    for (let b = 0; b < 0x20; b++) setOffset(BYTE_TOKEN_OFFSET + b, SUPPRESSED_LOGIT);
+    for (const t of [SpecialTokenId.unk, SpecialTokenId.bos, SpecialTokenId.imStart])
+      setOffset(t, SUPPRESSED_LOGIT);
+  };
+
+  matrix("token_embd.weight", [o.nEmbd, nVocab], o.std, biasChannel ? embedBiasChannel : undefined);
+  norm("output_norm.weight", [o.nEmbd]);
+  matrix("output.weight", [o.nEmbd, nVocab], o.outStd ?? o.std, biasChannel ? outputBiasChannel : undefined);
+  for (let i = 0; i < o.nLayer; i++) {
+    norm(`blk.${i}.attn_norm.weight`, [o.nEmbd]);
+    matrix(`blk.${i}.attn_q.weight`, [o.nEmbd, o.nEmbd]);
+    matrix(`blk.${i}.attn_k.weight`, [o.nEmbd, nEmbdKv]);
+    matrix(`blk.${i}.attn_v.weight`, [o.nEmbd, nEmbdKv]);
+    matrix(`blk.${i}.attn_output.weight`, [o.nEmbd, o.nEmbd]);
+    norm(`blk.${i}.ffn_norm.weight`, [o.nEmbd]);
+    matrix(`blk.${i}.ffn_gate.weight`, [o.nEmbd, o.nFf]);
+    matrix(`blk.${i}.ffn_up.weight`, [o.nEmbd, o.nFf]);
+    matrix(`blk.${i}.ffn_down.weight`, [o.nFf, o.nEmbd]);
+  }
+
+  const metadata: GgufMetadataEntry[] = [
+    { key: "general.architecture", type: "string", value: "llama" },
+    { key: "general.type", type: "string", value: "model" },
+    { key: "general.name", type: "string", value: o.name },
+    { key: "general.alignment", type: "u32", value: GGUF_ALIGNMENT },
+    { key: "general.file_type", type: "u32", value: FILE_TYPE[o.tensorType] },
+    ...(o.tensorType === "q8_0"
+      ? [{ key: "general.quantization_version", type: "u32", value: 2 } satisfies GgufMetadataEntry]
+      : []),
+    { key: "llama.vocab_size", type: "u32", value: nVocab },
+    { key: "llama.context_length", type: "u32", value: o.contextLength },
+    { key: "llama.embedding_length", type: "u32", value: o.nEmbd },
+    { key: "llama.block_count", type: "u32", value: o.nLayer },
+    { key: "llama.feed_forward_length", type: "u32", value: o.nFf },
+    { key: "llama.attention.head_count", type: "u32", value: o.nHead },
+    { key: "llama.attention.head_count_kv", type: "u32", value: o.nHeadKv },
+    { key: "llama.rope.dimension_count", type: "u32", value: headDim },
+    { key: "llama.rope.freq_base", type: "f32", value: o.ropeFreqBase },
+    { key: "llama.attention.layer_norm_rms_epsilon", type: "f32", value: o.rmsNormEps },
+    { key: "tokenizer.ggml.model", type: "string", value: "llama" },
+    { key: "tokenizer.ggml.tokens", type: "array", itemType: "string", value: vocab.tokens },
+    { key: "tokenizer.ggml.scores", type: "array", itemType: "f32", value: vocab.scores },
+    { key: "tokenizer.ggml.token_type", type: "array", itemType: "i32", value: vocab.types },
+    { key: "tokenizer.ggml.bos_token_id", type: "u32", value: SpecialTokenId.bos },
+    { key: "tokenizer.ggml.eos_token_id", type: "u32", value: SpecialTokenId.eos },
+    { key: "tokenizer.ggml.unknown_token_id", type: "u32", value: SpecialTokenId.unk },
+    { key: "tokenizer.ggml.padding_token_id", type: "u32", value: SpecialTokenId.unk },
+    { key: "tokenizer.ggml.add_bos_token", type: "bool", value: true },
+    { key: "tokenizer.ggml.add_eos_token", type: "bool", value: false },
+    { key: "tokenizer.chat_template", type: "string", value: CHATML_TEMPLATE },
+  ];
+
+  const written = writeGguf(outPath, metadata, tensors);
+  return {
+    path: outPath,
+    bytes: written.bytes,
+    sha256: written.sha256,
+    params: tensors.reduce((sum, t) => sum + tensorElementCount(t.shape), 0),
+    nVocab,
+    tensorCount: tensors.length,
+  };
+}

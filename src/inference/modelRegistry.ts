@@ -1,0 +1,66 @@
+// The models this server serves, by id: loading state, lookup, and shutdown.
+import type { Llama } from "node-llama-cpp";
+import type { Logger } from "pino";
+import { ModelNotFoundError, ModelNotReadyError } from "../errors.js";
+import { type ContextSettings, LoadedModel, type ModelSpec } from "./engine/loadedModel.js";
+
+export type RegistryStatus = "loading" | "ready" | "failed";
+
+export class ModelRegistry {
+  private readonly loaded = new Map<string, LoadedModel>();
+  private currentStatus: RegistryStatus = "loading";
+
+  constructor(
+    readonly specs: readonly ModelSpec[],
+    private readonly settings: ContextSettings,
+  ) {}
+
+  get status(): RegistryStatus {
+    return this.currentStatus;
+  }
+
+  /** The model requests get when they name none. */
+  get defaultModelId(): string {
+    return this.specs[0].id;
+  }
+
+  async loadAll(llama: Llama, logger: Logger): Promise<void> {
+    try {
+      for (const spec of this.specs) {
+        const startedAt = performance.now();
+        const model = await LoadedModel.load(llama, spec, this.settings);
+        this.loaded.set(spec.id, model);
+        logger.info(
+          {
+            model: spec.id,
+            path: spec.path,
+            ms: Math.round(performance.now() - startedAt),
+            ...this.settings,
+          },
+          "model loaded",
+        );
+      }
+      this.currentStatus = "ready";
+    } catch (error) {
+      this.currentStatus = "failed";
+      throw error;
+    }
+  }
+
+  /** The loaded model; ModelNotFound for an unknown id, ModelNotReady while it loads. */
+  get(id: string): LoadedModel {
+    const model = this.loaded.get(id);
+    if (model) return model;
+    if (this.specs.some((spec) => spec.id === id)) throw new ModelNotReadyError();
+    throw new ModelNotFoundError(id);
+  }
+
+  list(): LoadedModel[] {
+    return [...this.loaded.values()];
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.list().map((model) => model.dispose()));
+    this.loaded.clear();
+  }
+}

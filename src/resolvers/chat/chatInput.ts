@@ -1,0 +1,79 @@
+// The chat completion operation's input: the one schema GraphQL, tRPC and the OpenAI layer translate to.
+import { z } from "zod";
+import { generationFields } from "../samplingInput.js";
+
+const textPartSchema = z.object({ type: z.literal("text"), text: z.string() });
+export const messageContentSchema = z
+  .union([z.string(), z.array(textPartSchema)])
+  .describe("Text, or a list of text parts that are joined");
+
+const jsonObjectSchema = z.record(z.string(), z.unknown());
+
+export const toolCallSchema = z.object({
+  id: z.string().min(1),
+  type: z.literal("function").default("function"),
+  function: z.object({
+    name: z.string().min(1),
+    arguments: z.string().describe("The arguments as a JSON string"),
+  }),
+});
+
+export const chatMessageSchema = z.discriminatedUnion("role", [
+  z.object({ role: z.literal("system"), content: messageContentSchema }),
+  z.object({ role: z.literal("developer"), content: messageContentSchema }),
+  z.object({ role: z.literal("user"), content: messageContentSchema }),
+  z.object({
+    role: z.literal("assistant"),
+    content: messageContentSchema.nullish(),
+    toolCalls: z.array(toolCallSchema).optional(),
+  }),
+  z.object({ role: z.literal("tool"), content: messageContentSchema, toolCallId: z.string().min(1) }),
+]);
+
+export const toolSchema = z.object({
+  type: z.literal("function").default("function"),
+  function: z.object({
+    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "tool names are 1-64 letters, digits, _ or -"),
+    description: z.string().optional(),
+    parameters: jsonObjectSchema.optional().describe("JSON schema of the arguments"),
+  }),
+});
+
+export const toolChoiceSchema = z.union([
+  z.enum(["none", "auto", "required"]),
+  z.object({
+    type: z.literal("function").default("function"),
+    function: z.object({ name: z.string().min(1) }),
+  }),
+]);
+
+export const responseFormatSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("text") }),
+  z.object({ type: z.literal("json_object") }),
+  z.object({
+    type: z.literal("json_schema"),
+    jsonSchema: z.object({
+      name: z.string().optional(),
+      schema: jsonObjectSchema,
+      strict: z.boolean().nullish(),
+    }),
+  }),
+]);
+
+export const chatCompletionInputSchema = z.object({
+  messages: z.array(chatMessageSchema).min(1, "at least one message is required"),
+  ...generationFields,
+  responseFormat: responseFormatSchema.optional(),
+  grammar: z.string().min(1).optional().describe("A GBNF grammar the output must follow"),
+  tools: z.array(toolSchema).max(128).optional(),
+  toolChoice: toolChoiceSchema.optional(),
+  parallelToolCalls: z.boolean().default(true),
+  logprobs: z.boolean().default(false),
+  topLogprobs: z.number().int().min(0).max(20).optional(),
+});
+
+export type ChatCompletionInput = z.input<typeof chatCompletionInputSchema>;
+export type ParsedChatCompletionInput = z.output<typeof chatCompletionInputSchema>;
+export type ChatMessage = z.output<typeof chatMessageSchema>;
+export type ToolDefinition = z.output<typeof toolSchema>;
+export type ToolCall = z.output<typeof toolCallSchema>;

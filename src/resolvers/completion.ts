@@ -1,0 +1,123 @@
+// The raw text completion operation: the prompt is used as is, with no chat template.
+import { z } from "zod";
+import type { TokenLogprob } from "../inference/types.js";
+import type { InferenceDeps } from "./context.js";
+import { type FinishReason, streamGeneration, type Timings, type Usage } from "./generation.js";
+import { newId } from "./ids.js";
+import { chooseOutputConstraint } from "./outputConstraint.js";
+import { parseInput } from "./parseInput.js";
+import { generationFields, toLoraSelection, toSamplingOptions, toStopList } from "./samplingInput.js";
+
+export const completionInputSchema = z.object({
+  prompt: z.string().min(1, "the prompt must not be empty"),
+  ...generationFields,
+  grammar: z.string().min(1).optional().describe("A GBNF grammar the output must follow"),
+  jsonSchema: z.record(z.string(), z.unknown()).optional().describe("A JSON schema the output must follow"),
+  logprobs: z.number().int().min(0).max(20).optional().describe("Report this many alternatives per token"),
+});
+
+export type CompletionInput = z.input<typeof completionInputSchema>;
+
+export type CompletionEvent =
+  | {
+      type: "started";
+      id: string;
+      model: string;
+      created: number;
+      promptTokens: number;
+      cachedPromptTokens: number;
+    }
+  | { type: "textDelta"; id: string; text: string; logprobs?: TokenLogprob[] }
+  | {
+      type: "finished";
+      id: string;
+      finishReason: FinishReason;
+      usage: Usage;
+      timings: Timings;
+      text: string;
+      stopSequence?: string;
+    };
+
+export interface Completion {
+  id: string;
+  model: string;
+  created: number;
+  text: string;
+  finishReason: FinishReason;
+  usage: Usage;
+  timings: Timings;
+  logprobs?: TokenLogprob[];
+}
+
+export function streamCompletion(
+  deps: InferenceDeps,
+  input: CompletionInput | unknown,
+  signal?: AbortSignal,
+): AsyncGenerator<CompletionEvent> {
+  const parsed = parseInput(completionInputSchema, input);
+  const constraint = chooseOutputConstraint(
+    parsed.grammar,
+    parsed.jsonSchema ? { type: "json_schema", jsonSchema: { schema: parsed.jsonSchema } } : undefined,
+  );
+  const request = {
+    id: newId("cmpl-"),
+    model: parsed.model ?? deps.registry.defaultModelId,
+    prompt: { kind: "text" as const, text: parsed.prompt },
+    maxTokens: parsed.maxTokens,
+    sampling: toSamplingOptions(parsed),
+    stop: toStopList(parsed.stop),
+    constraint: constraint?.kind === "jsonSchema" ? { ...constraint, field: "jsonSchema" } : constraint,
+    lora: toLoraSelection(parsed.lora),
+    cachePrompt: parsed.cachePrompt,
+    topLogprobs: parsed.logprobs,
+  };
+  return completionEvents(deps, request, signal);
+}
+
+export async function createCompletion(
+  deps: InferenceDeps,
+  input: CompletionInput | unknown,
+  signal?: AbortSignal,
+): Promise<Completion> {
+  let started: (CompletionEvent & { type: "started" }) | undefined;
+  const logprobs: TokenLogprob[] = [];
+  let wantsLogprobs = false;
+  for await (const event of streamCompletion(deps, input, signal)) {
+    if (event.type === "started") started = event;
+    else if (event.type === "textDelta" && event.logprobs) {
+      wantsLogprobs = true;
+      logprobs.push(...event.logprobs);
+    } else if (event.type === "finished" && started) {
+      const { id, model, created } = started;
+      const { text, finishReason, usage, timings } = event;
+      return {
+        id,
+        model,
+        created,
+        text,
+        finishReason,
+        usage,
+        timings,
+        ...(wantsLogprobs ? { logprobs } : {}),
+      };
+    }
+  }
+  throw new Error("The generation ended without a finished event");
+}
+
+async function* completionEvents(
+  deps: InferenceDeps,
+  request: Parameters<typeof streamGeneration>[1],
+  signal: AbortSignal | undefined,
+): AsyncGenerator<CompletionEvent> {
+  const { id, model } = request;
+  const created = Math.floor(Date.now() / 1000);
+  let text = "";
+  for await (const event of streamGeneration(deps, request, signal)) {
+    if (event.type === "started") yield { ...event, id, model, created };
+    else if (event.type === "text") {
+      text += event.text;
+      yield { type: "textDelta", id, text: event.text, logprobs: event.logprobs };
+    } else yield { ...event, type: "finished", id, text };
+  }
+}

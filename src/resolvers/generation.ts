@@ -1,0 +1,77 @@
+// Runs one generation through the scheduler and normalizes its events for chat and completion:
+// errors before the start are thrown, errors after it end the stream with finish reason "error".
+import { toDomainError } from "../errors.js";
+import type { GenerationRequest, GenerationTimings, TokenLogprob } from "../inference/types.js";
+import type { InferenceDeps } from "./context.js";
+
+export type FinishReason = "stop" | "length" | "tool_calls" | "cancelled" | "error";
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  cachedPromptTokens: number;
+}
+
+export type Timings = GenerationTimings;
+
+export type GenerationStreamEvent =
+  | { type: "started"; promptTokens: number; cachedPromptTokens: number }
+  | { type: "text"; text: string; logprobs?: TokenLogprob[] }
+  | { type: "finished"; finishReason: FinishReason; usage: Usage; timings: Timings; stopSequence?: string };
+
+const NO_TIMINGS: Timings = {
+  queueMs: 0,
+  promptMs: 0,
+  generationMs: 0,
+  promptTokensPerSecond: 0,
+  generatedTokensPerSecond: 0,
+};
+
+export async function* streamGeneration(
+  deps: InferenceDeps,
+  request: GenerationRequest,
+  signal?: AbortSignal,
+): AsyncGenerator<GenerationStreamEvent> {
+  let started: { promptTokens: number; cachedPromptTokens: number } | undefined;
+  let completionTokens = 0;
+  try {
+    for await (const event of deps.scheduler.generate(request, signal)) {
+      if (event.type === "started") {
+        started = { promptTokens: event.promptTokens, cachedPromptTokens: event.cachedPromptTokens };
+        yield { type: "started", ...started };
+      } else if (event.type === "text") {
+        completionTokens += event.tokenCount;
+        if (event.text || event.logprobs?.length)
+          yield { type: "text", text: event.text, logprobs: event.logprobs };
+      } else {
+        const { promptTokens, completionTokens: generated, cachedPromptTokens } = event.usage;
+        yield {
+          type: "finished",
+          finishReason: event.reason,
+          usage: {
+            promptTokens,
+            completionTokens: generated,
+            totalTokens: promptTokens + generated,
+            cachedPromptTokens,
+          },
+          timings: event.timings,
+          stopSequence: event.stopSequence,
+        };
+      }
+    }
+  } catch (error) {
+    if (!started) throw toDomainError(error);
+    yield {
+      type: "finished",
+      finishReason: "error",
+      usage: {
+        promptTokens: started.promptTokens,
+        completionTokens,
+        totalTokens: started.promptTokens + completionTokens,
+        cachedPromptTokens: started.cachedPromptTokens,
+      },
+      timings: NO_TIMINGS,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+// The one API every transport calls: transport-agnostic operations bound to the inference layer.
+
+import { createChatCompletion, streamChatCompletion } from "./chat/chatCompletion.js";
+import { createCompletion, streamCompletion } from "./completion.js";
+import type { InferenceDeps } from "./context.js";
+import { createEmbeddings } from "./embeddings.js";
+import { cancelGeneration, findModel, health, listModels, schedulerState } from "./models.js";
+import { detokenize, tokenize } from "./tokenize.js";
+import { watchScheduler } from "./watchScheduler.js";
+
+export function createResolvers(deps: InferenceDeps) {
+  return {
+    createChatCompletion: (input: unknown, signal?: AbortSignal) => createChatCompletion(deps, input, signal),
+    streamChatCompletion: (input: unknown, signal?: AbortSignal) => streamChatCompletion(deps, input, signal),
+    createCompletion: (input: unknown, signal?: AbortSignal) => createCompletion(deps, input, signal),
+    streamCompletion: (input: unknown, signal?: AbortSignal) => streamCompletion(deps, input, signal),
+    createEmbeddings: (input: unknown) => createEmbeddings(deps, input),
+    tokenize: (input: unknown) => tokenize(deps, input),
+    detokenize: (input: unknown) => detokenize(deps, input),
+    listModels: () => listModels(deps),
+    findModel: (id: string) => findModel(deps, id),
+    health: () => health(deps),
+    schedulerState: () => schedulerState(deps),
+    watchScheduler: (signal?: AbortSignal) => watchScheduler(deps, signal),
+    cancelGeneration: (id: string) => cancelGeneration(deps, id),
+  };
+}
+
+export type Resolvers = ReturnType<typeof createResolvers>;
+
+export type { AssembledToolCall, ChatCompletion, ChatCompletionEvent } from "./chat/chatCompletion.js";
+export type { ChatCompletionInput } from "./chat/chatInput.js";
+export { chatCompletionInputSchema } from "./chat/chatInput.js";
+export type { Completion, CompletionEvent, CompletionInput } from "./completion.js";
+export { completionInputSchema } from "./completion.js";
+export type { InferenceDeps } from "./context.js";
+export type { Embeddings, EmbeddingsInput } from "./embeddings.js";
+export { embeddingsInputSchema } from "./embeddings.js";
+export type { FinishReason, Timings, Usage } from "./generation.js";
+export type { Health } from "./models.js";
+export type { DetokenizeInput, Tokenization, TokenizeInput } from "./tokenize.js";
+export { detokenizeInputSchema, tokenizeInputSchema } from "./tokenize.js";

@@ -1,0 +1,48 @@
+// Tokenize and detokenize with a model's own tokenizer.
+
+import type { Token } from "node-llama-cpp";
+import { z } from "zod";
+import { InvalidInputError } from "../errors.js";
+import type { InferenceDeps } from "./context.js";
+import { parseInput } from "./parseInput.js";
+
+export const tokenizeInputSchema = z.object({
+  model: z.string().min(1).optional(),
+  text: z.string(),
+  withSpecialTokens: z
+    .boolean()
+    .default(false)
+    .describe("Parse control-token text such as <|im_end|> as tokens"),
+});
+
+export const detokenizeInputSchema = z.object({
+  model: z.string().min(1).optional(),
+  tokens: z.array(z.number().int().min(0)).max(1_000_000),
+});
+
+export type TokenizeInput = z.input<typeof tokenizeInputSchema>;
+export type DetokenizeInput = z.input<typeof detokenizeInputSchema>;
+
+export interface Tokenization {
+  model: string;
+  tokens: { id: number; piece: string }[];
+}
+
+export function tokenize(deps: InferenceDeps, input: TokenizeInput | unknown): Tokenization {
+  const parsed = parseInput(tokenizeInputSchema, input);
+  const model = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
+  const tokens = model.tokenize(parsed.text, parsed.withSpecialTokens);
+  return { model: model.id, tokens: tokens.map((id) => ({ id, piece: model.tokenText(id) })) };
+}
+
+export function detokenize(
+  deps: InferenceDeps,
+  input: DetokenizeInput | unknown,
+): { model: string; text: string } {
+  const parsed = parseInput(detokenizeInputSchema, input);
+  const model = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
+  const invalid = parsed.tokens.findIndex((token) => !model.isValidToken(token));
+  if (invalid >= 0)
+    throw new InvalidInputError(`tokens.${invalid}`, `Unknown token id ${parsed.tokens[invalid]}`);
+  return { model: model.id, text: model.detokenize(parsed.tokens as Token[], false) };
+}

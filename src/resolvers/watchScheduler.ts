@@ -1,0 +1,28 @@
+// A live view of the scheduler: its state now, then again after every change (queued, started,
+// finished), coalesced so a burst of changes yields one state.
+import { EventChannel } from "../inference/scheduler/eventChannel.js";
+import type { SchedulerState } from "../inference/scheduler/scheduler.js";
+import type { InferenceDeps } from "./context.js";
+
+export function watchScheduler(
+  deps: InferenceDeps,
+  signal?: AbortSignal,
+): AsyncIterableIterator<SchedulerState> {
+  let scheduled = false;
+  const stop = () => {
+    unsubscribe();
+    channel.end();
+  };
+  const channel = new EventChannel<SchedulerState>(() => unsubscribe());
+  const unsubscribe = deps.scheduler.onEvent((event) => {
+    if (event.type === "tokens" || scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      channel.push(deps.scheduler.state());
+    });
+  });
+  channel.push(deps.scheduler.state());
+  signal?.addEventListener("abort", stop, { once: true });
+  return channel;
+}

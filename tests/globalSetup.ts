@@ -1,0 +1,19 @@
+// vitest globalSetup: generates the test models once into .cache/test-models and provides their paths to tests.
+import { fileURLToPath } from "node:url";
+import type { TestProject } from "vitest/node";
+import { ensureGeneratedLora, ensureGeneratedModel } from "../src/inference/generatedModel/defaultModel.js";
+
+/** `<project root>/.cache/test-models` (gitignored). */
+const TEST_MODELS_DIR = fileURLToPath(new URL("../.cache/test-models", import.meta.url));
+
+export async function setup(project: TestProject): Promise<void> {
+  const cacheDir = TEST_MODELS_DIR;
+  const [tiny, stopsEarly, tinyLora] = await Promise.all([
+    ensureGeneratedModel({ preset: "tiny", cacheDir }),
+    ensureGeneratedModel({ preset: "tiny-stops-early", cacheDir }),
+    ensureGeneratedLora({ preset: "tiny", cacheDir }),
+  ]);
+  project.provide("tinyModelPath", tiny.path);
+  project.provide("stopsEarlyModelPath", stopsEarly.path);
+  project.provide("tinyLoraPath", tinyLora.path);
+}
