@@ -1,9 +1,12 @@
 // Composition root: models → registry → scheduler → resolvers → transports → one HTTP server.
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { createGraphqlMount } from "./api/graphql/index.js";
 import { createHealthMount } from "./api/healthMount.js";
 import { createHttpServer } from "./api/http.js";
 import type { HttpMount } from "./api/httpMount.js";
+import { createTrpcMount } from "./api/trpc/index.js";
+import { createOpenAiMount } from "./compat/openai/index.js";
 import { type Config, ConfigError } from "./config.js";
 import type { ModelSpec } from "./inference/engine/loadedModel.js";
 import { loadLlama } from "./inference/engine/loadLlama.js";
@@ -36,7 +39,12 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
     requestTimeoutMs: config.requestTimeout * 1000,
   });
   const resolvers = createResolvers({ registry, scheduler });
-  const mounts: HttpMount[] = [createHealthMount(resolvers)];
+  const mounts: HttpMount[] = [
+    createHealthMount(resolvers),
+    createGraphqlMount(resolvers, logger),
+    createTrpcMount(resolvers, logger),
+    createOpenAiMount(resolvers, logger),
+  ];
   const server = createHttpServer(mounts, logger);
 
   await new Promise<void>((resolve, reject) => {
