@@ -58,6 +58,7 @@ export function streamCompletion(
   const constraint = chooseOutputConstraint(
     parsed.grammar,
     parsed.jsonSchema ? { type: "json_schema", jsonSchema: { schema: parsed.jsonSchema } } : undefined,
+    "jsonSchema",
   );
   const request = {
     id: newId("cmpl-"),
@@ -66,7 +67,7 @@ export function streamCompletion(
     maxTokens: parsed.maxTokens,
     sampling: toSamplingOptions(parsed),
     stop: toStopList(parsed.stop),
-    constraint: constraint?.kind === "jsonSchema" ? { ...constraint, field: "jsonSchema" } : constraint,
+    constraint,
     lora: toLoraSelection(parsed.lora),
     cachePrompt: parsed.cachePrompt,
     topLogprobs: parsed.logprobs,

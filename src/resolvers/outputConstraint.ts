@@ -1,6 +1,7 @@
 // Chooses the grammar that constrains output from the request's grammar / response format fields.
 import { InvalidInputError } from "../errors.js";
 import type { OutputConstraint } from "../inference/types.js";
+import { assertValidJsonSchema } from "./assertValidJsonSchema.js";
 
 export type ResponseFormat =
   | { type: "text" }
@@ -10,6 +11,7 @@ export type ResponseFormat =
 export function chooseOutputConstraint(
   grammar: string | undefined,
   responseFormat: ResponseFormat | undefined,
+  schemaField = "responseFormat.jsonSchema.schema",
 ): OutputConstraint | undefined {
   const format = responseFormat?.type ?? "text";
   if (grammar !== undefined && format !== "text")

@@ -62,7 +62,15 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
       generated.push(output.token);
       pendingTokens++;
       if (request.topLogprobs !== undefined && output.probabilities)
-        pendingLogprobs.push(describeLogprob(model, output.token, output.probabilities, request.topLogprobs));
+        pendingLogprobs.push(
+          describeLogprob(
+            model,
+            output.token,
+            generated.at(-2) ?? promptTokens.at(-1),
+            output.probabilities,
+            request.topLogprobs,
+          ),
+        );
       const scan = stops.push(detokenizer.push(output.token));
       if (scan.emit) {
         yield textEvent(scan.emit, pendingTokens, pendingLogprobs, request);
@@ -146,11 +154,12 @@ function textEvent(
 function describeLogprob(
   model: LoadedModel,
   token: Token,
+  previous: Token | undefined,
   probabilities: Map<Token, number>,
   top: number,
 ): TokenLogprob {
   const entry = (candidate: Token, probability: number) => {
-    const text = model.tokenText(candidate);
+    const text = model.tokenText(candidate, previous);
     return {
       token: text,
       logprob: Math.log(Math.max(probability, Number.MIN_VALUE)),

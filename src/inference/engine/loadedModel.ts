@@ -116,8 +116,9 @@ export class LoadedModel {
     return this.model.detokenize(tokens, withSpecialTokens);
   }
 
-  tokenText(token: Token): string {
-    return this.model.detokenize([token], true);
+  /** A token's text as it reads after `previous` (which decides, e.g., whether a leading space shows). */
+  tokenText(token: Token, previous?: Token): string {
+    return this.model.detokenize([token], true, previous === undefined ? undefined : [previous]);
   }
 
   isValidToken(token: number): boolean {

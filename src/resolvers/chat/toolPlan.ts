@@ -2,6 +2,7 @@
 // output is free (auto), forced into tool calls by a JSON-schema grammar (required or named), or plain.
 import { InvalidInputError } from "../../errors.js";
 import type { JsonSchema } from "../../inference/types.js";
+import { assertValidJsonSchema } from "../assertValidJsonSchema.js";
 import type { ParsedChatCompletionInput, ToolDefinition } from "./chatInput.js";
 
 export type ToolPlan =
@@ -25,6 +26,8 @@ export function planTools(input: ParsedChatCompletionInput): ToolPlan {
         `Duplicate tool name '${tool.function.name}'`,
       );
     names.add(tool.function.name);
+    if (tool.function.parameters)
+      assertValidJsonSchema(tool.function.parameters, `tools.${index}.function.parameters`);
   }
 
   const selected =
