@@ -18,11 +18,9 @@ export function chooseOutputConstraint(
     throw new InvalidInputError("grammar", "Use either a grammar or a JSON response format, not both");
   if (grammar !== undefined) return { kind: "gbnf", grammar, field: "grammar" };
   if (responseFormat?.type === "json_object") return { kind: "anyJson", field: "responseFormat" };
-  if (responseFormat?.type === "json_schema")
-    return {
-      kind: "jsonSchema",
-      schema: responseFormat.jsonSchema.schema,
-      field: "responseFormat.jsonSchema.schema",
-    };
+  if (responseFormat?.type === "json_schema") {
+    assertValidJsonSchema(responseFormat.jsonSchema.schema, schemaField);
+    return { kind: "jsonSchema", schema: responseFormat.jsonSchema.schema, field: schemaField };
+  }
   return undefined;
 }
