@@ -1,0 +1,31 @@
+import { expect, test } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.js";
+
+test("defaults serve on 127.0.0.1:8080 with 4 slots and threads chosen from the machine", () => {
+  const config = loadConfig([], {});
+  expect(config).toMatchObject({ host: "127.0.0.1", port: 8080, slots: 4, queue: 64, model: [] });
+  expect(config.threads).toBeGreaterThanOrEqual(1);
+});
+
+test("flags override environment variables", () => {
+  const config = loadConfig(["--port", "9000"], { INFERQL_PORT: "7000", INFERQL_SLOTS: "2" });
+  expect(config.port).toBe(9000);
+  expect(config.slots).toBe(2);
+});
+
+test("a model takes its id from the file name unless named", () => {
+  const file = new URL("../../package.json", import.meta.url).pathname;
+  const config = loadConfig(["--model", file, "--model", `mine=${file}`], {});
+  expect(config.model.map((model) => model.id)).toEqual(["package.json", "mine"]);
+});
+
+test.each([
+  [["--slots", "0"], /--slots \(INFERQL_SLOTS\)/],
+  [["--port", "http"], /--port/],
+  [["--model", "/no/such/file.gguf"], /model file not found: \/no\/such\/file.gguf/],
+  [["--lora", "nonsense"], /expected \[model:\]name=path/],
+  [["--colour", "blue"], /Unknown option '--colour'/],
+])("bad configuration %j is one clear ConfigError", (argv, message) => {
+  expect(() => loadConfig(argv, {})).toThrow(ConfigError);
+  expect(() => loadConfig(argv, {})).toThrow(message);
+});
