@@ -1,0 +1,75 @@
+// The `inferql` command as a user runs it: a real process, its logs, its exit codes.
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, expect, test } from "vitest";
+
+const projectRoot = path.resolve(import.meta.dirname, "../..");
+const cacheDir = mkdtempSync(path.join(os.tmpdir(), "inferql-cli-"));
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+function inferql(args: string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, INFERQL_CACHE_DIR: cacheDir },
+  });
+}
+
+function exitOf(
+  child: ChildProcessWithoutNullStreams,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+test("with no model configured, serve generates the tiny model, reports ready on /health, and exits 0 on SIGTERM", async () => {
+  const child = inferql(["serve", "--port", "0", "--threads", "1"]);
+  const exited = exitOf(child);
+  const logLines: { msg: string; url?: string }[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) {
+        const entry = JSON.parse(line) as { msg: string; url?: string };
+        logLines.push(entry);
+        if (entry.msg === "listening" && entry.url) resolve(entry.url);
+      }
+    });
+    child.on("close", () => reject(new Error("the server exited before listening")));
+  });
+  expect(logLines.some((line) => line.msg.includes("generated the embedded tiny model"))).toBe(true);
+
+  let health: Response;
+  do {
+    health = await fetch(`${url}/health`);
+    if (health.status === 503) await new Promise((resolve) => setTimeout(resolve, 100));
+  } while (health.status === 503);
+  expect(health.status).toBe(200);
+  expect(await health.json()).toMatchObject({ status: "ready", models: ["tiny"] });
+
+  child.kill("SIGTERM");
+  const { code } = await exited;
+  expect(code).toBe(0);
+}, 60_000);
+
+test("bad configuration is one clear line on stderr and a non-zero exit, with no stack trace", async () => {
+  const { code, stderr } = await exitOf(inferql(["serve", "--model", "/no/such/model.gguf"]));
+  expect(code).toBe(2);
+  expect(stderr.trim()).toBe(
+    "inferql: invalid --model (INFERQL_MODEL): model file not found: /no/such/model.gguf",
+  );
+});
+
+test("an out-of-range flag value names the flag", async () => {
+  const { code, stderr } = await exitOf(inferql(["serve", "--slots", "0"]));
+  expect(code).toBe(2);
+  expect(stderr.trim().split("\n")).toHaveLength(1);
+  expect(stderr).toContain("--slots");
+});
