@@ -273,6 +273,25 @@ function validateTensors(tensors: readonly GgufTensorSpec[]): void {
   }
 }
 
+/**
+ * Creates `dir` and its missing ancestors one level at a time. (Node 20's `mkdirSync(dir, {recursive: true})` spins
+ * forever when mkdir answers ENOENT under an existing parent, e.g. below /proc.)
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let current = dir; !fs.existsSync(current); current = path.dirname(current)) {
+    missing.push(current);
+    if (path.dirname(current) === current) break;
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      fs.mkdirSync(folder);
+    } catch (error) {
+      if (!(error instanceof Error && "code" in error && error.code === "EEXIST")) throw error;
+    }
+  }
+}
+
 function writeFully(fd: number, chunk: Uint8Array): void {
   let written = 0;
   while (written < chunk.length) written += fs.writeSync(fd, chunk, written, chunk.length - written);
@@ -309,7 +328,7 @@ export function writeGguf(
 
   const target = path.resolve(outPath);
   const dir = path.dirname(target);
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirectories(dir);
   const tempPath = path.join(
     dir,
     `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
