@@ -1,0 +1,20 @@
+// appRouter: the domain routers merged. Its type, AppRouter, is the typed client's whole contract.
+import { chatRouter } from "./routers/chat.js";
+import { completionRouter } from "./routers/completion.js";
+import { embeddingsRouter } from "./routers/embeddings.js";
+import { healthProcedure, modelsRouter } from "./routers/models.js";
+import { schedulerRouter } from "./routers/scheduler.js";
+import { tokenizerRouter } from "./routers/tokenizer.js";
+import { router } from "./trpc.js";
+
+export const appRouter = router({
+  health: healthProcedure,
+  models: modelsRouter,
+  chat: chatRouter,
+  completion: completionRouter,
+  embeddings: embeddingsRouter,
+  tokenizer: tokenizerRouter,
+  scheduler: schedulerRouter,
+});
+
+export type AppRouter = typeof appRouter;

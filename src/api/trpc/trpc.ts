@@ -1,0 +1,23 @@
+// The one tRPC instance: its context (the resolvers and a logger), its error shape, and the base
+// procedure every router builds on.
+import { initTRPC } from "@trpc/server";
+import type { Logger } from "pino";
+import type { Resolvers } from "../../resolvers/index.js";
+import { toErrorShape } from "./errors.js";
+
+export interface TrpcContext {
+  resolvers: Resolvers;
+  logger: Logger;
+}
+
+const t = initTRPC.context<TrpcContext>().create({
+  isDev: false,
+  // tRPC takes the HTTP status from the shape, so this one translation serves HTTP, SSE and WebSocket.
+  errorFormatter: ({ error, path }) => toErrorShape(error, path),
+  // Pings keep idle proxies from closing a stream while a long prompt is evaluated.
+  sse: { ping: { enabled: true, intervalMs: 15_000 } },
+});
+
+export const router = t.router;
+
+export const procedure = t.procedure;
