@@ -5,6 +5,7 @@ import { createGraphqlMount } from "./api/graphql/index.js";
 import { createHealthMount } from "./api/healthMount.js";
 import { createHttpServer } from "./api/http.js";
 import type { HttpMount } from "./api/httpMount.js";
+import { createMetricsMount, createReadyMount } from "./api/observabilityMounts.js";
 import { createTrpcMount } from "./api/trpc/index.js";
 import { createOpenAiMount } from "./compat/openai/index.js";
 import { type Config, ConfigError } from "./config.js";
@@ -13,6 +14,8 @@ import { loadLlama } from "./inference/engine/loadLlama.js";
 import { defaultCacheDir, ensureGeneratedModel } from "./inference/generatedModel/defaultModel.js";
 import { ModelRegistry } from "./inference/modelRegistry.js";
 import { Scheduler } from "./inference/scheduler/scheduler.js";
+import { logGenerations } from "./observability/generationLog.js";
+import { createMetrics } from "./observability/metrics.js";
 import { createResolvers, type Resolvers } from "./resolvers/index.js";
 
 export interface RunningInferql {
@@ -39,13 +42,17 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
     requestTimeoutMs: config.requestTimeout * 1000,
   });
   const resolvers = createResolvers({ registry, scheduler });
+  const metrics = createMetrics(scheduler);
+  logGenerations(scheduler, logger);
   const mounts: HttpMount[] = [
     createHealthMount(resolvers),
+    createReadyMount(resolvers),
+    createMetricsMount(metrics),
     createGraphqlMount(resolvers, logger),
     createTrpcMount(resolvers, logger),
     createOpenAiMount(resolvers, logger),
   ];
-  const server = createHttpServer(mounts, logger);
+  const server = createHttpServer(mounts, logger, metrics);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

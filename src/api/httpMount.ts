@@ -7,6 +7,8 @@ export interface HttpMount {
   name: string;
   /** Whether this mount serves the request's path. */
   matches(pathname: string): boolean;
+  /** The route label for metrics, with ids stripped so its cardinality stays bounded; defaults to the name. */
+  routeOf?(pathname: string): string;
   handle(request: IncomingMessage, response: ServerResponse): void | Promise<void>;
   /** WebSocket upgrades on this mount's path; mounts without one refuse upgrades. */
   upgrade?(request: IncomingMessage, socket: Duplex, head: Buffer): void;

@@ -39,6 +39,8 @@ export interface SchedulerState {
 }
 
 export type SchedulerEvent =
+  /** A generation was asked for (before validation against the model and admission). */
+  | { type: "received"; id: string; model: string }
   | { type: "queued"; id: string; model: string }
   | {
       type: "started";
@@ -161,6 +163,37 @@ export class Scheduler {
   }
 
   private async run(request: GenerationRequest, signal: AbortSignal, channel: EventChannel<EngineEvent>) {
+    this.emit({ type: "received", id: request.id, model: request.model });
+    const finished: SchedulerEvent & { type: "finished" } = {
+      type: "finished",
+      id: request.id,
+      model: request.model,
+      reason: "rejected",
+    };
+    try {
+      const admitted = await this.admit(request, signal);
+      finished.reason = "error";
+      try {
+        for await (const event of generateOnSequence({ ...admitted.generation, request, signal })) {
+          channel.push(event);
+          if (event.type === "started") this.emit({ ...event, id: request.id, model: request.model });
+          else if (event.type === "text")
+            this.emit({ type: "tokens", id: request.id, model: request.model, count: event.tokenCount });
+          else {
+            finished.reason = event.reason;
+            finished.usage = event.usage;
+          }
+        }
+      } finally {
+        this.release(admitted.lane, admitted.slot);
+      }
+    } finally {
+      this.emit(finished);
+    }
+  }
+
+  /** Validates the request against its model, then waits for a slot (or rejects). */
+  private async admit(request: GenerationRequest, signal: AbortSignal) {
     const deadline = Date.now() + this.options.requestTimeoutMs;
     const model = this.registry.get(request.model);
     const promptTokens = model.renderPrompt(request.prompt);
@@ -183,35 +216,14 @@ export class Scheduler {
       signal,
       deadline,
     );
-    let reason: SchedulerEvent & { type: "finished" } = {
-      type: "finished",
-      id: request.id,
-      model: model.id,
-      reason: "error",
-    };
     try {
       const sequence = await model.sequence(contextKey, slot.index, () => this.busyContextKeys(lane));
-      const events = generateOnSequence({
-        model,
-        slot: slot.index,
-        sequence,
-        request,
-        promptTokens,
-        grammar,
-        signal,
-        deadline,
-        queueMs: performance.now() - queuedAt,
-      });
-      for await (const event of events) {
-        channel.push(event);
-        if (event.type === "started") this.emit({ ...event, id: request.id, model: model.id });
-        else if (event.type === "text")
-          this.emit({ type: "tokens", id: request.id, model: model.id, count: event.tokenCount });
-        else reason = { ...reason, reason: event.reason, usage: event.usage };
-      }
-    } finally {
-      this.emit(reason);
+      const queueMs = performance.now() - queuedAt;
+      const generation = { model, slot: slot.index, sequence, promptTokens, grammar, deadline, queueMs };
+      return { lane, slot, generation };
+    } catch (error) {
       this.release(lane, slot);
+      throw error;
     }
   }
 
@@ -225,7 +237,6 @@ export class Scheduler {
     if (lane.queue.length === 0 && this.freeSlots(lane).length > 0)
       return Promise.resolve(this.assign(lane, waiter));
     if (lane.queue.length >= this.options.queueSize) {
-      this.emit({ type: "finished", id: waiter.id, model: lane.model.id, reason: "rejected" });
       return Promise.reject(new OverloadedError(RETRY_AFTER_SECONDS));
     }
     return new Promise<Slot>((resolve, reject) => {

@@ -1,0 +1,33 @@
+// GET /metrics (Prometheus text format) and GET /ready (models loaded and queues not full).
+import type { Metrics } from "../observability/metrics.js";
+import type { Resolvers } from "../resolvers/index.js";
+import { type HttpMount, pathPrefixMatcher } from "./httpMount.js";
+
+export function createMetricsMount(metrics: Metrics): HttpMount {
+  return {
+    name: "metrics",
+    matches: pathPrefixMatcher("/metrics"),
+    async handle(_request, response) {
+      const body = await metrics.registry.metrics();
+      response.writeHead(200, { "content-type": metrics.registry.contentType });
+      response.end(body);
+    },
+  };
+}
+
+export function createReadyMount(resolvers: Resolvers): HttpMount {
+  return {
+    name: "ready",
+    matches: pathPrefixMatcher("/ready"),
+    handle(_request, response) {
+      const health = resolvers.health();
+      const saturated = resolvers
+        .schedulerState()
+        .models.filter((model) => model.queueCapacity > 0 && model.queued >= model.queueCapacity)
+        .map((model) => model.model);
+      const ready = health.status === "ready" && saturated.length === 0;
+      response.writeHead(ready ? 200 : 503, { "content-type": "application/json" });
+      response.end(JSON.stringify({ ready, status: health.status, saturated }));
+    },
+  };
+}

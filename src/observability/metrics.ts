@@ -1,0 +1,117 @@
+// Prometheus metrics (prom-client): HTTP requests by transport, route and status; tokens;
+// time to first token and inter-token latency; queue depth, busy slots, prefix-cache hits.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Scheduler } from "../inference/scheduler/scheduler.js";
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const TOKEN_LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+export interface Metrics {
+  registry: Registry;
+  observeRequest(labels: { transport: string; route: string; status: number }, seconds: number): void;
+}
+
+export function createMetrics(scheduler: Scheduler): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "inferql_" });
+  const registers = [registry];
+
+  const requests = new Counter({
+    name: "inferql_http_requests_total",
+    help: "HTTP requests and WebSocket upgrades by transport, route and status",
+    labelNames: ["transport", "route", "status"],
+    registers,
+  });
+  const requestDuration = new Histogram({
+    name: "inferql_http_request_duration_seconds",
+    help: "Time from request to the end of its response (streams included)",
+    labelNames: ["transport"],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const promptTokens = new Counter({
+    name: "inferql_prompt_tokens_total",
+    help: "Prompt tokens of finished generations",
+    labelNames: ["model"],
+    registers,
+  });
+  const cachedPromptTokens = new Counter({
+    name: "inferql_prompt_cache_hit_tokens_total",
+    help: "Prompt tokens reused from a slot's KV cache instead of evaluated",
+    labelNames: ["model"],
+    registers,
+  });
+  const generatedTokens = new Counter({
+    name: "inferql_generated_tokens_total",
+    help: "Generated tokens",
+    labelNames: ["model"],
+    registers,
+  });
+  const generations = new Counter({
+    name: "inferql_generations_total",
+    help: "Generations by how they ended (stop, length, cancelled, error, rejected)",
+    labelNames: ["model", "finish_reason"],
+    registers,
+  });
+  const timeToFirstToken = new Histogram({
+    name: "inferql_time_to_first_token_seconds",
+    help: "From the request reaching the scheduler to its first generated text",
+    labelNames: ["model"],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const interTokenLatency = new Histogram({
+    name: "inferql_inter_token_latency_seconds",
+    help: "Time between generated tokens of one generation",
+    labelNames: ["model"],
+    buckets: TOKEN_LATENCY_BUCKETS,
+    registers,
+  });
+  new Gauge({
+    name: "inferql_queue_depth",
+    help: "Requests waiting for a slot",
+    labelNames: ["model"],
+    registers,
+    collect() {
+      for (const model of scheduler.state().models) this.set({ model: model.model }, model.queued);
+    },
+  });
+  new Gauge({
+    name: "inferql_busy_slots",
+    help: "Slots generating now",
+    labelNames: ["model"],
+    registers,
+    collect() {
+      for (const model of scheduler.state().models) this.set({ model: model.model }, model.busySlots);
+    },
+  });
+
+  const timings = new Map<string, { receivedAt: number; lastTokenAt?: number }>();
+  scheduler.onEvent((event) => {
+    const now = performance.now();
+    if (event.type === "received") timings.set(event.id, { receivedAt: now });
+    else if (event.type === "started")
+      cachedPromptTokens.inc({ model: event.model }, event.cachedPromptTokens);
+    else if (event.type === "tokens") {
+      const timing = timings.get(event.id);
+      generatedTokens.inc({ model: event.model }, event.count);
+      if (!timing) return;
+      if (timing.lastTokenAt === undefined)
+        timeToFirstToken.observe({ model: event.model }, (now - timing.receivedAt) / 1000);
+      else interTokenLatency.observe({ model: event.model }, (now - timing.lastTokenAt) / 1000 / event.count);
+      timing.lastTokenAt = now;
+    } else if (event.type === "finished") {
+      timings.delete(event.id);
+      generations.inc({ model: event.model, finish_reason: event.reason });
+      if (event.usage) promptTokens.inc({ model: event.model }, event.usage.promptTokens);
+    }
+  });
+
+  return {
+    registry,
+    observeRequest({ transport, route, status }, seconds) {
+      requests.inc({ transport, route, status: String(status) });
+      requestDuration.observe({ transport }, seconds);
+    },
+  };
+}
