@@ -1,0 +1,37 @@
+// POST /v1/chat/completions: HTTP only; translation lives in serving.ts and chunks.ts.
+import type { Resolvers } from "../../../resolvers/index.js";
+import { generationFailed } from "../errors/generationFailed.js";
+import { readJsonBody } from "../http/readJsonBody.js";
+import type { Route } from "../http/route.js";
+import { sendJson } from "../http/sendJson.js";
+import { streamAsSse } from "../http/streamAsSse.js";
+import { parseRequest } from "../shared/parseRequest.js";
+import { toWireFinishReason } from "../shared/responseFields.js";
+import { chatChunkTranslation } from "./chunks.js";
+import { chatCompletionRequestSchema } from "./protocol.js";
+import { chatParamRenames, toChatCompletionInput, toChatCompletionResponse } from "./serving.js";
+
+export function chatCompletionsRoute(resolvers: Resolvers): Route {
+  return {
+    method: "POST",
+    path: "/v1/chat/completions",
+    async handle(context) {
+      const request = parseRequest(chatCompletionRequestSchema, await readJsonBody(context.request));
+      context.renames = chatParamRenames(request);
+      const input = toChatCompletionInput(request);
+      if (request.stream) {
+        const events = resolvers.streamChatCompletion(input, context.signal);
+        const includeUsage = request.stream_options?.include_usage ?? false;
+        await streamAsSse(context, events, chatChunkTranslation({ includeUsage, logger: context.logger }));
+        return;
+      }
+      const completion = await resolvers.createChatCompletion(input, context.signal);
+      if (completion.finishReason === "error") throw generationFailed(context.logger, completion.id);
+      sendJson(
+        context.response,
+        200,
+        toChatCompletionResponse(completion, toWireFinishReason(completion.finishReason)),
+      );
+    },
+  };
+}

@@ -1,0 +1,130 @@
+// Translation between the chat completion wire format and the chat resolver's input and result.
+import type { ChatCompletion, ChatCompletionInput } from "../../../resolvers/index.js";
+import type { ParamRenames } from "../errors/wireParam.js";
+import {
+  systemFingerprint,
+  toWireTimings,
+  toWireUsage,
+  type WireFinishReason,
+} from "../shared/responseFields.js";
+import { toGenerationInput } from "../shared/toGenerationInput.js";
+import type {
+  ChatCompletionRequest,
+  ChatCompletionResponse,
+  ChatMessageRequest,
+  WireLogprobs,
+  WireToolCall,
+} from "./protocol.js";
+
+type ResolverMessage = ChatCompletionInput["messages"][number];
+type ResolverContent = Extract<ResolverMessage, { role: "user" }>["content"];
+type TokenLogprob = NonNullable<ChatCompletion["logprobs"]>[number];
+
+export function toChatCompletionInput(request: ChatCompletionRequest): ChatCompletionInput {
+  const format = request.response_format;
+  return {
+    ...toGenerationInput(request),
+    maxTokens: request.max_completion_tokens ?? request.max_tokens,
+    messages: request.messages.map(toResolverMessage),
+    responseFormat:
+      format?.type === "json_schema"
+        ? {
+            type: "json_schema",
+            jsonSchema: {
+              name: format.json_schema.name,
+              // When absent, the resolver rejects it and names response_format.json_schema.schema.
+              schema: format.json_schema.schema as Record<string, unknown>,
+              strict: format.json_schema.strict,
+            },
+          }
+        : format,
+    grammar: request.grammar,
+    tools: request.tools?.map(({ function: { name, description, parameters } }) => ({
+      type: "function",
+      function: { name, description, parameters },
+    })),
+    toolChoice: request.tool_choice,
+    parallelToolCalls: request.parallel_tool_calls,
+    logprobs: request.logprobs,
+    topLogprobs: request.top_logprobs,
+  };
+}
+
+/** Wire names of resolver fields that differ from their snake_case form, for this request. */
+export function chatParamRenames(request: ChatCompletionRequest): ParamRenames {
+  return { maxTokens: request.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens" };
+}
+
+function toResolverMessage(message: ChatMessageRequest): ResolverMessage {
+  switch (message.role) {
+    case "system":
+    case "developer":
+    case "user":
+      return { role: message.role, content: toResolverContent(message.content) };
+    case "assistant":
+      return {
+        role: "assistant",
+        content: message.content === undefined ? undefined : toResolverContent(message.content),
+        toolCalls: message.tool_calls?.map((call) => ({
+          id: call.id,
+          type: "function",
+          function: { name: call.function.name, arguments: call.function.arguments },
+        })),
+      };
+    case "tool":
+      return { role: "tool", content: toResolverContent(message.content), toolCallId: message.tool_call_id };
+  }
+}
+
+function toResolverContent(content: string | { text?: string }[]): ResolverContent {
+  return typeof content === "string"
+    ? content
+    : content.map((part) => ({ type: "text" as const, text: part.text ?? "" }));
+}
+
+export function toChatCompletionResponse(
+  completion: ChatCompletion,
+  finishReason: WireFinishReason,
+): ChatCompletionResponse {
+  const toolCalls = completion.toolCalls.map(
+    (call): WireToolCall => ({
+      id: call.id,
+      type: "function",
+      function: { name: call.name, arguments: call.arguments },
+    }),
+  );
+  return {
+    id: completion.id,
+    object: "chat.completion",
+    created: completion.created,
+    model: completion.model,
+    system_fingerprint: systemFingerprint(completion.model),
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: "assistant",
+          content: completion.content,
+          refusal: null,
+          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+        },
+        logprobs: completion.logprobs ? toWireLogprobs(completion.logprobs) : null,
+        finish_reason: finishReason,
+      },
+    ],
+    usage: toWireUsage(completion.usage),
+    timings: toWireTimings(completion.timings, completion.usage),
+  };
+}
+
+export function toWireLogprobs(logprobs: readonly TokenLogprob[]): WireLogprobs {
+  return {
+    content: logprobs.map(({ token, logprob, bytes, topLogprobs }) => ({
+      token,
+      logprob,
+      bytes,
+      top_logprobs: topLogprobs.map((top) => ({ token: top.token, logprob: top.logprob, bytes: top.bytes })),
+    })),
+    refusal: null,
+  };
+}

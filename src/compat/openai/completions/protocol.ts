@@ -1,0 +1,59 @@
+// POST /v1/completions on the wire: the request schema and the response and chunk shapes.
+import { z } from "zod";
+import { generationRequestFields, optional } from "../shared/protocol.js";
+import type { WireFinishReason, WireTimings, WireUsage } from "../shared/responseFields.js";
+
+const promptSchema = z
+  .union([z.string(), z.array(z.string()), z.array(z.number()), z.array(z.array(z.number()))])
+  .transform((prompt, context): string => {
+    if (typeof prompt === "string") return prompt;
+    if (prompt.length === 1 && typeof prompt[0] === "string") return prompt[0];
+    context.addIssue({
+      code: "custom",
+      message:
+        prompt.length > 0 && typeof prompt[0] !== "string"
+          ? "Token-id prompts are not supported: send the prompt as text"
+          : "Exactly one prompt per request is supported",
+    });
+    return z.NEVER;
+  });
+
+export const completionRequestSchema = z.object({
+  ...generationRequestFields,
+  prompt: promptSchema,
+  logprobs: optional(z.number()),
+  echo: optional(z.boolean().refine((echo) => !echo, "echo is not supported")),
+  suffix: optional(z.string().refine((suffix) => suffix === "", "suffix (insertion) is not supported")),
+  best_of: optional(z.number().refine((bestOf) => bestOf === 1, "Only best_of = 1 is supported")),
+  /** llama-server extension: a JSON schema the output must follow. */
+  json_schema: optional(z.record(z.string(), z.unknown())),
+});
+
+export type CompletionRequest = z.output<typeof completionRequestSchema>;
+
+/** The legacy completions logprobs: parallel arrays, one entry per generated token. */
+export interface WireCompletionLogprobs {
+  tokens: string[];
+  token_logprobs: number[];
+  top_logprobs: Record<string, number>[];
+  /** Character offset of each token, counted from the start of the prompt. */
+  text_offset: number[];
+}
+
+export interface CompletionChoice {
+  index: number;
+  text: string;
+  logprobs: WireCompletionLogprobs | null;
+  finish_reason: WireFinishReason | null;
+}
+
+export interface CompletionResponse {
+  id: string;
+  object: "text_completion";
+  created: number;
+  model: string;
+  system_fingerprint: string;
+  choices: CompletionChoice[];
+  usage?: WireUsage;
+  timings?: WireTimings;
+}

@@ -1,0 +1,35 @@
+// POST /v1/completions: HTTP only; translation lives in serving.ts and chunks.ts.
+import type { Resolvers } from "../../../resolvers/index.js";
+import { generationFailed } from "../errors/generationFailed.js";
+import { readJsonBody } from "../http/readJsonBody.js";
+import type { Route } from "../http/route.js";
+import { sendJson } from "../http/sendJson.js";
+import { streamAsSse } from "../http/streamAsSse.js";
+import { parseRequest } from "../shared/parseRequest.js";
+import { toWireFinishReason } from "../shared/responseFields.js";
+import { completionChunkTranslation } from "./chunks.js";
+import { completionRequestSchema } from "./protocol.js";
+import { toCompletionInput, toCompletionResponse } from "./serving.js";
+
+export function completionsRoute(resolvers: Resolvers): Route {
+  return {
+    method: "POST",
+    path: "/v1/completions",
+    async handle(context) {
+      const request = parseRequest(completionRequestSchema, await readJsonBody(context.request));
+      const input = toCompletionInput(request);
+      const { prompt } = request;
+      const { logger } = context;
+      if (request.stream) {
+        const events = resolvers.streamCompletion(input, context.signal);
+        const includeUsage = request.stream_options?.include_usage ?? false;
+        await streamAsSse(context, events, completionChunkTranslation({ prompt, includeUsage, logger }));
+        return;
+      }
+      const completion = await resolvers.createCompletion(input, context.signal);
+      if (completion.finishReason === "error") throw generationFailed(logger, completion.id);
+      const finishReason = toWireFinishReason(completion.finishReason);
+      sendJson(context.response, 200, toCompletionResponse(completion, finishReason, prompt));
+    },
+  };
+}

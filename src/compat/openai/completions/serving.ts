@@ -1,0 +1,74 @@
+// Translation between the completions wire format and the completion resolver's input and result.
+import type { Completion, CompletionInput } from "../../../resolvers/index.js";
+import {
+  systemFingerprint,
+  toWireTimings,
+  toWireUsage,
+  type WireFinishReason,
+} from "../shared/responseFields.js";
+import { toGenerationInput } from "../shared/toGenerationInput.js";
+import type { CompletionRequest, CompletionResponse, WireCompletionLogprobs } from "./protocol.js";
+
+type TokenLogprob = NonNullable<Completion["logprobs"]>[number];
+
+export function toCompletionInput(request: CompletionRequest): CompletionInput {
+  return {
+    ...toGenerationInput(request),
+    prompt: request.prompt,
+    grammar: request.grammar,
+    jsonSchema: request.json_schema,
+    logprobs: request.logprobs,
+  };
+}
+
+/** Builds legacy logprobs across a stream, keeping each token's offset into prompt + completion. */
+export class CompletionLogprobsWriter {
+  private offset: number;
+
+  constructor(prompt: string) {
+    this.offset = prompt.length;
+  }
+
+  write(logprobs: readonly TokenLogprob[]): WireCompletionLogprobs {
+    const wire: WireCompletionLogprobs = {
+      tokens: [],
+      token_logprobs: [],
+      top_logprobs: [],
+      text_offset: [],
+    };
+    for (const { token, logprob, topLogprobs } of logprobs) {
+      wire.tokens.push(token);
+      wire.token_logprobs.push(logprob);
+      wire.top_logprobs.push(Object.fromEntries(topLogprobs.map((top) => [top.token, top.logprob])));
+      wire.text_offset.push(this.offset);
+      this.offset += token.length;
+    }
+    return wire;
+  }
+}
+
+export function toCompletionResponse(
+  completion: Completion,
+  finishReason: WireFinishReason,
+  prompt: string,
+): CompletionResponse {
+  return {
+    id: completion.id,
+    object: "text_completion",
+    created: completion.created,
+    model: completion.model,
+    system_fingerprint: systemFingerprint(completion.model),
+    choices: [
+      {
+        index: 0,
+        text: completion.text,
+        logprobs: completion.logprobs
+          ? new CompletionLogprobsWriter(prompt).write(completion.logprobs)
+          : null,
+        finish_reason: finishReason,
+      },
+    ],
+    usage: toWireUsage(completion.usage),
+    timings: toWireTimings(completion.timings, completion.usage),
+  };
+}

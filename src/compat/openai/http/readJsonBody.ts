@@ -1,0 +1,45 @@
+// Reads a request body as JSON within a size limit: 413 over the limit, 400 when it is not a JSON object.
+import type { IncomingMessage } from "node:http";
+import { OpenAiError } from "../errors/openAiError.js";
+
+/** Largest request body accepted (4 MiB): far beyond any prompt that fits a context window. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export async function readJsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readText(request);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw OpenAiError.invalidRequest(
+      null,
+      "We could not parse the JSON body of your request: it is not valid JSON",
+      "invalid_json",
+    );
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw OpenAiError.invalidRequest(null, "The request body must be a JSON object", "invalid_json");
+  return value as Record<string, unknown>;
+}
+
+async function readText(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = Number(request.headers["content-length"] ?? 0) > MAX_BODY_BYTES;
+  // An oversized body is still read to its end (and dropped), so the client sees the 413 instead
+  // of a connection reset while it is still sending.
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) tooLarge = true;
+    if (!tooLarge) chunks.push(chunk);
+  }
+  if (tooLarge)
+    throw new OpenAiError(
+      413,
+      "invalid_request_error",
+      `The request body is larger than ${MAX_BODY_BYTES} bytes`,
+      null,
+      "request_too_large",
+    );
+  return Buffer.concat(chunks).toString("utf8");
+}

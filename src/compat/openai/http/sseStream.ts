@@ -1,0 +1,47 @@
+// A server-sent events response: headers sent once, then one `data:` message per write, each
+// flushed at once (no Nagle delay, no compression, no proxy buffering), ending with `data: [DONE]`.
+import type { ServerResponse } from "node:http";
+
+export class SseStream {
+  constructor(private readonly response: ServerResponse) {}
+
+  open(): void {
+    this.response.socket?.setNoDelay(true);
+    this.response.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    this.response.flushHeaders();
+  }
+
+  /** Whether the client is gone (or the stream ended): nothing more can be written. */
+  get closed(): boolean {
+    return this.response.destroyed || this.response.writableEnded;
+  }
+
+  /** Writes one message; waits while the socket's buffer is full so a slow client holds no unbounded memory. */
+  async send(data: unknown): Promise<void> {
+    await this.write(`data: ${JSON.stringify(data)}\n\n`);
+  }
+
+  async done(): Promise<void> {
+    await this.write("data: [DONE]\n\n");
+    this.response.end();
+  }
+
+  private async write(text: string): Promise<void> {
+    if (this.closed) return;
+    if (this.response.write(text)) return;
+    await new Promise<void>((resolve) => {
+      const settle = () => {
+        this.response.off("drain", settle);
+        this.response.off("close", settle);
+        resolve();
+      };
+      this.response.on("drain", settle);
+      this.response.on("close", settle);
+    });
+  }
+}

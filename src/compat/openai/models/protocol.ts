@@ -1,0 +1,23 @@
+// GET /v1/models and GET /v1/models/{id} on the wire.
+
+export interface WireModel {
+  id: string;
+  object: "model";
+  /** Unix seconds; when this server started serving it. */
+  created: number;
+  owned_by: "inferql";
+  /** Not in OpenAI's API: what llama-server reports about a model, in inferql's terms. */
+  meta: {
+    n_ctx: number;
+    n_ctx_train: number;
+    n_embd: number;
+    size: number;
+    chat_template: string;
+    lora_adapters: string[];
+  };
+}
+
+export interface ModelList {
+  object: "list";
+  data: WireModel[];
+}

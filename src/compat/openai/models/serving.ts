@@ -1,0 +1,22 @@
+// The resolvers' model descriptions as OpenAI model objects.
+import type { Resolvers } from "../../../resolvers/index.js";
+import type { WireModel } from "./protocol.js";
+
+type ModelInfo = ReturnType<Resolvers["listModels"]>[number];
+
+export function toWireModel(model: ModelInfo, created: number): WireModel {
+  return {
+    id: model.id,
+    object: "model",
+    created,
+    owned_by: "inferql",
+    meta: {
+      n_ctx: model.contextSize,
+      n_ctx_train: model.trainContextSize,
+      n_embd: model.embeddingSize,
+      size: model.sizeBytes,
+      chat_template: model.chatTemplate,
+      lora_adapters: model.adapters,
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// The OpenAI-compatible REST transport: /v1/* plus llama-server's /tokenize and /detokenize,
+// routed to per-endpoint handlers, with every failure answered in OpenAI's error shape.
+import type { Logger } from "pino";
+import { type HttpMount, pathPrefixMatcher } from "../../api/httpMount.js";
+import type { Resolvers } from "../../resolvers/index.js";
+import { chatCompletionsRoute } from "./chat/router.js";
+import { completionsRoute } from "./completions/router.js";
+import { embeddingsRoute } from "./embeddings/router.js";
+import { toOpenAiError } from "./errors/toOpenAiError.js";
+import { abortWhenClientGoes } from "./http/clientGone.js";
+import { matchRoute, type Route, type RouteContext } from "./http/route.js";
+import { sendJson } from "./http/sendJson.js";
+import { modelRoutes } from "./models/router.js";
+import { tokenizeRoutes } from "./tokenize/router.js";
+
+export function createOpenAiMount(resolvers: Resolvers, logger: Logger): HttpMount {
+  const log = logger.child({ transport: "openai" });
+  const routes: Route[] = [
+    chatCompletionsRoute(resolvers),
+    completionsRoute(resolvers),
+    embeddingsRoute(resolvers),
+    ...modelRoutes(resolvers),
+    ...tokenizeRoutes(resolvers),
+  ];
+  return {
+    name: "openai",
+    matches: pathPrefixMatcher("/v1", "/tokenize", "/detokenize"),
+    async handle(request, response) {
+      const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
+      const context: RouteContext = {
+        request,
+        response,
+        params: {},
+        signal: abortWhenClientGoes(response),
+        logger: log,
+        renames: {},
+      };
+      try {
+        const { route, params } = matchRoute(routes, request.method ?? "GET", pathname);
+        context.params = params;
+        await route.handle(context);
+      } catch (error) {
+        const openAiError = toOpenAiError(error, context.renames, log);
+        if (response.headersSent || response.destroyed) {
+          response.end();
+          return;
+        }
+        sendJson(response, openAiError.status, openAiError.body(), openAiError.headers);
+      }
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// The shared wire fields as the resolvers' camelCase generation fields.
+import type { CompletionInput } from "../../../resolvers/index.js";
+import type { GenerationRequest } from "./protocol.js";
+
+/** The fields chat and completion inputs share (both resolvers take them from one definition). */
+type GenerationInput = Pick<
+  CompletionInput,
+  | "model"
+  | "maxTokens"
+  | "temperature"
+  | "topP"
+  | "topK"
+  | "minP"
+  | "seed"
+  | "repeatPenalty"
+  | "presencePenalty"
+  | "frequencyPenalty"
+  | "logitBias"
+  | "stop"
+  | "lora"
+  | "cachePrompt"
+>;
+
+export function toGenerationInput(request: GenerationRequest): GenerationInput {
+  return {
+    model: request.model,
+    maxTokens: request.max_tokens,
+    temperature: request.temperature,
+    topP: request.top_p,
+    topK: request.top_k,
+    minP: request.min_p,
+    seed: request.seed,
+    repeatPenalty: request.repeat_penalty,
+    presencePenalty: request.presence_penalty,
+    frequencyPenalty: request.frequency_penalty,
+    logitBias: request.logit_bias,
+    stop: request.stop,
+    lora: request.lora,
+    cachePrompt: request.cache_prompt,
+  };
+}

@@ -1,0 +1,31 @@
+// llama-server's POST /tokenize and POST /detokenize on the wire.
+import { z } from "zod";
+import { optional } from "../shared/protocol.js";
+
+export const tokenizeRequestSchema = z.object({
+  content: z.string(),
+  model: optional(z.string()),
+  /** Adding BOS/EOS is not offered by the resolvers yet. */
+  add_special: optional(
+    z.boolean().refine((addSpecial) => !addSpecial, "add_special is not supported: BOS/EOS are not added"),
+  ),
+  /** Parse control-token text such as <|im_end|> as tokens (llama-server's default: true). */
+  parse_special: optional(z.boolean()),
+  with_pieces: optional(z.boolean()),
+});
+
+export const detokenizeRequestSchema = z.object({
+  tokens: z.array(z.number()),
+  model: optional(z.string()),
+});
+
+export type TokenizeRequest = z.output<typeof tokenizeRequestSchema>;
+export type DetokenizeRequest = z.output<typeof detokenizeRequestSchema>;
+
+export interface TokenizeResponse {
+  tokens: number[] | { id: number; piece: string }[];
+}
+
+export interface DetokenizeResponse {
+  content: string;
+}

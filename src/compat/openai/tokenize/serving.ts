@@ -1,0 +1,18 @@
+// Translation between llama-server's tokenize/detokenize wire format and the tokenize resolvers.
+import type { DetokenizeInput, Tokenization, TokenizeInput } from "../../../resolvers/index.js";
+import type { ParamRenames } from "../errors/wireParam.js";
+import type { DetokenizeRequest, TokenizeRequest, TokenizeResponse } from "./protocol.js";
+
+export const tokenizeParamRenames: ParamRenames = { text: "content", withSpecialTokens: "parse_special" };
+
+export function toTokenizeInput(request: TokenizeRequest): TokenizeInput {
+  return { model: request.model, text: request.content, withSpecialTokens: request.parse_special ?? true };
+}
+
+export function toTokenizeResponse(tokenization: Tokenization, request: TokenizeRequest): TokenizeResponse {
+  return { tokens: request.with_pieces ? tokenization.tokens : tokenization.tokens.map((token) => token.id) };
+}
+
+export function toDetokenizeInput(request: DetokenizeRequest): DetokenizeInput {
+  return { model: request.model, tokens: request.tokens };
+}

@@ -1,0 +1,270 @@
+// The rest of the OpenAI-compatible surface (completions, embeddings, models, llama-server's
+// tokenize/detokenize) and the error contract every endpoint shares.
+import { BadRequestError, NotFoundError, type OpenAI } from "openai";
+import type { Completion } from "openai/resources/completions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningInferql } from "../../src/app.js";
+import { openAiClient, postJson } from "../support/openai.js";
+import { startTestServer } from "../support/startTestServer.js";
+
+let app: RunningInferql;
+let client: OpenAI;
+
+beforeAll(async () => {
+  app = await startTestServer();
+  client = openAiClient(app.url);
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+/** The error a client call rejects with. */
+async function rejection(call: Promise<unknown>): Promise<unknown> {
+  try {
+    await call;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("the call did not fail");
+}
+
+const hello = [{ role: "user" as const, content: "Say hello" }];
+
+describe("completions", () => {
+  it("completes a raw prompt, with legacy logprobs when asked", async () => {
+    const completion = await client.completions.create({
+      model: "tiny",
+      prompt: "Once upon a time",
+      max_tokens: 6,
+      logprobs: 2,
+    });
+    expect(completion.object).toBe("text_completion");
+    expect(completion.id).toMatch(/^cmpl-/);
+    expect(completion.system_fingerprint).toMatch(/^inferql-/);
+    const [choice] = completion.choices;
+    expect(choice.finish_reason).toBe("length");
+    expect(completion.usage?.completion_tokens).toBe(6);
+    const logprobs = choice.logprobs!;
+    expect(logprobs.tokens).toHaveLength(6);
+    expect(logprobs.token_logprobs).toHaveLength(6);
+    expect(logprobs.top_logprobs?.every((top) => Object.keys(top).length === 2)).toBe(true);
+    expect(logprobs.text_offset?.[0]).toBe("Once upon a time".length);
+  });
+
+  it("streams text chunks, the finish reason and a usage chunk", async () => {
+    const stream = await client.completions.create({
+      model: "tiny",
+      prompt: "Once upon a time",
+      max_tokens: 8,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks: Completion[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.every((chunk) => chunk.object === "text_completion")).toBe(true);
+    expect(chunks.map((chunk) => chunk.choices[0]?.text ?? "").join("").length).toBeGreaterThan(0);
+    expect(chunks.at(-2)?.choices[0].finish_reason).toBe("length");
+    expect(chunks.at(-1)?.choices).toEqual([]);
+    expect(chunks.at(-1)?.usage?.completion_tokens).toBe(8);
+  });
+
+  it("honours the grammar extension and a single-prompt list", async () => {
+    const params = { model: "tiny", prompt: ["Answer:"], max_tokens: 16, grammar: 'root ::= "ok" | "ko"' };
+    const completion = await client.completions.create(params);
+    expect(completion.choices[0].text).toMatch(/^(ok|ko)$/);
+    expect(completion.choices[0].finish_reason).toBe("stop");
+  });
+});
+
+describe("embeddings", () => {
+  it("embeds each input, as floats or as the client's default base64", async () => {
+    const floats = await client.embeddings.create({
+      model: "tiny",
+      input: ["first text", "second text"],
+      encoding_format: "float",
+    });
+    expect(floats.object).toBe("list");
+    expect(floats.data.map((item) => item.index)).toEqual([0, 1]);
+    const [first] = floats.data;
+    expect(first.object).toBe("embedding");
+    expect(first.embedding.length).toBeGreaterThan(0);
+    expect(floats.usage.prompt_tokens).toBeGreaterThan(0);
+
+    // Without encoding_format the client asks for base64 and decodes it.
+    const decoded = await client.embeddings.create({ model: "tiny", input: "first text" });
+    expect(decoded.data[0].embedding).toHaveLength(first.embedding.length);
+    decoded.data[0].embedding.forEach((value, index) => {
+      expect(value).toBeCloseTo(first.embedding[index], 4);
+    });
+  });
+});
+
+describe("models", () => {
+  it("lists the served models and gets one by id", async () => {
+    const models = [];
+    for await (const model of client.models.list()) models.push(model);
+    expect(models.map((model) => model.id)).toEqual(["tiny"]);
+    expect(models[0]).toMatchObject({ object: "model", owned_by: "inferql", created: expect.any(Number) });
+    const tiny = await client.models.retrieve("tiny");
+    expect(tiny.id).toBe("tiny");
+  });
+
+  it("answers an unknown model id with 404 model_not_found", async () => {
+    const error = await rejection(client.models.retrieve("no-such-model"));
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({ code: "model_not_found", param: "model" });
+  });
+});
+
+describe("tokenize and detokenize (llama-server shapes)", () => {
+  it("round-trips text through token ids, with pieces when asked", async () => {
+    const content = "Hello tiny world";
+    const plain = await postJson(`${app.url}/tokenize`, { content });
+    expect(plain.status).toBe(200);
+    const { tokens } = plain.body as { tokens: number[] };
+    expect(tokens.every((token) => Number.isInteger(token))).toBe(true);
+
+    const withPieces = await postJson(`${app.url}/tokenize`, { content, with_pieces: true });
+    const pieces = (withPieces.body as { tokens: { id: number; piece: string }[] }).tokens;
+    expect(pieces.map((piece) => piece.id)).toEqual(tokens);
+    expect(pieces.every((piece) => typeof piece.piece === "string")).toBe(true);
+
+    const back = await postJson(`${app.url}/detokenize`, { tokens });
+    expect(back).toMatchObject({ status: 200, body: { content } });
+  });
+
+  it("refuses what it cannot honour and names the parameter", async () => {
+    const addSpecial = await postJson(`${app.url}/tokenize`, { content: "x", add_special: true });
+    expect(addSpecial).toMatchObject({ status: 400, body: { error: { param: "add_special" } } });
+    const missing = await postJson(`${app.url}/tokenize`, { text: "x" });
+    expect(missing).toMatchObject({ status: 400, body: { error: { param: "content" } } });
+    const unknownToken = await postJson(`${app.url}/detokenize`, { tokens: [1, 99_999_999] });
+    expect(unknownToken).toMatchObject({ status: 400, body: { error: { param: "tokens[1]" } } });
+  });
+});
+
+describe("errors", () => {
+  const expectBadRequest = async (call: Promise<unknown>, param: string) => {
+    const error = await rejection(call);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error).toMatchObject({ status: 400, type: "invalid_request_error", param });
+  };
+
+  it("400 names the snake_case parameter for input the resolvers reject", async () => {
+    await expectBadRequest(
+      client.chat.completions.create({ model: "tiny", messages: hello, max_tokens: -1 }),
+      "max_tokens",
+    );
+    await expectBadRequest(
+      client.chat.completions.create({ model: "tiny", messages: hello, max_completion_tokens: 0 }),
+      "max_completion_tokens",
+    );
+    await expectBadRequest(client.chat.completions.create({ model: "tiny", messages: [] }), "messages");
+    await expectBadRequest(
+      client.chat.completions.create({ model: "tiny", messages: hello, temperature: 9 }),
+      "temperature",
+    );
+    await expectBadRequest(
+      client.chat.completions.create({
+        model: "tiny",
+        messages: [{ role: "tool", tool_call_id: "", content: "x" }],
+      }),
+      "messages[0].tool_call_id",
+    );
+  });
+
+  it("400 naming messages for a prompt that overflows the context", async () => {
+    const long = [{ role: "user" as const, content: "word ".repeat(4000) }];
+    await expectBadRequest(client.chat.completions.create({ model: "tiny", messages: long }), "messages");
+  });
+
+  it("400 for an invalid grammar, even when streaming (before any event is sent)", async () => {
+    const params = { model: "tiny", messages: hello, max_tokens: 4, grammar: "root ::= (" };
+    await expectBadRequest(client.chat.completions.create(params), "grammar");
+    await expectBadRequest(client.chat.completions.create({ ...params, stream: true }), "grammar");
+  });
+
+  it("400 naming a known parameter that cannot be honoured", async () => {
+    await expectBadRequest(client.chat.completions.create({ model: "tiny", messages: hello, n: 2 }), "n");
+    await expectBadRequest(
+      client.chat.completions.create({
+        model: "tiny",
+        messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "http://x/y.png" } }] }],
+      }),
+      "messages[0].content[0].type",
+    );
+    await expectBadRequest(
+      client.completions.create({ model: "tiny", prompt: "x", max_tokens: 2, echo: true }),
+      "echo",
+    );
+    await expectBadRequest(client.completions.create({ model: "tiny", prompt: [1, 2, 3] }), "prompt");
+    await expectBadRequest(client.embeddings.create({ model: "tiny", input: [1, 2, 3] }), "input");
+    await expectBadRequest(
+      client.embeddings.create({ model: "tiny", input: "x", dimensions: 3, encoding_format: "float" }),
+      "dimensions",
+    );
+  });
+
+  it("ignores unknown fields", async () => {
+    const response = await postJson(`${app.url}/v1/chat/completions`, {
+      model: "tiny",
+      messages: hello,
+      max_tokens: 2,
+      some_future_field: { anything: true },
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it("404 model_not_found for an unknown model, streaming or not", async () => {
+    for (const stream of [false, true]) {
+      const error = await rejection(
+        client.chat.completions.create({ model: "gpt-nope", messages: hello, max_tokens: 2, stream }),
+      );
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect(error).toMatchObject({ code: "model_not_found", param: "model" });
+    }
+  });
+
+  it("404 for an unknown /v1 route and 405 for a wrong method, in the same error shape", async () => {
+    const unknown = await postJson(`${app.url}/v1/engines`, {});
+    expect(unknown).toMatchObject({
+      status: 404,
+      body: { error: { type: "invalid_request_error", param: null, code: "unknown_url" } },
+    });
+    const wrongMethod = await fetch(`${app.url}/v1/chat/completions`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toBe("POST");
+    expect(await wrongMethod.json()).toMatchObject({ error: { code: "method_not_allowed" } });
+  });
+
+  it("400 for a body that is not JSON", async () => {
+    const malformed = await postJson(`${app.url}/v1/chat/completions`, '{"model": "tiny", "messages": [');
+    expect(malformed).toMatchObject({
+      status: 400,
+      body: { error: { type: "invalid_request_error", param: null, message: expect.any(String) } },
+    });
+    const notAnObject = await postJson(`${app.url}/v1/completions`, "[1, 2]");
+    expect(notAnObject.status).toBe(400);
+  });
+
+  it("413 for a body over the size limit", async () => {
+    const huge = { model: "tiny", prompt: "x".repeat(5 * 1024 * 1024) };
+    const response = await postJson(`${app.url}/v1/completions`, huge);
+    expect(response).toMatchObject({
+      status: 413,
+      body: { error: { type: "invalid_request_error", code: "request_too_large" } },
+    });
+  });
+
+  it("a streamed error before the first event is JSON, never an event stream", async () => {
+    const response = await fetch(`${app.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "tiny", messages: [], stream: true }),
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await response.json()).toMatchObject({ error: { param: "messages" } });
+  });
+});
