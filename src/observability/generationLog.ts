@@ -17,7 +17,8 @@ export function logGenerations(scheduler: Scheduler, logger: Logger): void {
     if (event.type === "tokens") entry.firstTokenAt ??= now;
     else if (event.type === "finished") {
       open.delete(event.id);
-      logger.info(
+      const failed = event.reason === "error";
+      logger[failed ? "error" : "info"](
         {
           requestId: entry.request?.requestId,
           transport: entry.request?.transport,
@@ -30,6 +31,7 @@ export function logGenerations(scheduler: Scheduler, logger: Logger): void {
             entry.firstTokenAt === undefined ? undefined : Math.round(entry.firstTokenAt - entry.receivedAt),
           durationMs: Math.round(now - entry.receivedAt),
           finishReason: event.reason,
+          ...(failed ? { err: event.error } : {}),
         },
         "generation",
       );

@@ -57,6 +57,8 @@ export type SchedulerEvent =
       model: string;
       reason: EngineFinishReason | "error" | "rejected";
       usage?: GenerationUsage;
+      /** Why it failed, when reason is "error" or "rejected". */
+      error?: unknown;
     };
 
 interface Slot {
@@ -187,6 +189,9 @@ export class Scheduler {
       } finally {
         this.release(admitted.lane, admitted.slot);
       }
+    } catch (error) {
+      finished.error = error;
+      throw error;
     } finally {
       this.emit(finished);
     }
