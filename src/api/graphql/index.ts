@@ -1,8 +1,4 @@
-// Placeholder until the graphql transport lands: mounts nothing.
-import type { Logger } from "pino";
-import type { Resolvers } from "../../resolvers/index.js";
-import type { HttpMount } from "../httpMount.js";
-
-export function createGraphqlMount(_resolvers: Resolvers, _logger: Logger): HttpMount {
-  return { name: "graphql", matches: () => false, handle: () => undefined };
-}
+// The GraphQL transport: its HTTP mount, and the schema for tooling (SDL printing, codegen).
+export { createGraphqlMount } from "./mount.js";
+export { printSchemaSdl } from "./printSchema.js";
+export { schema } from "./schema.js";

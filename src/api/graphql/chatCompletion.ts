@@ -1,0 +1,166 @@
+// Chat completion: the result of the mutation, and the typed events of the subscription's stream.
+import type { AssembledToolCall, ChatCompletion, ChatCompletionEvent } from "../../resolvers/index.js";
+import { builder } from "./builder.js";
+import { ChatCompletionInputRef, toChatCompletionInput } from "./chatInput.js";
+import {
+  eventTypeName,
+  FinishReasonEnum,
+  GenerationEventRef,
+  GenerationStartedRef,
+  TimingsRef,
+  TokenLogprobRef,
+  UsageRef,
+} from "./generation.js";
+import { DateTimeScalar } from "./scalars.js";
+import { eventOrThrow, subscriptionSource } from "./subscriptionStream.js";
+
+type ContentDeltaEvent = Extract<ChatCompletionEvent, { type: "contentDelta" }>;
+type ToolCallDeltaEvent = Extract<ChatCompletionEvent, { type: "toolCallDelta" }>;
+type FinishedEvent = Extract<ChatCompletionEvent, { type: "finished" }>;
+
+const ToolCallRef = builder.objectRef<AssembledToolCall>("ToolCall").implement({
+  description: "A tool call the model made.",
+  fields: (t) => ({
+    id: t.exposeID("id", {
+      description: "The call's id; a TOOL message answering it repeats it as `toolCallId`.",
+    }),
+    name: t.exposeString("name", { description: "The tool called." }),
+    arguments: t.exposeString("arguments", {
+      description: "The arguments as JSON text (it may be cut short when the finish reason is LENGTH).",
+    }),
+  }),
+});
+
+const ChatCompletionRef = builder.objectRef<ChatCompletion>("ChatCompletion").implement({
+  description: "A complete chat answer.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The generation's id." }),
+    model: t.exposeID("model", { description: "The model that answered." }),
+    createdAt: t.field({
+      type: DateTimeScalar,
+      description: "When the generation was created.",
+      resolve: (completion) => new Date(completion.created * 1000),
+    }),
+    content: t.exposeString("content", {
+      nullable: true,
+      description: "The answer's text; null when the model called tools instead.",
+    }),
+    toolCalls: t.field({
+      type: [ToolCallRef],
+      description: "The tools the model called; empty for a text answer.",
+      resolve: (completion) => completion.toolCalls,
+    }),
+    finishReason: t.expose("finishReason", { type: FinishReasonEnum, description: "Why generation ended." }),
+    usage: t.field({
+      type: UsageRef,
+      description: "Token counts.",
+      resolve: (completion) => completion.usage,
+    }),
+    timings: t.field({
+      type: TimingsRef,
+      description: "Where the time went.",
+      resolve: (completion) => completion.timings,
+    }),
+    logprobs: t.field({
+      type: [TokenLogprobRef],
+      nullable: true,
+      description: "Per generated token, when requested with `logprobs`.",
+      resolve: (completion) => completion.logprobs,
+    }),
+  }),
+});
+
+const ContentDeltaRef = builder.objectRef<ContentDeltaEvent>("ContentDelta").implement({
+  description: "The next piece of the answer's text.",
+  interfaces: [GenerationEventRef],
+  fields: (t) => ({
+    content: t.exposeString("content", {
+      description: "Text to append; the pieces concatenate to the answer.",
+    }),
+    logprobs: t.field({
+      type: [TokenLogprobRef],
+      nullable: true,
+      description: "The tokens of this piece, when requested with `logprobs`.",
+      resolve: (event) => event.logprobs,
+    }),
+  }),
+});
+
+const ToolCallDeltaRef = builder.objectRef<ToolCallDeltaEvent>("ToolCallDelta").implement({
+  description:
+    "The next piece of a tool call. A call's first delta carries its `callId` and `name`; the `argumentsDelta` pieces of one `index` concatenate to its JSON arguments.",
+  interfaces: [GenerationEventRef],
+  fields: (t) => ({
+    index: t.exposeInt("index", { description: "Which call (0-based) this piece belongs to." }),
+    callId: t.exposeID("callId", { nullable: true, description: "The call's id, on its first delta only." }),
+    name: t.exposeString("name", {
+      nullable: true,
+      description: "The tool's name, on the call's first delta only.",
+    }),
+    argumentsDelta: t.exposeString("argumentsDelta", {
+      description: "Text to append to the call's arguments.",
+    }),
+  }),
+});
+
+const GenerationFinishedRef = builder.objectRef<FinishedEvent>("GenerationFinished").implement({
+  description: "Last event of a chat stream: why it ended, usage and timings, and the assembled answer.",
+  interfaces: [GenerationEventRef],
+  fields: (t) => ({
+    finishReason: t.expose("finishReason", { type: FinishReasonEnum, description: "Why generation ended." }),
+    usage: t.field({ type: UsageRef, description: "Token counts.", resolve: (event) => event.usage }),
+    timings: t.field({
+      type: TimingsRef,
+      description: "Where the time went.",
+      resolve: (event) => event.timings,
+    }),
+    // Not `content`: a selection of both on the ChatCompletionEvent union would conflict with
+    // ContentDelta.content (String! there, nullable here), which GraphQL validation rejects.
+    fullContent: t.exposeString("content", {
+      nullable: true,
+      description:
+        "The whole answer's text (the ContentDelta pieces concatenated); null when the model called tools.",
+    }),
+    toolCalls: t.field({
+      type: [ToolCallRef],
+      description: "The tool calls, assembled from their deltas; empty for a text answer.",
+      resolve: (event) => event.toolCalls,
+    }),
+    stopSequence: t.exposeString("stopSequence", {
+      nullable: true,
+      description: "The stop sequence that ended generation, when one did.",
+    }),
+  }),
+});
+
+const ChatCompletionEventRef = builder.unionType("ChatCompletionEvent", {
+  description:
+    "An event of a chat stream: GenerationStarted, then ContentDelta or ToolCallDelta events, then GenerationFinished.",
+  types: [GenerationStartedRef, ContentDeltaRef, ToolCallDeltaRef, GenerationFinishedRef],
+  resolveType: (event) => eventTypeName(event),
+});
+
+builder.mutationFields((t) => ({
+  createChatCompletion: t.field({
+    type: ChatCompletionRef,
+    description:
+      "Generates a chat answer and returns it when complete. Use the `chatCompletion` subscription to stream it.",
+    args: { input: t.arg({ type: ChatCompletionInputRef, required: true, description: "The request." }) },
+    resolve: (_root, { input }, { resolvers, signal }) =>
+      resolvers.createChatCompletion(toChatCompletionInput(input), signal),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  chatCompletion: t.field({
+    type: ChatCompletionEventRef,
+    description:
+      "Streams a chat answer token by token. Completing the subscription or closing the connection cancels the generation at once.",
+    args: { input: t.arg({ type: ChatCompletionInputRef, required: true, description: "The request." }) },
+    subscribe: (_root, { input }, { resolvers, signal }) =>
+      subscriptionSource(signal, (streamSignal) =>
+        resolvers.streamChatCompletion(toChatCompletionInput(input), streamSignal),
+      ),
+    resolve: (item) => eventOrThrow(item),
+  }),
+}));

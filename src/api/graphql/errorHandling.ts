@@ -1,0 +1,119 @@
+// Domain errors → GraphQL errors with `extensions.code`; anything else is masked (yoga's
+// maskedErrors) and logged once with the request id, which the masked error also carries.
+import { GraphQLError, type GraphQLErrorExtensions } from "graphql";
+import {
+  handleStreamOrSingleExecutionResult,
+  type Plugin,
+  type YogaLogger,
+  maskError as yogaMaskError,
+} from "graphql-yoga";
+import type { Logger } from "pino";
+import {
+  DomainError,
+  InternalError,
+  InvalidInputError,
+  ModelNotFoundError,
+  OverloadedError,
+} from "../../errors.js";
+import type { GraphqlContext } from "./context.js";
+
+/** The domain error a resolver threw, when it is one a client may see (InternalError is not). */
+function publicDomainError(error: unknown): DomainError | undefined {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof GraphQLError) return publicDomainError(original);
+  return original instanceof DomainError && !(original instanceof InternalError) ? original : undefined;
+}
+
+function domainErrorExtensions(error: DomainError): GraphQLErrorExtensions {
+  if (error instanceof InvalidInputError) return { code: "BAD_USER_INPUT", field: error.field };
+  if (error instanceof ModelNotFoundError) return { code: error.code, modelId: error.modelId };
+  if (error instanceof OverloadedError)
+    return { code: error.code, retryAfterSeconds: error.retryAfterSeconds };
+  return { code: error.code };
+}
+
+/** An error a resolver threw that is neither a GraphQL error (validation, coercion) nor a public domain error. */
+function isUnexpected(error: GraphQLError): boolean {
+  return (
+    error.originalError !== undefined &&
+    !(error.originalError instanceof GraphQLError) &&
+    !publicDomainError(error)
+  );
+}
+
+export function createErrorHandling(logger: Logger) {
+  /** Unexpected errors already logged, with the id of the request they belong to. */
+  const loggedRequestIds = new WeakMap<object, string>();
+
+  const logUnexpected = (errors: readonly GraphQLError[] | undefined, context: GraphqlContext) => {
+    for (const error of errors ?? []) {
+      if (!isUnexpected(error) || loggedRequestIds.has(error)) continue;
+      loggedRequestIds.set(error, context.requestId);
+      logger.error(
+        { err: error.originalError, requestId: context.requestId, path: error.path?.join(".") },
+        "GraphQL resolver failed",
+      );
+    }
+  };
+
+  /** Runs before yoga's masking (user plugins come first), so it sees the original errors. */
+  const errorLogPlugin: Plugin<GraphqlContext> = {
+    onExecute: () => ({
+      onExecuteDone: (payload) =>
+        handleStreamOrSingleExecutionResult(payload, ({ result, args }) =>
+          logUnexpected(result.errors, args.contextValue),
+        ),
+    }),
+    onSubscribe: () => ({
+      onSubscribeResult: (payload) =>
+        handleStreamOrSingleExecutionResult(payload, ({ result, args }) =>
+          logUnexpected(result.errors, args.contextValue),
+        ),
+    }),
+  };
+
+  const maskError = (error: unknown, message: string): Error => {
+    const domainError = publicDomainError(error);
+    if (domainError) {
+      const located = error instanceof GraphQLError ? error : undefined;
+      return new GraphQLError(domainError.message, {
+        nodes: located?.nodes,
+        source: located?.source,
+        positions: located?.positions,
+        path: located?.path,
+        originalError: domainError,
+        extensions: domainErrorExtensions(domainError),
+      });
+    }
+    const masked = yogaMaskError(error, message, false);
+    const requestId = typeof error === "object" && error !== null ? loggedRequestIds.get(error) : undefined;
+    if (!requestId || !(masked instanceof GraphQLError)) return masked;
+    return new GraphQLError(masked.message, {
+      nodes: masked.nodes,
+      source: masked.source,
+      positions: masked.positions,
+      path: masked.path,
+      extensions: { ...masked.extensions, requestId },
+    });
+  };
+
+  /**
+   * Yoga logs every error its masking replaced, domain errors included. Client errors and errors
+   * already logged with their request id go to debug; anything else stays an error.
+   */
+  const yogaLogger: YogaLogger = {
+    debug: (...args: unknown[]) => logger.debug({ yoga: args }, "graphql-yoga"),
+    info: (...args: unknown[]) => logger.info({ yoga: args }, "graphql-yoga"),
+    warn: (...args: unknown[]) => logger.warn({ yoga: args }, "graphql-yoga"),
+    error: (...args: unknown[]) => {
+      const expected = args.every(
+        (arg) =>
+          publicDomainError(arg) || (typeof arg === "object" && arg !== null && loggedRequestIds.has(arg)),
+      );
+      if (expected) logger.debug({ yoga: args }, "graphql-yoga: error handled");
+      else logger.error({ err: args[0] }, "graphql-yoga: unexpected error");
+    },
+  };
+
+  return { errorLogPlugin, maskError, yogaLogger };
+}

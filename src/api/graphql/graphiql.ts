@@ -1,0 +1,30 @@
+// What GraphiQL (GET /graphql in a browser) opens with: a chat subscription that streams tokens.
+
+export const GRAPHIQL_DEFAULT_QUERY = `# Welcome to inferql. Press ▶ to stream a chat answer token by token
+# (subscriptions run over SSE here; graphql-ws clients use ws://<host>/graphql).
+# The Docs panel lists every type; models { id loraAdapters { name } } lists what is served.
+
+subscription StreamChat {
+  chatCompletion(
+    input: {
+      messages: [
+        { role: SYSTEM, content: "You are a concise assistant." }
+        { role: USER, content: "Write a haiku about llamas." }
+      ]
+      maxTokens: 48
+      temperature: 0.7
+    }
+  ) {
+    __typename
+    ... on GenerationStarted { id model promptTokens cachedPromptTokens }
+    ... on ContentDelta { content }
+    ... on ToolCallDelta { index name argumentsDelta }
+    ... on GenerationFinished {
+      finishReason
+      fullContent
+      usage { promptTokens completionTokens totalTokens }
+      timings { promptMs generatedTokensPerSecond }
+    }
+  }
+}
+`;

@@ -1,0 +1,111 @@
+// GraphQL over WebSocket (graphql-ws protocol) on the GraphQL path: the same yoga instance, so the
+// same schema, context, validation rules, error masking and logging as over HTTP (yoga's
+// graphql-ws recipe, through `getEnveloped`).
+import { type ExecutionArgs, GraphQLError } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import type { WebSocket, WebSocketServer } from "ws";
+import type { GraphqlYoga } from "./yoga.js";
+
+/** How long sockets get to answer the close handshake at shutdown. */
+const CLOSE_GRACE_MS = 1000;
+
+type Enveloped = ReturnType<GraphqlYoga["getEnveloped"]>;
+
+/** Carries an operation's enveloped execute/subscribe from onSubscribe to graphql-ws's execute/subscribe. */
+class EnvelopedRoot {
+  constructor(
+    readonly execute: Enveloped["execute"],
+    readonly subscribe: Enveloped["subscribe"],
+  ) {}
+}
+
+function envelopedRootOf(args: ExecutionArgs): EnvelopedRoot {
+  if (args.rootValue instanceof EnvelopedRoot) return args.rootValue;
+  throw new Error("graphql-ws operation without the enveloped root set by onSubscribe");
+}
+
+/** Yoga marks validation errors with the HTTP status they get over HTTP; a WebSocket has no status. */
+function withoutHttpExtension(error: GraphQLError): GraphQLError {
+  if (!error.extensions.http) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions,
+  });
+}
+
+export interface GraphqlWsServer {
+  /** Closes every socket (their subscriptions end and free their slots) and stops the server. */
+  dispose(): Promise<void>;
+}
+
+export function serveGraphqlWs(yoga: GraphqlYoga, wsServer: WebSocketServer): GraphqlWsServer {
+  const socketSignals = new WeakMap<WebSocket, AbortSignal>();
+  /** Aborts when the socket closes: what a mutation over this socket passes to its resolver. */
+  const signalFor = (socket: WebSocket): AbortSignal => {
+    let signal = socketSignals.get(socket);
+    if (!signal) {
+      const controller = new AbortController();
+      if (socket.readyState === socket.CLOSED) controller.abort();
+      else socket.once("close", () => controller.abort());
+      signal = controller.signal;
+      socketSignals.set(socket, signal);
+    }
+    return signal;
+  };
+
+  const server = useServer(
+    {
+      // Close reasons never carry internal error messages.
+      isProd: true,
+      execute: (args) => envelopedRootOf(args).execute(args),
+      subscribe: (args) => envelopedRootOf(args).subscribe(args),
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+          socketSignal: signalFor(ctx.extra.socket),
+        });
+        let document: ReturnType<typeof parse>;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          // A syntax error is the client's: answer it as an error message instead of closing the socket.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors.map(withoutHttpExtension);
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: new EnvelopedRoot(execute, subscribe),
+        };
+      },
+    },
+    wsServer,
+  );
+
+  return {
+    async dispose() {
+      // graphql-ws closes each socket politely; a client that never answers the close is cut off.
+      const cutOff = setTimeout(() => {
+        for (const socket of wsServer.clients) socket.terminate();
+      }, CLOSE_GRACE_MS);
+      try {
+        await server.dispose();
+      } finally {
+        clearTimeout(cutOff);
+      }
+    },
+  };
+}

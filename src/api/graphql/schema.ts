@@ -1,0 +1,13 @@
+// The GraphQL schema: every domain type registers itself on the builder when imported.
+import { builder } from "./builder.js";
+import "./scalars.js";
+import "./model.js";
+import "./health.js";
+import "./tokenization.js";
+import "./scheduler.js";
+import "./generation.js";
+import "./chatCompletion.js";
+import "./completion.js";
+import "./embeddings.js";
+
+export const schema = builder.toSchema();

@@ -1,0 +1,68 @@
+// Adapts a resolver's event stream to a GraphQL subscription source:
+// - `return()` (client completed or disposed the subscription, SSE or WebSocket closed) aborts the
+//   generation at once, even while the resolver's generator is suspended waiting for its next
+//   event (an async generator would queue the return behind that wait and keep the slot busy);
+// - the context's signal (client gone) aborts it too;
+// - an error thrown by the stream becomes a final `StreamFailure` item, which the subscription
+//   field's `resolve` rethrows, so the client receives it as a GraphQL error with its code instead
+//   of the transport tearing down the connection.
+
+export class StreamFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * Starts the stream with a signal that aborts when the subscription ends or the client goes away.
+ * `start` runs synchronously, so input the resolver rejects at call time throws from here.
+ */
+export function subscriptionSource<Event>(
+  clientSignal: AbortSignal,
+  start: (signal: AbortSignal) => AsyncIterator<Event>,
+): AsyncIterableIterator<Event | StreamFailure> {
+  const controller = new AbortController();
+  const source = start(controller.signal);
+  const abort = () => controller.abort();
+  if (clientSignal.aborted) abort();
+  else clientSignal.addEventListener("abort", abort, { once: true });
+  let finished = false;
+
+  const finish = (): IteratorResult<Event | StreamFailure> => {
+    if (!finished) {
+      finished = true;
+      clientSignal.removeEventListener("abort", abort);
+      controller.abort();
+    }
+    return { done: true, value: undefined };
+  };
+
+  return {
+    async next() {
+      if (finished) return { done: true, value: undefined };
+      try {
+        const result = await source.next();
+        if (finished) return { done: true, value: undefined };
+        return result.done ? finish() : result;
+      } catch (error) {
+        if (finished) return { done: true, value: undefined };
+        finish();
+        return { done: false, value: new StreamFailure(error) };
+      }
+    },
+    async return() {
+      const wasFinished = finished;
+      finish();
+      // Not awaited: a generator's return waits for its pending next; the abort above already freed the slot.
+      if (!wasFinished) source.return?.()?.catch(() => undefined);
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/** For a subscription field's `resolve`: the event itself, or the stream's error thrown as the field's error. */
+export function eventOrThrow<Event>(item: Event | StreamFailure): Event {
+  if (item instanceof StreamFailure) throw item.error;
+  return item;
+}

@@ -1,0 +1,52 @@
+// The GraphQL server (graphql-yoga) for queries, mutations and SSE subscriptions, with error
+// masking, request ids, query limits and GraphiQL. graphqlWs.ts serves the same instance over WebSocket.
+import { randomUUID } from "node:crypto";
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import type { Logger } from "pino";
+import type { Resolvers } from "../../resolvers/index.js";
+import type { GraphqlContext } from "./context.js";
+import { createErrorHandling } from "./errorHandling.js";
+import { GRAPHIQL_DEFAULT_QUERY } from "./graphiql.js";
+import { DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from "./queryLimits.js";
+import { schema } from "./schema.js";
+
+export const GRAPHQL_PATH = "/graphql";
+
+/** What the transport adds to yoga's initial context: graphqlWs.ts sets it for operations over a WebSocket. */
+export interface GraphqlServerContext {
+  /** Aborts when the WebSocket closes; absent for HTTP requests, whose `request.signal` does that. */
+  socketSignal?: AbortSignal;
+}
+
+export type GraphqlYoga = YogaServerInstance<GraphqlServerContext, GraphqlContext>;
+
+/** A client may name its request for the logs; anything else gets a fresh id. */
+const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function createGraphqlYoga(
+  resolvers: Resolvers,
+  logger: Logger,
+  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+): GraphqlYoga {
+  const { errorLogPlugin, maskError, yogaLogger } = createErrorHandling(logger);
+  return createYoga<GraphqlServerContext, GraphqlContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    landingPage: false,
+    multipart: false,
+    logging: yogaLogger,
+    maskedErrors: { maskError },
+    graphiql: { title: "inferql GraphiQL", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
+    plugins: [errorLogPlugin, useQueryLimits(limits)],
+    context: (initial): GraphqlContext => {
+      // Over a WebSocket there is no Fetch request: graphqlWs.ts passes the socket's signal instead.
+      if (initial.socketSignal) return { resolvers, requestId: randomUUID(), signal: initial.socketSignal };
+      const clientId = initial.request.headers.get("x-request-id");
+      return {
+        resolvers,
+        requestId: clientId && CLIENT_REQUEST_ID.test(clientId) ? clientId : randomUUID(),
+        signal: initial.request.signal,
+      };
+    },
+  });
+}
