@@ -6,6 +6,7 @@ import { createHealthMount } from "./api/healthMount.js";
 import { createHttpServer } from "./api/http.js";
 import type { HttpMount } from "./api/httpMount.js";
 import { createMetricsMount, createReadyMount } from "./api/observabilityMounts.js";
+import { createPlaygroundMount } from "./api/playground/index.js";
 import { createTrpcMount } from "./api/trpc/index.js";
 import { createOpenAiMount } from "./compat/openai/index.js";
 import { type Config, ConfigError } from "./config.js";
@@ -51,6 +52,8 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
     createGraphqlMount(resolvers, logger),
     createTrpcMount(resolvers, logger),
     createOpenAiMount(resolvers, logger),
+    // Last: the playground serves "/" and its assets.
+    createPlaygroundMount(logger),
   ];
   const server = createHttpServer(mounts, logger, metrics);
 
