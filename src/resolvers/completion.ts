@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { TokenLogprob } from "../inference/types.js";
 import type { InferenceDeps } from "./context.js";
+import { foldStream } from "./foldStream.js";
 import { type FinishReason, streamGeneration, type Timings, type Usage } from "./generation.js";
 import { newId } from "./ids.js";
 import { chooseOutputConstraint } from "./outputConstraint.js";
@@ -80,30 +81,10 @@ export async function createCompletion(
   input: CompletionInput | unknown,
   signal?: AbortSignal,
 ): Promise<Completion> {
-  let started: (CompletionEvent & { type: "started" }) | undefined;
-  const logprobs: TokenLogprob[] = [];
-  let wantsLogprobs = false;
-  for await (const event of streamCompletion(deps, input, signal)) {
-    if (event.type === "started") started = event;
-    else if (event.type === "textDelta" && event.logprobs) {
-      wantsLogprobs = true;
-      logprobs.push(...event.logprobs);
-    } else if (event.type === "finished" && started) {
-      const { id, model, created } = started;
-      const { text, finishReason, usage, timings } = event;
-      return {
-        id,
-        model,
-        created,
-        text,
-        finishReason,
-        usage,
-        timings,
-        ...(wantsLogprobs ? { logprobs } : {}),
-      };
-    }
-  }
-  throw new Error("The generation ended without a finished event");
+  const { started, finished, logprobs } = await foldStream(streamCompletion(deps, input, signal));
+  const { id, model, created } = started;
+  const { text, finishReason, usage, timings } = finished;
+  return { id, model, created, text, finishReason, usage, timings, ...(logprobs ? { logprobs } : {}) };
 }
 
 async function* completionEvents(

@@ -1,6 +1,7 @@
 // The chat completion operation: streamed as typed events, or folded into one result.
 import type { TokenLogprob } from "../../inference/types.js";
 import type { InferenceDeps } from "../context.js";
+import { foldStream } from "../foldStream.js";
 import { type FinishReason, streamGeneration, type Timings, type Usage } from "../generation.js";
 import { newId } from "../ids.js";
 import { chooseOutputConstraint } from "../outputConstraint.js";
@@ -100,31 +101,20 @@ export async function createChatCompletion(
   input: ChatCompletionInput | unknown,
   signal?: AbortSignal,
 ): Promise<ChatCompletion> {
-  let started: (ChatCompletionEvent & { type: "started" }) | undefined;
-  const logprobs: TokenLogprob[] = [];
-  let wantsLogprobs = false;
-  for await (const event of streamChatCompletion(deps, input, signal)) {
-    if (event.type === "started") started = event;
-    else if (event.type === "contentDelta" && event.logprobs) {
-      wantsLogprobs = true;
-      logprobs.push(...event.logprobs);
-    } else if (event.type === "finished" && started) {
-      const { id, model, created } = started;
-      const { content, toolCalls, finishReason, usage, timings } = event;
-      return {
-        id,
-        model,
-        created,
-        content,
-        toolCalls,
-        finishReason,
-        usage,
-        timings,
-        ...(wantsLogprobs ? { logprobs } : {}),
-      };
-    }
-  }
-  throw new Error("The generation ended without a finished event");
+  const { started, finished, logprobs } = await foldStream(streamChatCompletion(deps, input, signal));
+  const { id, model, created } = started;
+  const { content, toolCalls, finishReason, usage, timings } = finished;
+  return {
+    id,
+    model,
+    created,
+    content,
+    toolCalls,
+    finishReason,
+    usage,
+    timings,
+    ...(logprobs ? { logprobs } : {}),
+  };
 }
 
 async function* chatEvents(
