@@ -18,7 +18,8 @@ export async function foldStream<Event extends StreamEvent>(
   events: AsyncIterable<Event>,
 ): Promise<FoldedStream<Event>> {
   let started: Extract<Event, { type: "started" }> | undefined;
-  let logprobs: TokenLogprob[] | undefined;
+  const logprobs: TokenLogprob[] = [];
+  const askedForLogprobs = false;
   for await (const event of events) {
     if (event.type === "started") started = event as Extract<Event, { type: "started" }>;
     else if (event.type === "finished" && started)
