@@ -19,16 +19,16 @@ export async function foldStream<Event extends StreamEvent>(
 ): Promise<FoldedStream<Event>> {
   let started: Extract<Event, { type: "started" }> | undefined;
   const logprobs: TokenLogprob[] = [];
-  const askedForLogprobs = false;
+  let askedForLogprobs = false;
   for await (const event of events) {
     if (event.type === "started") started = event as Extract<Event, { type: "started" }>;
-    else if (event.type === "finished" && started)
-      return {
-        started,
-        finished: event as Extract<Event, { type: "finished" }>,
-        ...(logprobs ? { logprobs } : {}),
-      };
-    else if (event.logprobs) logprobs = [...(logprobs ?? []), ...event.logprobs];
+    else if (event.type === "finished" && started) {
+      const finished = event as Extract<Event, { type: "finished" }>;
+      return askedForLogprobs ? { started, finished, logprobs } : { started, finished };
+    } else if (event.logprobs) {
+      askedForLogprobs = true;
+      logprobs.push(...event.logprobs);
+    }
   }
   throw new Error("The generation ended without a finished event");
 }
