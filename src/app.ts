@@ -18,6 +18,13 @@ import { Scheduler } from "./inference/scheduler/scheduler.js";
 import { logGenerations } from "./observability/generationLog.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createResolvers, type Resolvers } from "./resolvers/index.js";
+import { AccessControl } from "./security/accessControl.js";
+import { CorsPolicy } from "./security/cors.js";
+
+/** After the last generation ends, how long its transport gets to send the final event and completion. */
+const FLUSH_MS = 100;
+/** How long shutdown waits for aborted generations and open responses before cutting connections. */
+const CUT_OFF_MS = 5000;
 
 export interface RunningInferql {
   url: string;
@@ -26,7 +33,11 @@ export interface RunningInferql {
   scheduler: Scheduler;
   /** Settles when every model is loaded (or loading failed). */
   ready: Promise<void>;
-  /** Stops accepting, gives in-flight generations up to `drainMs`, aborts the rest, frees the models. */
+  /**
+   * Stops accepting, gives in-flight generations up to `drainMs` to finish, then ends the rest as
+   * cancelled (each stream still gets its final event: finish reason cancelled, `[DONE]`, completion),
+   * closes WebSockets and connections, and frees the models.
+   */
   close(options?: { drainMs?: number }): Promise<void>;
 }
 
@@ -42,20 +53,33 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
     queueSize: config.queue,
     requestTimeoutMs: config.requestTimeout * 1000,
   });
-  const resolvers = createResolvers({ registry, scheduler });
+  const resolvers = createResolvers({
+    registry,
+    scheduler,
+    limits: { maxTokens: config.maxTokensLimit, maxMessages: config.maxMessages },
+  });
   const metrics = createMetrics(scheduler);
   logGenerations(scheduler, logger);
+  const access = new AccessControl({
+    apiKeys: config.apiKeys,
+    metricsApiKey: config.metricsApiKey,
+    rateLimitPerMinute: config.rateLimit,
+  });
+  let stopping = false;
   const mounts: HttpMount[] = [
     createHealthMount(resolvers),
-    createReadyMount(resolvers),
+    createReadyMount(resolvers, () => stopping),
     createMetricsMount(metrics),
-    createGraphqlMount(resolvers, logger),
-    createTrpcMount(resolvers, logger),
+    createGraphqlMount(resolvers, logger, { access }),
+    createTrpcMount(resolvers, logger, { access }),
     createOpenAiMount(resolvers, logger),
-    // Last: the playground serves "/" and its assets.
-    createPlaygroundMount(logger),
+    // Last: the playground serves "/" and its assets: static pages, open like GraphiQL (their API calls send the key).
+    { ...createPlaygroundMount(logger), access: () => "public" },
   ];
-  const server = createHttpServer(mounts, logger, metrics);
+  const server = createHttpServer(mounts, logger, metrics, {
+    access,
+    cors: new CorsPolicy(config.corsOrigin),
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -67,6 +91,11 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, threads: config.threads, slots: config.slots }, "listening");
+  if (!access.requiresApiKey && !isLoopback(config.host))
+    logger.warn(
+      { host: config.host },
+      "listening beyond this machine with no --api-key: anyone who can reach it may use it",
+    );
 
   const ready = loadLlama({ gpu: config.gpu, logger }).then((llama) => registry.loadAll(llama, logger));
 
@@ -77,16 +106,19 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
     scheduler,
     ready,
     async close({ drainMs = 0 } = {}) {
+      stopping = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const drainUntil = Date.now() + drainMs;
-      while (scheduler.activeCount > 0 && Date.now() < drainUntil)
-        await new Promise((r) => setTimeout(r, 25));
+      await waitUntil(() => scheduler.activeCount === 0, drainMs);
       scheduler.cancelAll();
+      await waitUntil(() => scheduler.activeCount === 0, CUT_OFF_MS);
+      if (scheduler.activeCount === 0) await delay(FLUSH_MS);
+      // Streams of generations end by themselves now; what stays open (scheduler watchers) is cut.
+      await waitUntil(() => server.openResponses === 0, FLUSH_MS);
       await Promise.all(mounts.map((mount) => mount.close?.()));
       server.closeAllConnections();
       await closed;
       await ready.catch(() => undefined);
-      while (scheduler.activeCount > 0) await new Promise((r) => setTimeout(r, 10));
+      while (scheduler.activeCount > 0) await delay(10);
       await registry.dispose();
     },
   };
@@ -116,4 +148,16 @@ async function resolveModelSpecs(config: Config, logger: Logger): Promise<ModelS
     spec.adapters.set(lora.name, lora.path);
   }
   return specs;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` until it holds or `timeoutMs` passes. */
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await delay(10);
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
 }

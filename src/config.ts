@@ -1,5 +1,5 @@
 // Every setting of `inferql serve`, from flags and environment variables, validated in one place.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -41,7 +41,39 @@ const loraArgSchema = z.string().transform((value, context) => {
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-export const configSchema = z.object({
+/** An API key is one token: no whitespace, so a key file's lines and a header's value are unambiguous. */
+const apiKeySchema = z.string().regex(/^\S+$/, "an API key must be non-empty and contain no whitespace");
+
+/** One key per line; blank lines and lines starting with # are skipped. */
+const apiKeyFileSchema = z.string().transform((filePath, context) => {
+  let text: string;
+  try {
+    text = readFileSync(filePath, "utf8");
+  } catch {
+    context.addIssue({ code: "custom", message: `cannot read the API key file ${filePath}` });
+    return z.NEVER;
+  }
+  const keys = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
+  if (keys.length === 0) context.addIssue({ code: "custom", message: `no API key in ${filePath}` });
+  if (keys.some((key) => /\s/.test(key)))
+    context.addIssue({ code: "custom", message: `a line of ${filePath} holds more than one word` });
+  return keys;
+});
+
+/** `*` (any origin) or an exact origin such as `https://app.example.com`. */
+const corsOriginSchema = z.string().refine((value) => {
+  if (value === "*") return true;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}, "expected * or an origin such as https://app.example.com (scheme, host, optional port; no path)");
+
+const settingsSchema = z.object({
   host: z.string().min(1).default("127.0.0.1"),
   port: integer(0, 65535).default(8080),
   model: z.array(modelArgSchema).default([]),
@@ -54,7 +86,25 @@ export const configSchema = z.object({
   requestTimeout: integer(1, 86_400).default(600),
   gpu: z.enum(["auto", "cpu", "cuda", "vulkan", "metal"]).default("cpu"),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  apiKey: z.array(apiKeySchema).default([]),
+  apiKeyFile: apiKeyFileSchema.optional(),
+  metricsApiKey: apiKeySchema.optional(),
+  rateLimit: integer(0, 1_000_000).default(0),
+  corsOrigin: z.array(corsOriginSchema).default([]),
+  maxMessages: integer(1, 100_000).default(1000),
+  maxTokensLimit: integer(1, 1_048_576).optional(),
+  drainTimeout: integer(0, 3600).default(10),
 });
+
+export const configSchema = settingsSchema.transform(
+  ({ apiKey, apiKeyFile, maxTokensLimit, ...settings }) => ({
+    ...settings,
+    /** Keys from --api-key and --api-key-file together; empty means the API is open. */
+    apiKeys: [...new Set([...apiKey, ...(apiKeyFile ?? [])])],
+    /** The most tokens one request may ask for, and what a request that names none gets. */
+    maxTokensLimit: maxTokensLimit ?? settings.ctxSize,
+  }),
+);
 
 export type Config = z.output<typeof configSchema>;
 
@@ -72,6 +122,14 @@ const SETTINGS = [
   { flag: "request-timeout", env: "INFERQL_REQUEST_TIMEOUT", key: "requestTimeout" },
   { flag: "gpu", env: "INFERQL_GPU", key: "gpu" },
   { flag: "log-level", env: "INFERQL_LOG_LEVEL", key: "logLevel" },
+  { flag: "api-key", env: "INFERQL_API_KEY", key: "apiKey", list: true },
+  { flag: "api-key-file", env: "INFERQL_API_KEY_FILE", key: "apiKeyFile" },
+  { flag: "metrics-api-key", env: "INFERQL_METRICS_API_KEY", key: "metricsApiKey" },
+  { flag: "rate-limit", env: "INFERQL_RATE_LIMIT", key: "rateLimit" },
+  { flag: "cors-origin", env: "INFERQL_CORS_ORIGIN", key: "corsOrigin", list: true },
+  { flag: "max-messages", env: "INFERQL_MAX_MESSAGES", key: "maxMessages" },
+  { flag: "max-tokens-limit", env: "INFERQL_MAX_TOKENS_LIMIT", key: "maxTokensLimit" },
+  { flag: "drain-timeout", env: "INFERQL_DRAIN_TIMEOUT", key: "drainTimeout" },
 ] as const;
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Config {

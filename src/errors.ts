@@ -7,6 +7,9 @@ export type DomainErrorCode =
   | "OVERLOADED"
   | "MODEL_NOT_READY"
   | "CANCELLED"
+  | "UNAUTHENTICATED"
+  | "RATE_LIMITED"
+  | "PAYLOAD_TOO_LARGE"
   | "INTERNAL";
 
 export abstract class DomainError extends Error {
@@ -58,6 +61,33 @@ export class CancelledError extends DomainError {
   }
 }
 
+/** The request carries no API key, or one the server does not know. */
+export class UnauthenticatedError extends DomainError {
+  readonly code = "UNAUTHENTICATED";
+  constructor(message = "A valid API key is required: send it as 'Authorization: Bearer <key>'") {
+    super(message);
+    this.name = "UnauthenticatedError";
+  }
+}
+
+/** This client (API key, or address when the server has no keys) used up its request rate. */
+export class RateLimitedError extends DomainError {
+  readonly code = "RATE_LIMITED";
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Rate limit reached: retry after ${retryAfterSeconds} s`);
+    this.name = "RateLimitedError";
+  }
+}
+
+/** The request body (or WebSocket message) is larger than the server accepts. */
+export class PayloadTooLargeError extends DomainError {
+  readonly code = "PAYLOAD_TOO_LARGE";
+  constructor(readonly limitBytes: number) {
+    super(`The request body is larger than ${limitBytes} bytes`);
+    this.name = "PayloadTooLargeError";
+  }
+}
+
 /** Anything unexpected. Its message is safe to show; the cause is only logged. */
 export class InternalError extends DomainError {
   readonly code = "INTERNAL";
@@ -69,4 +99,11 @@ export class InternalError extends DomainError {
 
 export function toDomainError(error: unknown): DomainError {
   return error instanceof DomainError ? error : new InternalError(error);
+}
+
+/** How long a client should wait before retrying, for the errors that say so (a full queue, a rate limit). */
+export function retryAfterSecondsOf(error: unknown): number | undefined {
+  return error instanceof OverloadedError || error instanceof RateLimitedError
+    ? error.retryAfterSeconds
+    : undefined;
 }

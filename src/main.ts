@@ -4,12 +4,14 @@ import { runModelCommand } from "./cli/modelCommand.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 
-/** How long SIGTERM/SIGINT lets in-flight generations finish before aborting them. */
-const SHUTDOWN_DRAIN_MS = 10_000;
-
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv);
   const logger = createLogger(config.logLevel);
+  // A promise some library rejects with no handler must not take every stream down with it (Node's
+  // default exits): it is logged as the bug it is, and serving goes on.
+  process.on("unhandledRejection", (reason: unknown) =>
+    logger.error({ err: reason }, "unhandled promise rejection"),
+  );
   const app = await startInferql(config, logger);
   app.ready.then(
     () => logger.info({ models: app.registry.list().map((model) => model.id) }, "ready"),
@@ -23,7 +25,8 @@ async function serve(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    app.close({ drainMs: SHUTDOWN_DRAIN_MS }).then(
+    // In-flight generations get --drain-timeout seconds to finish before they are ended as cancelled.
+    app.close({ drainMs: config.drainTimeout * 1000 }).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, "shutdown failed");

@@ -6,6 +6,8 @@ export function createHealthMount(resolvers: Resolvers): HttpMount {
   return {
     name: "health",
     matches: pathPrefixMatcher("/health"),
+    // Liveness probes carry no key.
+    access: () => "public",
     handle(_request, response) {
       const health = resolvers.health();
       response.writeHead(health.status === "ready" ? 200 : 503, { "content-type": "application/json" });

@@ -7,6 +7,8 @@ export function createMetricsMount(metrics: Metrics): HttpMount {
   return {
     name: "metrics",
     matches: pathPrefixMatcher("/metrics"),
+    // Open, or protected by its own key (--metrics-api-key) so a scraper needs no API key.
+    access: () => "metrics",
     async handle(_request, response) {
       const body = await metrics.registry.metrics();
       response.writeHead(200, { "content-type": metrics.registry.contentType });
@@ -15,19 +17,22 @@ export function createMetricsMount(metrics: Metrics): HttpMount {
   };
 }
 
-export function createReadyMount(resolvers: Resolvers): HttpMount {
+/** `stopping`: whether the server is shutting down (draining), which makes it not ready. */
+export function createReadyMount(resolvers: Resolvers, stopping: () => boolean = () => false): HttpMount {
   return {
     name: "ready",
     matches: pathPrefixMatcher("/ready"),
+    // Readiness probes carry no key.
+    access: () => "public",
     handle(_request, response) {
       const health = resolvers.health();
       const saturated = resolvers
         .schedulerState()
         .models.filter((model) => model.queueCapacity > 0 && model.queued >= model.queueCapacity)
         .map((model) => model.model);
-      const ready = health.status === "ready" && saturated.length === 0;
+      const ready = health.status === "ready" && saturated.length === 0 && !stopping();
       response.writeHead(ready ? 200 : 503, { "content-type": "application/json" });
-      response.end(JSON.stringify({ ready, status: health.status, saturated }));
+      response.end(JSON.stringify({ ready, status: stopping() ? "stopping" : health.status, saturated }));
     },
   };
 }

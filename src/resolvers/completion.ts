@@ -4,6 +4,7 @@ import type { TokenLogprob } from "../inference/types.js";
 import type { InferenceDeps } from "./context.js";
 import { foldStream } from "./foldStream.js";
 import { type FinishReason, streamGeneration, type Timings, type Usage } from "./generation.js";
+import { limitMaxTokens } from "./generationLimits.js";
 import { newId } from "./ids.js";
 import { chooseOutputConstraint } from "./outputConstraint.js";
 import { parseInput } from "./parseInput.js";
@@ -56,6 +57,7 @@ export function streamCompletion(
   signal?: AbortSignal,
 ): AsyncGenerator<CompletionEvent> {
   const parsed = parseInput(completionInputSchema, input);
+  const maxTokens = limitMaxTokens(parsed.maxTokens, deps.limits);
   const constraint = chooseOutputConstraint(
     parsed.grammar,
     parsed.jsonSchema ? { type: "json_schema", jsonSchema: { schema: parsed.jsonSchema } } : undefined,
@@ -65,8 +67,8 @@ export function streamCompletion(
     id: newId("cmpl-"),
     model: parsed.model ?? deps.registry.defaultModelId,
     prompt: { kind: "text" as const, text: parsed.prompt },
-    maxTokens: parsed.maxTokens,
-    sampling: toSamplingOptions(parsed),
+    maxTokens,
+    sampling: toSamplingOptions(parsed, constraint),
     stop: toStopList(parsed.stop),
     constraint,
     lora: toLoraSelection(parsed.lora),

@@ -37,6 +37,7 @@ export type { InferenceDeps } from "./context.js";
 export type { Embeddings, EmbeddingsInput } from "./embeddings.js";
 export { embeddingsInputSchema } from "./embeddings.js";
 export type { FinishReason, Timings, Usage } from "./generation.js";
+export type { GenerationLimits } from "./generationLimits.js";
 export type { Health } from "./models.js";
 export type { DetokenizeInput, Tokenization, TokenizeInput } from "./tokenize.js";
 export { detokenizeInputSchema, tokenizeInputSchema } from "./tokenize.js";

@@ -1,5 +1,6 @@
 // /metrics, /ready and request ids, as an operator sees them.
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { WebSocket } from "ws";
 import type { RunningInferql } from "../../src/app.js";
 import { startTestServer } from "../support/startTestServer.js";
 
@@ -42,4 +43,26 @@ test("every response carries a request id, and a plain client-supplied one is ke
   expect(generated.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   const kept = await fetch(`${app.url}/health`, { headers: { "x-request-id": "trace-42" } });
   expect(kept.headers.get("x-request-id")).toBe("trace-42");
+});
+
+test("requests are counted by transport and bounded route label, WebSocket upgrades included", async () => {
+  await fetch(`${app.url}/v1/models/tiny`);
+  await fetch(`${app.url}/v1/models/some/other-id`);
+  const socket = new WebSocket(`${app.url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws");
+  await new Promise((resolve, reject) => {
+    socket.on("open", resolve);
+    socket.on("error", reject);
+  });
+  socket.close();
+  const text = await (await fetch(`${app.url}/metrics`)).text();
+  expect(text).toMatch(
+    /^inferql_http_requests_total\{transport="openai",route="\/v1\/models\/\{id\}",status="200"\} 1$/m,
+  );
+  expect(text).toMatch(
+    /^inferql_http_requests_total\{transport="openai",route="\/v1\/models\/\{id\}",status="404"\} 1$/m,
+  );
+  expect(text).toMatch(
+    /^inferql_http_requests_total\{transport="graphql",route="graphql",status="101"\} 1$/m,
+  );
+  expect(text).not.toContain("other-id");
 });

@@ -2,9 +2,9 @@
 // and a raw reader of server-sent events for what the client hides ([DONE], headers).
 import { OpenAI } from "openai";
 
-export function openAiClient(url: string): OpenAI {
+export function openAiClient(url: string, apiKey = "not-needed"): OpenAI {
   // No retries: tests assert on the first answer (a retried 429 would hide it).
-  return new OpenAI({ baseURL: `${url}/v1`, apiKey: "not-needed", maxRetries: 0 });
+  return new OpenAI({ baseURL: `${url}/v1`, apiKey, maxRetries: 0 });
 }
 
 /** POSTs JSON with fetch and returns the status, headers and parsed body. */

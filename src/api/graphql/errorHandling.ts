@@ -13,7 +13,8 @@ import {
   InternalError,
   InvalidInputError,
   ModelNotFoundError,
-  OverloadedError,
+  PayloadTooLargeError,
+  retryAfterSecondsOf,
 } from "../../errors.js";
 import type { GraphqlContext } from "./context.js";
 
@@ -24,12 +25,18 @@ function publicDomainError(error: unknown): DomainError | undefined {
   return original instanceof DomainError && !(original instanceof InternalError) ? original : undefined;
 }
 
-function domainErrorExtensions(error: DomainError): GraphQLErrorExtensions {
+export function domainErrorExtensions(error: DomainError): GraphQLErrorExtensions {
   if (error instanceof InvalidInputError) return { code: "BAD_USER_INPUT", field: error.field };
   if (error instanceof ModelNotFoundError) return { code: error.code, modelId: error.modelId };
-  if (error instanceof OverloadedError)
-    return { code: error.code, retryAfterSeconds: error.retryAfterSeconds };
+  if (error instanceof PayloadTooLargeError) return { code: error.code, limitBytes: error.limitBytes };
+  const retryAfterSeconds = retryAfterSecondsOf(error);
+  if (retryAfterSeconds !== undefined) return { code: error.code, retryAfterSeconds };
   return { code: error.code };
+}
+
+/** A domain error as a GraphQL error with its `extensions.code` (and no HTTP status: the caller picks it). */
+export function toGraphqlError(error: DomainError): GraphQLError {
+  return new GraphQLError(error.message, { originalError: error, extensions: domainErrorExtensions(error) });
 }
 
 /** An error a resolver threw that is neither a GraphQL error (validation, coercion) nor a public domain error. */

@@ -1,4 +1,7 @@
-// What GraphiQL (GET /graphql in a browser) opens with: a chat subscription that streams tokens.
+// What GraphiQL (GET /graphql in a browser) opens with (a chat subscription that streams tokens),
+// and how its page is rendered.
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import type { GraphiQLOptions } from "graphql-yoga";
 
 export const GRAPHIQL_DEFAULT_QUERY = `# Welcome to inferql. Press ▶ to stream a chat answer token by token
 # (subscriptions run over SSE here; graphql-ws clients use ws://<host>/graphql).
@@ -28,3 +31,20 @@ subscription StreamChat {
   }
 }
 `;
+
+/**
+ * GraphiQL with its scripts and styles inlined from @graphql-yoga/render-graphiql, so it works
+ * offline (yoga's default loads them from a CDN). The page is ~9 MB: rendered once per options.
+ */
+export function createOfflineGraphiqlRenderer(): (options?: GraphiQLOptions) => string {
+  const pages = new Map<string, string>();
+  return (options) => {
+    const key = JSON.stringify(options ?? {});
+    let page = pages.get(key);
+    if (page === undefined) {
+      page = renderGraphiQL(options);
+      pages.set(key, page);
+    }
+    return page;
+  };
+}

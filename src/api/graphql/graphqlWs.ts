@@ -2,8 +2,12 @@
 // same schema, context, validation rules, error masking and logging as over HTTP (yoga's
 // graphql-ws recipe, through `getEnveloped`).
 import { type ExecutionArgs, GraphQLError } from "graphql";
+import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { WebSocket, WebSocketServer } from "ws";
+import { DomainError } from "../../errors.js";
+import type { AccessControl, ClientId } from "../../security/accessControl.js";
+import { toGraphqlError } from "./errorHandling.js";
 import type { GraphqlYoga } from "./yoga.js";
 
 /** How long sockets get to answer the close handshake at shutdown. */
@@ -43,8 +47,14 @@ export interface GraphqlWsServer {
   dispose(): Promise<void>;
 }
 
-export function serveGraphqlWs(yoga: GraphqlYoga, wsServer: WebSocketServer): GraphqlWsServer {
+export function serveGraphqlWs(
+  yoga: GraphqlYoga,
+  wsServer: WebSocketServer,
+  access: AccessControl,
+): GraphqlWsServer {
   const socketSignals = new WeakMap<WebSocket, AbortSignal>();
+  /** The client each acknowledged socket acts for (its API key, or its address when keys are off). */
+  const socketClients = new WeakMap<WebSocket, ClientId>();
   /** Aborts when the socket closes: what a mutation over this socket passes to its resolver. */
   const signalFor = (socket: WebSocket): AbortSignal => {
     let signal = socketSignals.get(socket);
@@ -64,7 +74,28 @@ export function serveGraphqlWs(yoga: GraphqlYoga, wsServer: WebSocketServer): Gr
       isProd: true,
       execute: (args) => envelopedRootOf(args).execute(args),
       subscribe: (args) => envelopedRootOf(args).subscribe(args),
+      // The API key travels in connection_init's payload, `{ authorization: "Bearer <key>" }`: no
+      // operation runs before it is checked (graphql-ws itself closes a socket that subscribes first).
+      onConnect: (ctx) => {
+        try {
+          socketClients.set(
+            ctx.extra.socket,
+            access.authenticateConnection(ctx.extra.request, ctx.connectionParams),
+          );
+          return true;
+        } catch {
+          ctx.extra.socket.close(CloseCode.Unauthorized, "Unauthorized");
+          return false;
+        }
+      },
       onSubscribe: async (ctx, _id, payload) => {
+        const client = socketClients.get(ctx.extra.socket);
+        try {
+          if (client !== undefined) access.admit(client);
+        } catch (error) {
+          if (error instanceof DomainError) return [toGraphqlError(error)];
+          throw error;
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,

@@ -6,8 +6,9 @@ import type { Logger } from "pino";
 import type { Resolvers } from "../../resolvers/index.js";
 import type { GraphqlContext } from "./context.js";
 import { createErrorHandling } from "./errorHandling.js";
-import { GRAPHIQL_DEFAULT_QUERY } from "./graphiql.js";
+import { createOfflineGraphiqlRenderer, GRAPHIQL_DEFAULT_QUERY } from "./graphiql.js";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from "./queryLimits.js";
+import { useSafeRequestParsing } from "./requestParsing.js";
 import { schema } from "./schema.js";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -34,10 +35,13 @@ export function createGraphqlYoga(
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     multipart: false,
+    // CORS is the HTTP server's (one policy for every transport, from --cors-origin).
+    cors: false,
     logging: yogaLogger,
     maskedErrors: { maskError },
     graphiql: { title: "inferql GraphiQL", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
-    plugins: [errorLogPlugin, useQueryLimits(limits)],
+    renderGraphiQL: createOfflineGraphiqlRenderer(),
+    plugins: [errorLogPlugin, useQueryLimits(limits), useSafeRequestParsing()],
     context: (initial): GraphqlContext => {
       // Over a WebSocket there is no Fetch request: graphqlWs.ts passes the socket's signal instead.
       if (initial.socketSignal) return { resolvers, requestId: randomUUID(), signal: initial.socketSignal };

@@ -1,7 +1,2 @@
-// Placeholder until the web playground lands: mounts nothing.
-import type { Logger } from "pino";
-import type { HttpMount } from "../httpMount.js";
-
-export function createPlaygroundMount(_logger: Logger): HttpMount {
-  return { name: "playground", matches: () => false, handle: () => undefined };
-}
+// The web playground: the chat page built from web/ with Vite, served at "/".
+export { createPlaygroundMount, DEFAULT_PLAYGROUND_DIR, type PlaygroundMountOptions } from "./mount.js";

@@ -2,7 +2,13 @@
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { type TRPC_ERROR_CODE_NUMBER, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
-import { DomainError, type DomainErrorCode, InvalidInputError, OverloadedError } from "../../errors.js";
+import {
+  DomainError,
+  type DomainErrorCode,
+  InvalidInputError,
+  PayloadTooLargeError,
+  retryAfterSecondsOf,
+} from "../../errors.js";
 
 const TRPC_CODE_BY_DOMAIN_CODE: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
   INVALID_INPUT: "BAD_REQUEST",
@@ -10,6 +16,9 @@ const TRPC_CODE_BY_DOMAIN_CODE: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
   OVERLOADED: "TOO_MANY_REQUESTS",
   MODEL_NOT_READY: "SERVICE_UNAVAILABLE",
   CANCELLED: "CLIENT_CLOSED_REQUEST",
+  UNAUTHENTICATED: "UNAUTHORIZED",
+  RATE_LIMITED: "TOO_MANY_REQUESTS",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   INTERNAL: "INTERNAL_SERVER_ERROR",
 };
 
@@ -25,6 +34,8 @@ export interface InferqlErrorData {
   field?: string;
   /** How long to wait before retrying a TOO_MANY_REQUESTS. */
   retryAfterSeconds?: number;
+  /** The size limit a PAYLOAD_TOO_LARGE broke. */
+  limitBytes?: number;
 }
 
 export interface InferqlErrorShape {
@@ -61,7 +72,8 @@ export function toErrorShape(error: TRPCError, path: string | undefined): Inferq
       httpStatus: getHTTPStatusCodeFromError(translated),
       ...(path !== undefined ? { path } : {}),
       ...(cause instanceof InvalidInputError && cause.field !== undefined ? { field: cause.field } : {}),
-      ...(cause instanceof OverloadedError ? { retryAfterSeconds: cause.retryAfterSeconds } : {}),
+      ...(retryAfterSecondsOf(cause) !== undefined ? { retryAfterSeconds: retryAfterSecondsOf(cause) } : {}),
+      ...(cause instanceof PayloadTooLargeError ? { limitBytes: cause.limitBytes } : {}),
     },
   };
 }

@@ -8,6 +8,8 @@ import { toErrorShape } from "./errors.js";
 export interface TrpcContext {
   resolvers: Resolvers;
   logger: Logger;
+  /** Over a WebSocket: counts one operation toward the client's rate limit (HTTP requests are counted by the server). */
+  admitOperation?: () => void;
 }
 
 const t = initTRPC.context<TrpcContext>().create({
@@ -20,4 +22,7 @@ const t = initTRPC.context<TrpcContext>().create({
 
 export const router = t.router;
 
-export const procedure = t.procedure;
+export const procedure = t.procedure.use(({ ctx, next }) => {
+  ctx.admitOperation?.();
+  return next();
+});

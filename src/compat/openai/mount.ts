@@ -8,7 +8,7 @@ import { completionsRoute } from "./completions/router.js";
 import { embeddingsRoute } from "./embeddings/router.js";
 import { toOpenAiError } from "./errors/toOpenAiError.js";
 import { abortWhenClientGoes } from "./http/clientGone.js";
-import { matchRoute, type Route, type RouteContext } from "./http/route.js";
+import { matchRoute, type Route, type RouteContext, routeLabel } from "./http/route.js";
 import { sendJson } from "./http/sendJson.js";
 import { modelRoutes } from "./models/router.js";
 import { tokenizeRoutes } from "./tokenize/router.js";
@@ -25,6 +25,11 @@ export function createOpenAiMount(resolvers: Resolvers, logger: Logger): HttpMou
   return {
     name: "openai",
     matches: pathPrefixMatcher("/v1", "/tokenize", "/detokenize"),
+    routeOf: (pathname) => routeLabel(routes, pathname),
+    refuse: (_request, response, error) => {
+      const refusal = toOpenAiError(error, {}, log);
+      sendJson(response, refusal.status, refusal.body(), refusal.headers);
+    },
     async handle(request, response) {
       const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
       const context: RouteContext = {

@@ -3,6 +3,7 @@ import type { TokenLogprob } from "../../inference/types.js";
 import type { InferenceDeps } from "../context.js";
 import { foldStream } from "../foldStream.js";
 import { type FinishReason, streamGeneration, type Timings, type Usage } from "../generation.js";
+import { checkMessageCount, limitMaxTokens } from "../generationLimits.js";
 import { newId } from "../ids.js";
 import { chooseOutputConstraint } from "../outputConstraint.js";
 import { parseInput } from "../parseInput.js";
@@ -71,6 +72,8 @@ export function streamChatCompletion(
   signal?: AbortSignal,
 ): AsyncGenerator<ChatCompletionEvent> {
   const parsed = parseInput(chatCompletionInputSchema, input);
+  checkMessageCount(parsed.messages.length, deps.limits);
+  const maxTokens = limitMaxTokens(parsed.maxTokens, deps.limits);
   const plan = planTools(parsed);
   const constraint =
     plan.mode === "forced"
@@ -85,8 +88,8 @@ export function streamChatCompletion(
       kind: "chat" as const,
       messages: toTemplateMessages(parsed.messages, plan.mode === "none" ? undefined : plan.instructions),
     },
-    maxTokens: parsed.maxTokens,
-    sampling: toSamplingOptions(parsed),
+    maxTokens,
+    sampling: toSamplingOptions(parsed, constraint),
     stop: toStopList(parsed.stop),
     constraint,
     lora: toLoraSelection(parsed.lora),

@@ -7,6 +7,9 @@ import {
   ModelNotFoundError,
   ModelNotReadyError,
   OverloadedError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  UnauthenticatedError,
 } from "../../../errors.js";
 import { OpenAiError } from "./openAiError.js";
 import { type ParamRenames, toWireParam } from "./wireParam.js";
@@ -28,6 +31,15 @@ export function toOpenAiError(error: unknown, renames: ParamRenames, logger: Log
     return new OpenAiError(429, "rate_limit_error", error.message, null, "rate_limit_exceeded", {
       "retry-after": String(error.retryAfterSeconds),
     });
+  if (error instanceof RateLimitedError)
+    return new OpenAiError(429, "rate_limit_error", error.message, null, "rate_limit_exceeded", {
+      "retry-after": String(error.retryAfterSeconds),
+    });
+  // OpenAI's own answer to a missing or wrong key.
+  if (error instanceof UnauthenticatedError)
+    return new OpenAiError(401, "invalid_request_error", error.message, null, "invalid_api_key");
+  if (error instanceof PayloadTooLargeError)
+    return new OpenAiError(413, "invalid_request_error", error.message, null, "request_too_large");
   if (error instanceof ModelNotReadyError)
     return new OpenAiError(503, "service_unavailable_error", error.message, null, "model_not_ready", {
       "retry-after": String(MODEL_LOADING_RETRY_AFTER_SECONDS),

@@ -1,9 +1,8 @@
 // Reads a request body as JSON within a size limit: 413 over the limit, 400 when it is not a JSON object.
 import type { IncomingMessage } from "node:http";
+import { MAX_BODY_BYTES } from "../../../api/requestLimits.js";
+import { PayloadTooLargeError } from "../../../errors.js";
 import { OpenAiError } from "../errors/openAiError.js";
-
-/** Largest request body accepted (4 MiB): far beyond any prompt that fits a context window. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export async function readJsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
   const text = await readText(request);
@@ -33,13 +32,6 @@ async function readText(request: IncomingMessage): Promise<string> {
     if (size > MAX_BODY_BYTES) tooLarge = true;
     if (!tooLarge) chunks.push(chunk);
   }
-  if (tooLarge)
-    throw new OpenAiError(
-      413,
-      "invalid_request_error",
-      `The request body is larger than ${MAX_BODY_BYTES} bytes`,
-      null,
-      "request_too_large",
-    );
+  if (tooLarge) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   return Buffer.concat(chunks).toString("utf8");
 }

@@ -20,6 +20,8 @@ export interface Route {
   method: "GET" | "POST";
   /** An exact path, or a pattern whose named groups become `params`. */
   path: string | RegExp;
+  /** The metrics label of a pattern route, its ids as placeholders (`/v1/models/{id}`); an exact path is its own. */
+  label?: string;
   handle(context: RouteContext): Promise<void> | void;
 }
 
@@ -66,4 +68,11 @@ function matchPath(path: string | RegExp, pathname: string): Record<string, stri
   } catch {
     return undefined;
   }
+}
+
+/** The metrics label of the route serving `pathname` (bounded: ids are placeholders, unknown paths one label). */
+export function routeLabel(routes: readonly Route[], pathname: string): string {
+  const route = routes.find((candidate) => matchPath(candidate.path, pathname));
+  if (!route) return "unknown";
+  return typeof route.path === "string" ? route.path : (route.label ?? "unknown");
 }

@@ -24,6 +24,7 @@ export function modelRoutes(resolvers: Resolvers): Route[] {
       method: "GET",
       // Model ids may contain slashes ("org/name"): the rest of the path is the id.
       path: /^\/v1\/models\/(?<id>.+)$/,
+      label: "/v1/models/{id}",
       handle(context) {
         const { id } = context.params;
         const model = resolvers.findModel(id);

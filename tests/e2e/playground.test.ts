@@ -1,0 +1,230 @@
+// The web playground in a real browser (Debian's chromium driven by playwright-core) against the
+// real server with an API key set: connecting with the key, streaming a reply, stopping one, and
+// showing errors. Screenshots go to test-artifacts/.
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+  type WebSocketRoute,
+} from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningInferql } from "../../src/app.js";
+import { startTestServer } from "../support/startTestServer.js";
+import { ensureWebBuild } from "./webBuild.js";
+
+const CHROMIUM = process.env.INFERQL_CHROMIUM ?? "/usr/bin/chromium";
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-quic",
+  "--no-first-run",
+];
+const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
+const API_KEY = "playground-e2e-key";
+/** Between looks at a streaming reply: often enough to see it grow, rarely enough to leave the CPU to the model. */
+const pollInterval = () => new Promise((resolve) => setTimeout(resolve, 25));
+/** Long enough (with the tiny model's word salad) to watch it stream and to stop it midway. */
+const LONG_REPLY_TOKENS = "1500";
+
+if (!existsSync(CHROMIUM))
+  console.warn(
+    `Skipping the playground browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium).`,
+  );
+
+describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () => {
+  let app: RunningInferql;
+  let browser: Browser;
+  /** One context, so that every page remembers the API key entered in the first test. */
+  let context: BrowserContext;
+  let page: Page;
+
+  const lastReply = (on = page): Locator => on.getByRole("article").last();
+  const statusOf = (reply: Locator) => reply.getAttribute("data-status");
+  const textLengthOf = async (reply: Locator) =>
+    (await reply.getByTestId("reply-text").textContent())?.length ?? 0;
+  const busySlots = () => page.getByTestId("busy-slots").textContent();
+  const connected = (on = page) =>
+    on
+      .getByRole("status")
+      .filter({ hasText: /^Connected$/ })
+      .waitFor();
+
+  /** Types a message and sends it with the keyboard. */
+  const send = async (message: string, on = page) => {
+    const box = on.getByLabel("Message");
+    await box.fill(message);
+    await box.press("Enter");
+  };
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    [app, browser] = await Promise.all([
+      startTestServer({ flags: ["--api-key", API_KEY] }),
+      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS }),
+    ]);
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it("asks for the API key the server requires, then connects, lists the models and answers", async () => {
+    await page.goto(app.url);
+    await page.getByRole("alert").filter({ hasText: "API key" }).waitFor();
+
+    await page.getByLabel("API key").fill(API_KEY);
+    await page.getByLabel("API key").press("Enter");
+
+    await connected();
+    await page
+      .getByLabel("Model")
+      .getByRole("option", { name: "tiny (default)" })
+      .waitFor({ state: "attached" });
+    expect(await busySlots()).toBe("0 / 4");
+    await page.getByLabel("Max tokens").fill("40");
+    await send("Hello! Who are you?");
+    await expect.poll(() => statusOf(lastReply())).toBe("done");
+    expect(await lastReply().getByTestId("completion-tokens").textContent()).toBe("40");
+  });
+
+  it("streams a reply token by token, shows busy slots meanwhile, then its finish reason, tokens, TTFT and speed", async () => {
+    await page.getByLabel("Max tokens").fill(LONG_REPLY_TOKENS);
+    await page.getByLabel("Seed").fill("7");
+    await send("Tell me a long story about llamas.");
+
+    const reply = lastReply();
+    const lengthsWhileStreaming = new Set<number>();
+    let screenshotWhileStreaming = false;
+    const busyWhileStreaming = new Set<string>();
+    const deadline = Date.now() + 30_000;
+    while ((await statusOf(reply)) !== "done") {
+      expect(Date.now(), "the reply should finish").toBeLessThan(deadline);
+      const [status, text, busy] = await Promise.all([
+        statusOf(reply),
+        reply.getByTestId("reply-text").textContent(),
+        busySlots(),
+      ]);
+      if (status === "streaming" && text) lengthsWhileStreaming.add(text.length);
+      if (status === "streaming" && busy) busyWhileStreaming.add(busy);
+      if (status === "streaming" && (text?.length ?? 0) > 400 && !screenshotWhileStreaming) {
+        screenshotWhileStreaming = true;
+        await page.screenshot({ path: `${ARTIFACTS}playground-streaming.png` });
+      }
+      await pollInterval();
+    }
+
+    expect(lengthsWhileStreaming.size, "text seen growing while streaming").toBeGreaterThanOrEqual(2);
+    expect(busyWhileStreaming).toContain("1 / 4");
+    expect(await reply.getByTestId("finish-reason").textContent()).toBe("length");
+    expect(await reply.getByTestId("completion-tokens").textContent()).toBe("1,500");
+    expect(await reply.getByTestId("ttft").textContent()).toMatch(/^\d+(\.\d+)? m?s$/);
+    expect(await reply.getByTestId("tokens-per-second").textContent()).toMatch(/^[\d,]+ tok\/s$/);
+    await expect.poll(busySlots).toBe("0 / 4");
+    await page.screenshot({ path: `${ARTIFACTS}playground.png` });
+  });
+
+  it("Stop cancels the generation mid-stream and frees its slot", async () => {
+    await page.getByLabel("Max tokens").fill(LONG_REPLY_TOKENS);
+    await send("Another long story, please.");
+    const reply = lastReply();
+    await expect
+      .poll(async () => (await reply.getByTestId("reply-text").textContent())?.length ?? 0)
+      .toBeGreaterThan(0);
+    expect(await statusOf(reply)).toBe("streaming");
+
+    await page.getByRole("button", { name: "Stop" }).click();
+
+    await expect.poll(() => statusOf(reply)).toBe("cancelled");
+    expect(await reply.getByTestId("reply-status").textContent()).toBe("Cancelled");
+    expect(await reply.getByTestId("finish-reason").textContent()).toBe("cancelled");
+    expect(
+      Number((await reply.getByTestId("completion-tokens").textContent())?.replace(/,/g, "")),
+    ).toBeLessThan(1500);
+    await expect.poll(() => app.scheduler.state().busySlots).toBe(0);
+    await expect.poll(busySlots).toBe("0 / 4");
+    await page.screenshot({ path: `${ARTIFACTS}playground-stopped.png` });
+  });
+
+  it("shows a JSON schema that is not JSON, or that the server rejects, as a plain error", async () => {
+    await page.getByLabel("Output").selectOption("JSON_SCHEMA");
+    const schema = page.getByLabel("JSON schema");
+
+    await schema.fill("{ not json");
+    await send("Answer in JSON.");
+    await page.getByRole("alert").filter({ hasText: "not valid JSON" }).first().waitFor();
+    expect(await schema.getAttribute("aria-invalid")).toBe("true");
+
+    await schema.fill('{"type": "object", "properties": {"answer": {"type": "no-such-type"}}}');
+    await page.getByRole("button", { name: "Send" }).click();
+    const reply = lastReply();
+    await expect.poll(() => statusOf(reply)).toBe("error");
+    const error = await reply.getByRole("alert").textContent();
+    expect(error).toContain("The request was rejected");
+    expect(error).toContain("Invalid JSON schema");
+    await page.screenshot({ path: `${ARTIFACTS}playground-error.png` });
+    expect(app.scheduler.state().busySlots).toBe(0);
+  });
+
+  it("fits a narrow screen: settings folded away, the message box and buttons in view", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(app.url);
+    await connected();
+    expect(await page.getByLabel("Max tokens").isVisible()).toBe(false); // inside the folded settings
+    expect(await page.getByLabel("Message").isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "Send" }).isVisible()).toBe(true);
+    expect(await page.evaluate<boolean>("document.documentElement.scrollWidth <= window.innerWidth")).toBe(
+      true,
+    );
+    await page.screenshot({ path: `${ARTIFACTS}playground-narrow.png` });
+  });
+
+  it("a dropped connection ends the reply with a plain error; the page reconnects by itself and Retry sends again", async () => {
+    const sockets: { pageSide: WebSocketRoute; serverSide: WebSocketRoute }[] = [];
+    const flaky = await context.newPage();
+    await flaky.routeWebSocket(/\/graphql$/, (pageSide) => {
+      sockets.push({ pageSide, serverSide: pageSide.connectToServer() });
+    });
+    try {
+      await flaky.goto(app.url);
+      await connected(flaky);
+      await flaky.getByLabel("Output").selectOption("TEXT");
+      await flaky.getByLabel("Max tokens").fill(LONG_REPLY_TOKENS);
+      await send("A story that will be cut short.", flaky);
+      const reply = lastReply(flaky);
+      await expect.poll(() => textLengthOf(reply)).toBeGreaterThan(0);
+
+      // Both ends see the socket close, as when a network drops. (A page may only close with 1000 or
+      // 3000-4999; the page side is told 1001, which graphql-ws retries.)
+      const dropped = sockets.at(-1);
+      await Promise.all([
+        dropped?.serverSide.close({ code: 1000, reason: "gone" }),
+        dropped?.pageSide.close({ code: 1001, reason: "network dropped" }),
+      ]);
+
+      await expect.poll(() => statusOf(reply)).toBe("error");
+      expect(await reply.getByRole("alert").textContent()).toContain("Lost the connection to the server");
+      await expect.poll(() => app.scheduler.state().busySlots).toBe(0);
+      await connected(flaky);
+      expect(sockets.length).toBe(2);
+
+      await flaky.getByLabel("Max tokens").fill("16");
+      await reply.getByRole("button", { name: "Retry" }).click();
+      await expect.poll(() => statusOf(reply)).toBe("done");
+      expect(await reply.getByTestId("completion-tokens").textContent()).toBe("16");
+    } finally {
+      await flaky.close();
+    }
+  });
+});
