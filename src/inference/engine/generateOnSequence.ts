@@ -2,6 +2,7 @@
 // stop sequences, logprobs, limits and cancellation, reported as engine events.
 import { type LlamaContextSequence, type LlamaGrammar, LlamaText, type Token } from "node-llama-cpp";
 import type { EngineEvent, EngineFinishReason, GenerationRequest, TokenLogprob } from "../types.js";
+import type { ContextEditGate } from "./contextEditGate.js";
 import { buildEvaluateOptions } from "./evaluateOptions.js";
 import { IncrementalDetokenizer } from "./incrementalDetokenizer.js";
 import type { LoadedModel } from "./loadedModel.js";
@@ -27,7 +28,8 @@ interface GeneratedToken {
 
 export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<EngineEvent> {
   const { model, sequence, request, promptTokens, signal } = run;
-  const cachedPromptTokens = await reusePromptPrefix(sequence, promptTokens, request.cachePrompt);
+  const gate = model.editGate(sequence);
+  const cachedPromptTokens = await reusePromptPrefix(sequence, gate, promptTokens, request.cachePrompt);
   yield { type: "started", slot: run.slot, promptTokens: promptTokens.length, cachedPromptTokens };
 
   const generated: Token[] = [];
@@ -52,7 +54,8 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
   let pendingTokens = 0;
 
   if (maxTokens > 0 && !signal.aborted) {
-    for await (const output of evaluate(sequence, promptTokens.slice(cachedPromptTokens), request, options)) {
+    const outputs = evaluate(sequence, promptTokens.slice(cachedPromptTokens), request, options);
+    for await (const output of gate.between(outputs)) {
       lastTokenAt = performance.now();
       if (generated.length === 0) firstTokenAt = lastTokenAt;
       if (model.model.isEogToken(output.token)) {
@@ -113,17 +116,21 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
 
 /**
  * Keeps the slot's KV cache for the longest common prefix with the new prompt and erases the rest.
- * At least one prompt token is always evaluated, since sampling needs its logits.
+ * At least one prompt token is always evaluated, since sampling needs its logits. The erase goes
+ * through the context's edit gate, so generations on other slots cannot hold it off.
  */
 async function reusePromptPrefix(
   sequence: LlamaContextSequence,
+  gate: ContextEditGate,
   promptTokens: Token[],
   cachePrompt: boolean,
 ): Promise<number> {
   const common = cachePrompt ? sequence.compareContextTokens(promptTokens).firstDifferentIndex : 0;
   const reused = Math.max(0, Math.min(common, promptTokens.length - 1));
   if (sequence.nextTokenIndex > reused)
-    await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
+    await gate.edit(() =>
+      sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]),
+    );
   return reused;
 }
 

@@ -14,6 +14,7 @@ import {
 } from "node-llama-cpp";
 import { InvalidInputError } from "../../errors.js";
 import type { LoraSelection, OutputConstraint, PromptInput } from "../types.js";
+import { ContextEditGate } from "./contextEditGate.js";
 import { renderPromptTokens } from "./renderPrompt.js";
 
 export interface ModelSpec {
@@ -57,6 +58,8 @@ export class LoadedModel {
   private readonly contexts = new Map<string, Promise<SlotContext>>();
   /** The same contexts once created, for synchronous reads of slot caches. */
   private readonly readyContexts = new Map<string, SlotContext>();
+  /** One gate per context: KV-cache edits of one slot pause that context's other generations. */
+  private readonly editGates = new WeakMap<LlamaContext, ContextEditGate>();
   private embeddingContext?: Promise<LlamaEmbeddingContext>;
   private embeddingQueue: Promise<unknown> = Promise.resolve();
 
@@ -161,6 +164,16 @@ export class LoadedModel {
   ): Promise<LlamaContextSequence> {
     if (!this.contexts.has(contextKey)) await this.evictIdleLoraContexts(busyContextKeys());
     return (await this.contextFor(contextKey)).sequences[slot];
+  }
+
+  /** The edit gate of the context `sequence` belongs to (see ContextEditGate). */
+  editGate(sequence: LlamaContextSequence): ContextEditGate {
+    let gate = this.editGates.get(sequence.context);
+    if (!gate) {
+      gate = new ContextEditGate();
+      this.editGates.set(sequence.context, gate);
+    }
+    return gate;
   }
 
   async compileConstraint(constraint: OutputConstraint): Promise<LlamaGrammar> {

@@ -1,0 +1,107 @@
+// The harness's command line: `npm run bench -- [--quick] [--models bench,tiny] [--target openai=URL] …`.
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { defaultThreads } from "../src/config.js";
+
+export type BenchModelPreset = "bench" | "tiny";
+
+export interface ExternalTarget {
+  name: string;
+  url: string;
+  model?: string;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  models: BenchModelPreset[];
+  concurrencies: number[];
+  slots: number;
+  /** llama.cpp threads per context, for every engine. */
+  threads: number;
+  /** llama contexts the slots are spread over, in direct and in inferql (its --engine-contexts). */
+  contexts: number;
+  /** llama-server thread counts to measure (its best is reported too). */
+  llamaServerThreads: number[];
+  ctxSize: number;
+  batchSize: number;
+  /** Only these built-in targets (direct, graphql-ws, graphql-sse, trpc-sse, openai-sse, llama-server). */
+  only?: Set<string>;
+  external: ExternalTarget[];
+  llamaServer?: string;
+  skipPrefix: boolean;
+  skipCeiling: boolean;
+}
+
+const USAGE = `npm run bench -- [--quick] [--models bench,tiny] [--concurrency 1,4,8,16] [--slots 4]
+  [--threads N] [--contexts 1] [--llama-threads 1,2] [--ctx-size 2048] [--batch-size 512] [--only direct,openai-sse]
+  [--target NAME=URL[#model]]... [--skip-prefix] [--skip-ceiling]
+Env: LLAMA_SERVER=<path to llama-server> adds llama-server on the same GGUF (bench/build-llama-server.sh builds it).`;
+
+const list = (text: string) =>
+  text
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+const integers = (text: string) =>
+  list(text)
+    .map(Number)
+    .filter((value) => Number.isInteger(value) && value > 0);
+
+export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions | "help" {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      help: { type: "boolean" },
+      quick: { type: "boolean", default: false },
+      models: { type: "string" },
+      concurrency: { type: "string" },
+      slots: { type: "string", default: "4" },
+      threads: { type: "string" },
+      contexts: { type: "string", default: "1" },
+      "llama-threads": { type: "string" },
+      "ctx-size": { type: "string", default: "2048" },
+      "batch-size": { type: "string", default: "512" },
+      only: { type: "string" },
+      target: { type: "string", multiple: true, default: [] },
+      "skip-prefix": { type: "boolean", default: false },
+      "skip-ceiling": { type: "boolean", default: false },
+    },
+  });
+  if (values.help) return "help";
+  const quick = values.quick ?? false;
+  const threads = values.threads ? Number(values.threads) : defaultThreads();
+  const models = (values.models ? list(values.models) : quick ? ["tiny"] : ["bench", "tiny"]).map((model) => {
+    if (model !== "bench" && model !== "tiny") throw new Error(`unknown model '${model}' (bench or tiny)`);
+    return model as BenchModelPreset;
+  });
+  const llamaServerThreads = values["llama-threads"]
+    ? integers(values["llama-threads"])
+    : [...new Set([threads, os.availableParallelism()])];
+  return {
+    quick,
+    models,
+    concurrencies: values.concurrency ? integers(values.concurrency) : quick ? [1, 4] : [1, 4, 8, 16],
+    slots: Number(values.slots),
+    threads,
+    contexts: Number(values.contexts),
+    llamaServerThreads: quick ? [threads] : llamaServerThreads,
+    ctxSize: Number(values["ctx-size"]),
+    batchSize: Number(values["batch-size"]),
+    only: values.only ? new Set(list(values.only)) : undefined,
+    external: (values.target ?? []).map(parseExternalTarget),
+    llamaServer: env.LLAMA_SERVER || undefined,
+    skipPrefix: values["skip-prefix"] ?? false,
+    skipCeiling: values["skip-ceiling"] ?? false,
+  };
+}
+
+/** `openai=http://host:port` or `vllm=http://host:8000#my-model`. */
+function parseExternalTarget(text: string): ExternalTarget {
+  const match = /^([\w.-]+)=(https?:\/\/[^#]+)(?:#(.+))?$/.exec(text);
+  if (!match) throw new Error(`--target expects NAME=URL[#model], got '${text}'`);
+  const [, name, url, model] = match;
+  return { name: name === "openai" ? `openai@${new URL(url).host}` : name, url, model };
+}
+
+export { USAGE };

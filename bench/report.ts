@@ -1,0 +1,203 @@
+// The Markdown report: tokens/s per target and level as ratios to the direct anchor, the full vLLM
+// metrics, the prompt-cache and transport-ceiling runs, and the issue's targets checked one by one.
+import { readFileSync, writeFileSync } from "node:fs";
+import type { RunMetrics } from "./metrics.js";
+import type { BenchResults, ModelResults, ThroughputRun } from "./resultTypes.js";
+
+const START = "<!-- bench:results:start -->";
+const END = "<!-- bench:results:end -->";
+
+const f0 = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : "–");
+const f1 = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : "–");
+const f2 = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "–");
+
+function find(model: ModelResults, target: string, concurrency: number): ThroughputRun | undefined {
+  return model.runs.find((run) => run.target === target && run.concurrency === concurrency);
+}
+
+function targetNames(model: ModelResults): string[] {
+  return [...new Set(model.runs.map((run) => run.target))];
+}
+
+export function renderReport(results: BenchResults, chartPath: string): string {
+  const { machine, settings } = results;
+  const lines = [
+    `Run ${results.date} on \`${results.host}\`${results.quick ? " (**quick smoke run**)" : ""}: ${machine.cpus} × ${machine.cpuModel}, ` +
+      `${machine.memoryGiB} GiB, Node ${machine.node}, node-llama-cpp ${machine.nodeLlamaCpp} (llama.cpp release ${machine.llamaCppRelease}). ` +
+      `Load average at start ${machine.loadAverageAtStart.map(f2).join(" / ")}, at end ${machine.loadAverageAtEnd.map(f2).join(" / ")} ` +
+      "(other work was running on the machine; every run's own load is in the JSON).",
+    "",
+    `Settings: ${settings.slots} slots, ${settings.threads} thread(s) per context, ${settings.ctxSize} tokens per slot, ` +
+      `batch ${settings.batchSize}, temperature ${settings.temperature}; concurrency ${settings.concurrencies.join(", ")}` +
+      (settings.llamaServerThreads.length
+        ? `; llama-server with -t ${settings.llamaServerThreads.join(" and ")}`
+        : "") +
+      ".",
+    "",
+    `![output tokens/s and TTFT p50 against concurrency](${chartPath})`,
+    "",
+  ];
+  for (const model of results.models) lines.push(...modelSection(model, settings.concurrencies));
+  if (results.models.some((model) => model.prefixCache.length)) lines.push(...prefixSection(results));
+  if (results.transportCeiling.length) lines.push(...ceilingSection(results));
+  lines.push(...targetsSection(results));
+  if (results.notes.length) lines.push("### Notes", "", ...results.notes.map((note) => `- ${note}`), "");
+  return lines.join("\n");
+}
+
+function modelSection(model: ModelResults, concurrencies: readonly number[]): string[] {
+  const lines = [
+    `### \`${model.id}\` model (${f1(model.sizeBytes / 1e6)} MB): output tokens/s (× direct)`,
+    "",
+    `${model.promptWords}-word prompts, ${model.maxTokens} output tokens per request.`,
+    "",
+    `| target | ${concurrencies.map((c) => `c=${c}`).join(" | ")} | TTFT p50 c=1 | TTFT p99 c=${concurrencies.at(-1)} | failed |`,
+    `|---|${concurrencies.map(() => "---:").join("|")}|---:|---:|---:|`,
+  ];
+  for (const target of targetNames(model)) {
+    const cells = concurrencies.map((concurrency) => {
+      const run = find(model, target, concurrency);
+      const anchor = find(model, "direct", concurrency);
+      if (!run) return "–";
+      const ratio = anchor ? ` (${f2(run.metrics.outputThroughput / anchor.metrics.outputThroughput)}×)` : "";
+      return `${f0(run.metrics.outputThroughput)}${target === "direct" ? "" : ratio}`;
+    });
+    const single = find(model, target, concurrencies[0]);
+    const most = find(model, target, concurrencies.at(-1) ?? 1);
+    const failed = model.runs
+      .filter((run) => run.target === target)
+      .reduce((sum, run) => sum + run.metrics.failed, 0);
+    lines.push(
+      `| ${target} | ${cells.join(" | ")} | ${single ? f0(single.metrics.ttftMs.p50) : "–"} ms | ${most ? f0(most.metrics.ttftMs.p99) : "–"} ms | ${failed} |`,
+    );
+  }
+  lines.push(
+    "",
+    "<details><summary>All metrics (ms; mean / p50 / p99)</summary>",
+    "",
+    "| target | c | done/failed | out tok/s | req/s | TTFT | TPOT | ITL | E2EL | load |",
+    "|---|---:|---:|---:|---:|---|---|---|---|---:|",
+  );
+  const triple = (d: RunMetrics["ttftMs"]) => `${f1(d.mean)} / ${f1(d.p50)} / ${f1(d.p99)}`;
+  for (const run of model.runs) {
+    const m = run.metrics;
+    lines.push(
+      `| ${run.target} | ${run.concurrency} | ${m.completed}/${m.failed} | ${f0(m.outputThroughput)} | ${f2(m.requestThroughput)} | ` +
+        `${triple(m.ttftMs)} | ${triple(m.tpotMs)} | ${triple(m.itlMs)} | ${triple(m.e2elMs)} | ${f2(run.loadAverage)} |`,
+    );
+  }
+  lines.push("", "</details>", "");
+  return lines;
+}
+
+function prefixSection(results: BenchResults): string[] {
+  const lines = [
+    "### Prompt cache: TTFT with a ~1,000-token shared prefix (median of the pairs)",
+    "",
+    "| model | target | prompt tokens | reused | cold TTFT | warm TTFT | warm / cold |",
+    "|---|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const model of results.models)
+    for (const run of model.prefixCache)
+      lines.push(
+        `| ${model.id} | ${run.target} | ${run.promptTokens} | ${run.cachedPromptTokens ?? "n/a"} | ${f1(run.coldTtftMs)} ms | ${f1(run.warmTtftMs)} ms | ${f2(run.ratio)} |`,
+      );
+  lines.push("");
+  return lines;
+}
+
+function ceilingSection(results: BenchResults): string[] {
+  const lines = [
+    "### Transport ceiling: the real transports over a fake instant engine (bench/fakeEngine.ts)",
+    "",
+    "| transport | c | deltas per stream | events/s |",
+    "|---|---:|---:|---:|",
+  ];
+  for (const run of results.transportCeiling)
+    lines.push(
+      `| ${run.transport} | ${run.concurrency} | ${run.deltasPerStream} | ${f0(run.eventsPerSecond)} |`,
+    );
+  lines.push("");
+  return lines;
+}
+
+/** The issue's targets, each checked against this run. */
+function targetsSection(results: BenchResults): string[] {
+  const { slots, concurrencies } = results.settings;
+  const lines = ["### The issue's targets, checked against this run", ""];
+  const mark = (ok: boolean) => (ok ? "✅" : "❌");
+  for (const model of results.models) {
+    const interfaces = targetNames(model).filter(
+      (name) => name !== "direct" && !name.startsWith("llama-server"),
+    );
+    for (const concurrency of [1, slots].filter((c) => concurrencies.includes(c))) {
+      const anchor = find(model, "direct", concurrency);
+      if (!anchor) continue;
+      const parts = interfaces.map((name) => {
+        const run = find(model, name, concurrency);
+        if (!run) return `${name} not run ❌`;
+        const ratio = run.metrics.outputThroughput / anchor.metrics.outputThroughput;
+        return `${name} ${f2(ratio)}× ${mark(ratio >= 0.95)}`;
+      });
+      lines.push(
+        `- ${model.id}, c=${concurrency}: every interface ≥ 0.95× direct tokens/s — ${parts.join(", ")}`,
+      );
+    }
+    if (model.id === "bench" && concurrencies.includes(1) && concurrencies.includes(slots)) {
+      const parts = targetNames(model).map((name) => {
+        const single = find(model, name, 1)?.metrics.outputThroughput ?? 0;
+        const aggregate = find(model, name, slots)?.metrics.outputThroughput ?? 0;
+        return `${name} ${f2(aggregate / single)}× ${mark(aggregate > single)}`;
+      });
+      lines.push(
+        `- ${model.id}: aggregate tokens/s at c=${slots} > single stream (continuous batching) — ${parts.join(", ")}`,
+      );
+      const llama = targetNames(model)
+        .filter((name) => name.startsWith("llama-server"))
+        .map((name) => find(model, name, slots)?.metrics.outputThroughput ?? 0);
+      if (llama.length) {
+        const best = Math.max(...llama);
+        const parts = interfaces.map((name) => {
+          const ours = find(model, name, slots)?.metrics.outputThroughput ?? 0;
+          return `${name} ${f0(ours)} ${mark(ours >= best)}`;
+        });
+        lines.push(
+          `- ${model.id}: inferql aggregate at c=${slots} ≥ llama-server's best (${f0(best)} tok/s) — ${parts.join(", ")}`,
+        );
+      }
+    }
+    for (const run of model.prefixCache)
+      lines.push(
+        `- ${model.id}, ${run.target}: prompt-cache TTFT ≤ 0.3× cold — ${f2(run.ratio)}× ${mark(run.ratio <= 0.3)}`,
+      );
+    const most = concurrencies.at(-1) ?? 1;
+    if (most > slots && concurrencies.includes(slots))
+      for (const name of targetNames(model)) {
+        const loaded = find(model, name, most);
+        const full = find(model, name, slots);
+        if (!loaded || !full) continue;
+        // FIFO queueing in a closed loop of `most` clients on `slots` slots: a request waits for
+        // about (most − slots + 1) / slots services, which ⌈most / slots⌉ services bounds. A
+        // service is measured in the same run (same machine load): the prompt's TTFT on a free
+        // slot (c = slots) plus the output at this run's TPOT. Starvation would exceed the bound.
+        const service = full.metrics.ttftMs.p50 + loaded.metrics.tpotMs.p50 * (model.maxTokens - 1);
+        const bound = Math.ceil(most / slots) * service;
+        const ok = loaded.metrics.ttftMs.p99 <= bound;
+        lines.push(
+          `- ${model.id}, ${name}: TTFT p99 at c=${most} (${f0(loaded.metrics.ttftMs.p99)} ms) within the queueing bound ` +
+            `⌈${most}/${slots}⌉ × (TTFT p50 at c=${slots} + ${model.maxTokens - 1} × TPOT p50 at c=${most}) = ${f0(bound)} ms ${mark(ok)}`,
+        );
+      }
+  }
+  lines.push("");
+  return lines;
+}
+
+/** Replaces the generated section of bench/README.md (between its markers) with the report. */
+export function updateReadme(readmePath: string, report: string): void {
+  const readme = readFileSync(readmePath, "utf8");
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${readmePath} lacks the ${START} … ${END} markers`);
+  writeFileSync(readmePath, `${readme.slice(0, start + START.length)}\n${report}\n${readme.slice(end)}`);
+}

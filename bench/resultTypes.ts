@@ -1,0 +1,75 @@
+// The shape of bench/results/<date>-<host>.json.
+import type { RunMetrics } from "./metrics.js";
+
+export interface ThroughputRun {
+  target: string;
+  concurrency: number;
+  requests: number;
+  /** 1-minute load average when the run ended (other processes on the machine). */
+  loadAverage: number;
+  metrics: RunMetrics;
+}
+
+export interface PrefixCacheRun {
+  target: string;
+  /** Prompt tokens of the requests (shared prefix + a short question). */
+  promptTokens: number;
+  /** Prompt tokens the server reported as reused on the warm requests (when it reports them). */
+  cachedPromptTokens?: number;
+  /** Median TTFT of requests whose prefix no slot holds. */
+  coldTtftMs: number;
+  /** Median TTFT of the same prefix right after (a different question). */
+  warmTtftMs: number;
+  /** warm / cold: the target is ≤ 0.3. */
+  ratio: number;
+  failed: number;
+}
+
+export interface ModelResults {
+  id: string;
+  path: string;
+  sizeBytes: number;
+  maxTokens: number;
+  promptWords: number;
+  targets: { name: string; description: string }[];
+  runs: ThroughputRun[];
+  prefixCache: PrefixCacheRun[];
+}
+
+export interface CeilingRun {
+  transport: string;
+  concurrency: number;
+  /** Deltas per stream. */
+  deltasPerStream: number;
+  eventsPerSecond: number;
+  failed: number;
+}
+
+export interface BenchResults {
+  date: string;
+  host: string;
+  quick: boolean;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    nodeLlamaCpp: string;
+    llamaCppRelease: string;
+    loadAverageAtStart: number[];
+    loadAverageAtEnd: number[];
+  };
+  settings: {
+    slots: number;
+    threads: number;
+    llamaServerThreads: number[];
+    ctxSize: number;
+    batchSize: number;
+    concurrencies: number[];
+    temperature: number;
+  };
+  models: ModelResults[];
+  transportCeiling: CeilingRun[];
+  /** Whatever could not be measured, and why. */
+  notes: string[];
+}

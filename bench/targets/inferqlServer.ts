@@ -1,0 +1,43 @@
+// Starts inferql (or the fake-engine server) in a child process and stops it: the server under test
+// gets its own event loop and the load generator stays out of it.
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { ServeReady, ServeRequest } from "../serveInferql.js";
+
+export interface RunningServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const SERVE_ENTRY = fileURLToPath(new URL("../serveInferql.ts", import.meta.url));
+
+export async function startServerProcess(request: ServeRequest, timeoutMs = 120_000): Promise<RunningServer> {
+  const child = spawn(process.execPath, ["--import", "tsx", SERVE_ENTRY, JSON.stringify(request)], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("inferql did not start in time")), timeoutMs);
+    child.once("message", (message: ServeReady) => {
+      clearTimeout(timer);
+      resolve(message.url);
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`inferql exited with code ${code} before it was ready`));
+    });
+  });
+  return { url, stop: () => stopChild(child) };
+}
+
+export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (child.connected) child.disconnect();
+    else child.kill("SIGTERM");
+  });
+}

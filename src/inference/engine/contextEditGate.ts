@@ -1,0 +1,52 @@
+// Lets a slot edit its KV cache while the other slots of the same context keep generating.
+//
+// node-llama-cpp erases a sequence's cached tokens under the context's lock, and its decode loop
+// holds that lock for as long as any sequence has a decode queued. With other slots generating,
+// one of them has almost always re-queued its next token by the time a decode ends, so the erase
+// that a new request needs before its prompt (to drop the previous request's tokens beyond the
+// shared prefix) waited until the other generations ended: time to first token of seconds with a
+// free slot. The gate pauses the context's generations between two tokens while an edit is
+// pending: the queued decodes run out, the loop lets the lock go, the edit runs, and the
+// generations resume — a pause of about one decode instead of the rest of their outputs.
+
+export class ContextEditGate {
+  private pendingEdits = 0;
+  private reopened: Promise<void> | undefined;
+  private reopen: (() => void) | undefined;
+
+  /** Runs `edit` (an operation that takes the context lock) with the context's generations paused. */
+  async edit<T>(edit: () => Promise<T>): Promise<T> {
+    if (this.pendingEdits++ === 0)
+      this.reopened = new Promise<void>((resolve) => {
+        this.reopen = resolve;
+      });
+    try {
+      return await edit();
+    } finally {
+      if (--this.pendingEdits === 0) {
+        const reopen = this.reopen;
+        this.reopened = undefined;
+        this.reopen = undefined;
+        reopen?.();
+      }
+    }
+  }
+
+  /**
+   * One generation's token stream, asking for each next token only while no edit is pending.
+   * (node-llama-cpp queues a sequence's next decode when its token iterator is resumed.)
+   */
+  async *between<T>(tokens: AsyncIterable<T>): AsyncGenerator<T> {
+    const iterator = tokens[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        while (this.reopened) await this.reopened;
+        const result = await iterator.next();
+        if (result.done) return;
+        yield result.value;
+      }
+    } finally {
+      await iterator.return?.();
+    }
+  }
+}
