@@ -1,5 +1,10 @@
 // A one-producer, one-consumer async queue: the producer never waits for the consumer, and the
 // consumer leaving early (return/break) is reported to the producer so it can stop its work.
+// Values that wait in the buffer may be merged (e.g. text deltas), so a consumer that falls
+// behind catches up with fewer, larger events instead of one per token.
+
+/** Merges a newly pushed value into the last buffered one, or returns undefined to keep both. */
+export type Coalesce<T> = (buffered: T, next: T) => T | undefined;
 
 export class EventChannel<T> implements AsyncIterableIterator<T> {
   private readonly buffered: T[] = [];
@@ -7,7 +12,10 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
   private ended = false;
   private failure?: { error: unknown };
 
-  constructor(private readonly onConsumerLeft: () => void) {}
+  constructor(
+    private readonly onConsumerLeft: () => void,
+    private readonly coalesce?: Coalesce<T>,
+  ) {}
 
   push(value: T): void {
     if (this.ended) return;
@@ -15,7 +23,10 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
       this.takeWaiting().resolve({ value, done: false });
       return;
     }
-    this.buffered.push(value);
+    const last = this.buffered.length > 0 ? this.buffered[this.buffered.length - 1] : undefined;
+    const merged = last !== undefined && this.coalesce ? this.coalesce(last, value) : undefined;
+    if (merged !== undefined) this.buffered[this.buffered.length - 1] = merged;
+    else this.buffered.push(value);
   }
 
   end(): void {

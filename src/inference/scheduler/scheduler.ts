@@ -81,6 +81,19 @@ interface ModelLane {
   queue: Waiter[];
 }
 
+/** Text a slow consumer has not read yet is delivered as one event. */
+function mergeTextEvents(buffered: EngineEvent, next: EngineEvent): EngineEvent | undefined {
+  if (buffered.type !== "text" || next.type !== "text") return undefined;
+  return {
+    type: "text",
+    text: buffered.text + next.text,
+    tokenCount: buffered.tokenCount + next.tokenCount,
+    ...(buffered.logprobs || next.logprobs
+      ? { logprobs: [...(buffered.logprobs ?? []), ...(next.logprobs ?? [])] }
+      : {}),
+  };
+}
+
 /** What a client should wait before retrying when the queue is full. */
 const RETRY_AFTER_SECONDS = 1;
 
@@ -101,7 +114,7 @@ export class Scheduler {
    */
   generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterableIterator<EngineEvent> {
     const controller = new AbortController();
-    const channel = new EventChannel<EngineEvent>(() => controller.abort());
+    const channel = new EventChannel<EngineEvent>(() => controller.abort(), mergeTextEvents);
     const abort = () => controller.abort();
     if (signal?.aborted) controller.abort();
     else signal?.addEventListener("abort", abort, { once: true });
