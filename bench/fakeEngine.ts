@@ -36,6 +36,7 @@ export async function startFakeEngineServer(): Promise<FakeEngineServer> {
     slots: 1,
     contextSize: 2048,
     threads: 1,
+    engineContexts: 1,
     batchSize: 512,
   });
   const scheduler = new Scheduler(registry, { queueSize: 1024, requestTimeoutMs: 600_000 });

@@ -204,5 +204,6 @@ function inferqlFlags(model: BenchModel, options: BenchOptions): string[] {
     ["--threads", String(options.threads)],
     ["--ctx-size", String(options.ctxSize)],
     ["--batch-size", String(options.batchSize)],
+    ["--engine-contexts", String(options.contexts)],
   ].flat();
 }

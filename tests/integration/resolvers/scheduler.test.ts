@@ -131,3 +131,35 @@ describe("with 1 slot and a queue of 1", () => {
     expect(starts).toHaveLength(1);
   });
 });
+
+describe("with 4 slots spread over 2 engine contexts", () => {
+  let app: RunningInferql;
+  beforeAll(async () => {
+    app = await startTestServer({ flags: ["--slots", "4", "--engine-contexts", "2"] });
+  });
+  afterAll(async () => app?.close());
+
+  test("8 concurrent streams all finish with the requested token counts", async () => {
+    const lengths = [8, 16, 24, 32, 40, 48, 56, 64];
+    const results = await Promise.all(
+      lengths.map((maxTokens) => collect(app.resolvers.streamChatCompletion({ messages: hello, maxTokens }))),
+    );
+    results.forEach((events, index) =>
+      expect(finishedOf(events).usage.completionTokens).toBe(lengths[index]),
+    );
+    expect(app.scheduler.state()).toMatchObject({ busySlots: 0, queued: 0 });
+  });
+
+  test("the prompt cache still finds the slot holding a shared prefix", async () => {
+    const system = { role: "system" as const, content: "Spread over contexts. ".repeat(50) };
+    await app.resolvers.createChatCompletion({
+      messages: [system, { role: "user", content: "one" }],
+      maxTokens: 4,
+    });
+    const second = await app.resolvers.createChatCompletion({
+      messages: [system, { role: "user", content: "two" }],
+      maxTokens: 4,
+    });
+    expect(second.usage.cachedPromptTokens).toBeGreaterThan(300);
+  });
+});
