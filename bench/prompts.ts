@@ -1,5 +1,9 @@
 // Fixed, seeded prompts: the same run key always gives the same words. The words are whole tokens
 // of the generated models' vocabulary, so a prompt of N words is about N tokens.
+import { fnv1a32, mulberry32 } from "../src/inference/gguf/seededRandom.js";
+
+/** A stable 32-bit seed from a string key. */
+export const seedFromKey = fnv1a32;
 
 const WORDS = (
   "the of and to in is that it for was on are as with be by this at from or have an not but " +
@@ -9,30 +13,8 @@ const WORDS = (
   "down day did get come made may part hello world model token json user assistant system yes"
 ).split(" ");
 
-/** mulberry32: a small, fast, seeded PRNG (uniform in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A stable 32-bit seed from a string key (FNV-1a). */
-export function seedFromKey(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < key.length; index++) {
-    hash ^= key.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
 /** `words` seeded words separated by spaces. */
 export function seededWords(key: string, words: number): string {
-  const random = seededRandom(seedFromKey(key));
+  const random = mulberry32(fnv1a32(key));
   return Array.from({ length: words }, () => WORDS[Math.floor(random() * WORDS.length)]).join(" ");
 }

@@ -1,5 +1,5 @@
 // The chat subscription both GraphQL targets send, and how its results become stream events.
-import type { BenchRequest, StreamEvent } from "./target.js";
+import type { BenchRequest, StreamEvent, TargetSession } from "./target.js";
 
 export const CHAT_SUBSCRIPTION = /* GraphQL */ `
   subscription BenchChat($input: ChatCompletionInput!) {
@@ -50,4 +50,28 @@ export function toStreamEvent(result: ChatResult): StreamEvent | undefined {
   if (event?.__typename === "ContentDelta") return { type: "delta", text: event.content };
   if (event?.__typename === "GenerationFinished") return { type: "usage", ...event.usage };
   return undefined;
+}
+
+/** The part of the graphql-ws and graphql-sse clients a session needs: both iterate the same way. */
+interface IteratingClient {
+  iterate(request: { query: string; variables: Record<string, unknown> }): AsyncIterable<unknown>;
+  dispose(): void | Promise<void>;
+}
+
+/** A bench session streaming the chat subscription through either GraphQL client. */
+export function graphqlChatSession(client: IteratingClient): TargetSession {
+  return {
+    async *stream(request: BenchRequest): AsyncGenerator<StreamEvent> {
+      for await (const result of client.iterate({
+        query: CHAT_SUBSCRIPTION,
+        variables: chatVariables(request),
+      })) {
+        const event = toStreamEvent(result as ChatResult);
+        if (event) yield event;
+      }
+    },
+    async close() {
+      await client.dispose();
+    },
+  };
 }

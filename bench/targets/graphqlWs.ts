@@ -1,8 +1,8 @@
 // inferql's GraphQL `chatCompletion` subscription over graphql-ws (one WebSocket for all streams).
 import { createClient } from "graphql-ws";
 import { WebSocket } from "ws";
-import { CHAT_SUBSCRIPTION, chatVariables, toStreamEvent } from "./graphqlChat.js";
-import type { BenchRequest, StreamEvent, Target, TargetSession } from "./target.js";
+import { graphqlChatSession } from "./graphqlChat.js";
+import type { Target, TargetSession } from "./target.js";
 
 export function graphqlWsTarget(baseUrl: string): Target {
   return {
@@ -15,18 +15,7 @@ export function graphqlWsTarget(baseUrl: string): Target {
         retryAttempts: 0,
         lazy: false,
       });
-      return {
-        async *stream(request: BenchRequest): AsyncGenerator<StreamEvent> {
-          const results = client.iterate({ query: CHAT_SUBSCRIPTION, variables: chatVariables(request) });
-          for await (const result of results) {
-            const event = toStreamEvent(result as Parameters<typeof toStreamEvent>[0]);
-            if (event) yield event;
-          }
-        },
-        async close() {
-          await client.dispose();
-        },
-      };
+      return graphqlChatSession(client);
     },
   };
 }

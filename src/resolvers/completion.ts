@@ -68,7 +68,7 @@ export function streamCompletion(
     model: parsed.model ?? deps.registry.defaultModelId,
     prompt: { kind: "text" as const, text: parsed.prompt },
     maxTokens,
-    sampling: toSamplingOptions(parsed, constraint),
+    sampling: toSamplingOptions(parsed),
     stop: toStopList(parsed.stop),
     constraint,
     lora: toLoraSelection(parsed.lora),

@@ -1,7 +1,7 @@
 // Input fields every generating operation shares (sampling, limits, stop, LoRA, cache), and
 // their translation into the inference layer's request.
 import { z } from "zod";
-import type { LoraSelection, OutputConstraint, SamplingOptions } from "../inference/types.js";
+import type { LoraSelection, SamplingOptions } from "../inference/types.js";
 
 export const loraSelectionSchema = z
   .union([
@@ -36,21 +36,8 @@ export const generationFields = {
 const generationFieldsSchema = z.object(generationFields);
 export type GenerationFieldsInput = z.output<typeof generationFieldsSchema>;
 
-/** A logit bias of -100 bans a token (OpenAI's meaning). */
-const BAN_BIAS = -100;
-/** What a ban becomes under an output constraint: a penalty strong enough that only the constraint overrides it. */
-const BAN_UNDER_CONSTRAINT = -99;
-
-/**
- * The request's sampling options. Under an output constraint (grammar, JSON, forced tool calls) a
- * ban becomes a strong penalty: when every token the constraint allows next is banned, llama.cpp's
- * sampler picks one the grammar rejects, and node-llama-cpp 3.21 then rejects a promise nothing
- * handles (crashing the process) and never finishes the sequence. The constraint wins instead.
- */
-export function toSamplingOptions(
-  input: GenerationFieldsInput,
-  constraint?: OutputConstraint,
-): SamplingOptions {
+/** The request's sampling options, for the inference layer. */
+export function toSamplingOptions(input: GenerationFieldsInput): SamplingOptions {
   return {
     temperature: input.temperature,
     topP: input.topP,
@@ -62,12 +49,7 @@ export function toSamplingOptions(
     presencePenalty: input.presencePenalty,
     frequencyPenalty: input.frequencyPenalty,
     logitBias: input.logitBias
-      ? new Map(
-          Object.entries(input.logitBias).map(([token, bias]) => [
-            Number(token),
-            constraint && bias <= BAN_BIAS ? BAN_UNDER_CONSTRAINT : bias,
-          ]),
-        )
+      ? new Map(Object.entries(input.logitBias).map(([token, bias]) => [Number(token), bias]))
       : undefined,
   };
 }

@@ -14,6 +14,13 @@ const PENALTY_WINDOW = 64;
 const DEFAULT_TEMPERATURE = 0.8;
 /** OpenAI's logit_bias of -100 means "never"; anything else is an additive logit. */
 const BAN_BIAS = -100;
+/**
+ * What a ban becomes under a grammar: a penalty strong enough that only the grammar overrides it.
+ * When every token the grammar allows next is banned, llama.cpp's sampler picks one the grammar
+ * rejects, and node-llama-cpp 3.21 then rejects a promise nothing handles (crashing the process)
+ * and never finishes the sequence. The grammar wins instead.
+ */
+const BAN_UNDER_GRAMMAR = { logit: -99 };
 
 export function buildEvaluateOptions(
   model: LlamaModel,
@@ -34,7 +41,7 @@ export function buildEvaluateOptions(
   if (sampling.logitBias?.size) {
     const bias = new TokenBias(model.tokenizer);
     for (const [token, value] of sampling.logitBias)
-      bias.set(token as Token, value <= BAN_BIAS ? "never" : { logit: value });
+      bias.set(token as Token, value > BAN_BIAS ? { logit: value } : grammar ? BAN_UNDER_GRAMMAR : "never");
     options.tokenBias = bias;
   }
   const { repeatPenalty = 1, presencePenalty = 0, frequencyPenalty = 0 } = sampling;

@@ -89,7 +89,7 @@ export function streamChatCompletion(
       messages: toTemplateMessages(parsed.messages, plan.mode === "none" ? undefined : plan.instructions),
     },
     maxTokens,
-    sampling: toSamplingOptions(parsed, constraint),
+    sampling: toSamplingOptions(parsed),
     stop: toStopList(parsed.stop),
     constraint,
     lora: toLoraSelection(parsed.lora),
