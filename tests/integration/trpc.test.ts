@@ -6,6 +6,7 @@ import type { AppRouter } from "../../src/api/trpc/index.js";
 import type { RunningInferql } from "../../src/app.js";
 import { createInferqlClient, type InferqlClient, type RouterInputs } from "../../src/client/index.js";
 import type { SchedulerEvent } from "../../src/inference/scheduler/scheduler.js";
+import { eventually } from "../support/collect.js";
 import { startTestServer } from "../support/startTestServer.js";
 
 type ChatInput = RouterInputs["chat"]["stream"];
@@ -36,14 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
 });
-
-async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 async function collect<T>(events: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];

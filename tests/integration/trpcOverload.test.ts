@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { AppRouter } from "../../src/api/trpc/index.js";
 import type { RunningInferql } from "../../src/app.js";
 import { createInferqlClient, type InferqlClient, type RouterInputs } from "../../src/client/index.js";
+import { eventually } from "../support/collect.js";
 import { startTestServer } from "../support/startTestServer.js";
 
 /** Long enough to hold the one slot for the whole test (the tiny model rarely stops). */
@@ -25,14 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
 });
-
-async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 it("rejects subscribers beyond one running and one queued with TOO_MANY_REQUESTS, then frees everything", async () => {
   const errors: TRPCClientError<AppRouter>[] = [];

@@ -15,7 +15,7 @@ export function finishedOf(events: ChatCompletionEvent[]): ChatCompletionEvent &
 }
 
 /** Polls until `check` holds, failing after `timeoutMs`; returns how long it took. */
-export async function eventually(check: () => boolean, timeoutMs = 3000): Promise<number> {
+export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<number> {
   const startedAt = performance.now();
   while (!check()) {
     if (performance.now() - startedAt > timeoutMs)

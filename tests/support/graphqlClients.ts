@@ -6,6 +6,8 @@ import { createClient as createSseClient, type Client as SseClient } from "graph
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { WebSocket } from "ws";
 
+export { collect } from "./collect.js";
+
 export type Variables = Record<string, unknown>;
 
 /** A GraphQL error as the clients hand it over (parsed JSON). */
@@ -72,11 +74,6 @@ export function iterate<TData, TVariables extends Variables>(
 }
 
 /** Every result of a subscription, to its end. */
-export async function collect<T>(results: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const result of results) all.push(result);
-  return all;
-}
 
 /** Resolves once `condition` holds, polling; rejects with `message` after `timeoutMs`. */
 export async function eventually(

@@ -2,6 +2,8 @@
 // and a raw reader of server-sent events for what the client hides ([DONE], headers).
 import { OpenAI } from "openai";
 
+export { eventually } from "./collect.js";
+
 export function openAiClient(url: string, apiKey = "not-needed"): OpenAI {
   // No retries: tests assert on the first answer (a retried 429 would hide it).
   return new OpenAI({ baseURL: `${url}/v1`, apiKey, maxRetries: 0 });
@@ -32,13 +34,4 @@ export async function readSseData(response: Response): Promise<string[]> {
       const lines = event.split("\n").filter((line) => line.startsWith("data: "));
       return lines.map((line) => line.slice("data: ".length)).join("\n");
     });
-}
-
-/** Polls until `condition` holds, failing after `timeoutMs`. */
-export async function eventually(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
