@@ -16,6 +16,7 @@ import {
   type ChatCompletionEvent,
   chatCompletionInputSchema,
   createResolvers,
+  type GenerationCall,
   type Resolvers,
 } from "../src/resolvers/index.js";
 
@@ -36,7 +37,6 @@ export async function startFakeEngineServer(): Promise<FakeEngineServer> {
     slots: 1,
     contextSize: 2048,
     threads: 1,
-    engineContexts: 1,
     batchSize: 512,
   });
   const scheduler = new Scheduler(registry, { queueSize: 1024, requestTimeoutMs: 600_000 });
@@ -63,9 +63,9 @@ export async function startFakeEngineServer(): Promise<FakeEngineServer> {
 }
 
 /** Validates the input as the real operation does, then streams `maxTokens` deltas with no waiting. */
-function fakeChat(input: unknown, signal?: AbortSignal): AsyncGenerator<ChatCompletionEvent> {
+function fakeChat(input: unknown, call?: GenerationCall): AsyncGenerator<ChatCompletionEvent> {
   const parsed = chatCompletionInputSchema.parse(input);
-  return fakeEvents(parsed.maxTokens ?? 16, signal);
+  return fakeEvents(parsed.maxTokens ?? 16, call?.signal);
 }
 
 async function* fakeEvents(count: number, signal?: AbortSignal): AsyncGenerator<ChatCompletionEvent> {

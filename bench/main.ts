@@ -5,6 +5,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { getLlama, LlamaLogLevel } from "node-llama-cpp";
+import { defaultThreadsFor } from "../src/inference/engine/loadLlama.js";
 import { renderChartSvg } from "./chart.js";
 import { measureModel } from "./modelRun.js";
 import { prepareModel } from "./models.js";
@@ -18,12 +20,18 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const log = (line: string) => console.log(line);
 
 async function main(): Promise<number> {
-  const options = parseBenchOptions(process.argv.slice(2), process.env);
+  const engine = await describeEngine();
+  const options = parseBenchOptions(process.argv.slice(2), process.env, engine.defaultThreads);
   if (options === "help") {
     console.log(USAGE);
     return 0;
   }
   const results = newResults(options);
+  results.machine.engineBuild = engine.build;
+  if (process.env.UV_THREADPOOL_SIZE !== "1")
+    results.notes.push(
+      `UV_THREADPOOL_SIZE is ${process.env.UV_THREADPOOL_SIZE ?? "unset (4)"}, not 1 as inferql runs: run through npm run bench`,
+    );
   log(
     `inferql bench${options.quick ? " (quick)" : ""}: ${options.models.join(", ")}; slots ${options.slots}, threads ${options.threads}; load ${os.loadavg()[0].toFixed(2)}`,
   );
@@ -54,6 +62,16 @@ async function main(): Promise<number> {
     results.transportCeiling.some((run) => run.failed > 0) ||
     results.notes.some((note) => note.startsWith("ERROR"));
   return failed ? 1 : 0;
+}
+
+/** The engine build installed, and the threads inferql would choose for it. */
+async function describeEngine(): Promise<{ build: string; defaultThreads: number }> {
+  const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+  const openMp = llama.systemInfo.includes("OPENMP = 1");
+  const build = `${llama.buildType === "localBuild" ? "local build" : "prebuilt"}${openMp ? " with OpenMP" : ", no OpenMP"}`;
+  const defaultThreads = defaultThreadsFor(llama);
+  await llama.dispose();
+  return { build, defaultThreads };
 }
 
 function newResults(options: BenchOptions): BenchResults {

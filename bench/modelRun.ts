@@ -56,7 +56,7 @@ export async function measureModel(
         const session = await target.open();
         open.push({ target, session, collapsed: false });
         results.targets.push({ name: target.name, description: target.description });
-        await warmUp(session, model, target.name);
+        await warmUp(session, model, target.name, options.slots, options.quick);
       } catch (error) {
         fail(target.name, error);
       }
@@ -139,8 +139,7 @@ async function createTargets(
     batchSize: options.batchSize,
   };
   const targets: Target[] = [];
-  if (selected("direct"))
-    targets.push(directTarget({ modelPath: model.path, ...engine, contexts: options.contexts }));
+  if (selected("direct")) targets.push(directTarget({ modelPath: model.path, ...engine }));
 
   const transports = ["graphql-ws", "graphql-sse", "trpc-sse", "openai-sse"].filter(selected);
   if (transports.length) {
@@ -204,6 +203,5 @@ function inferqlFlags(model: BenchModel, options: BenchOptions): string[] {
     ["--threads", String(options.threads)],
     ["--ctx-size", String(options.ctxSize)],
     ["--batch-size", String(options.batchSize)],
-    ["--engine-contexts", String(options.contexts)],
   ].flat();
 }

@@ -30,8 +30,8 @@ export async function prepareModel(preset: BenchModelPreset, quick: boolean): Pr
   };
 }
 
-/** Requests per concurrency level: twice the concurrency (at least 4 for a single stream). */
+/** Requests per concurrency level: twice the concurrency, and at least 8. */
 export function requestCount(concurrency: number, quick: boolean): number {
   if (quick) return concurrency;
-  return Math.max(4, 2 * concurrency);
+  return Math.max(8, 2 * concurrency);
 }

@@ -1,7 +1,6 @@
 // The harness's command line: `npm run bench -- [--quick] [--models bench,tiny] [--target openai=URL] …`.
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { defaultThreads } from "../src/config.js";
 
 export type BenchModelPreset = "bench" | "tiny";
 
@@ -18,8 +17,6 @@ export interface BenchOptions {
   slots: number;
   /** llama.cpp threads per context, for every engine. */
   threads: number;
-  /** llama contexts the slots are spread over, in direct and in inferql (its --engine-contexts). */
-  contexts: number;
   /** llama-server thread counts to measure (its best is reported too). */
   llamaServerThreads: number[];
   ctxSize: number;
@@ -33,7 +30,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench -- [--quick] [--models bench,tiny] [--concurrency 1,4,8,16] [--slots 4]
-  [--threads N] [--contexts 1] [--llama-threads 1,2] [--ctx-size 2048] [--batch-size 512] [--only direct,openai-sse]
+  [--threads N] [--llama-threads 1,2] [--ctx-size 2048] [--batch-size 512] [--only direct,openai-sse]
   [--target NAME=URL[#model]]... [--skip-prefix] [--skip-ceiling]
 Env: LLAMA_SERVER=<path to llama-server> adds llama-server on the same GGUF (bench/build-llama-server.sh builds it).`;
 
@@ -47,7 +44,12 @@ const integers = (text: string) =>
     .map(Number)
     .filter((value) => Number.isInteger(value) && value > 0);
 
-export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions | "help" {
+/** `defaultThreads`: what inferql would choose for the engine installed (defaultThreadsFor). */
+export function parseBenchOptions(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  defaultThreads: number,
+): BenchOptions | "help" {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
@@ -58,7 +60,6 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       concurrency: { type: "string" },
       slots: { type: "string", default: "4" },
       threads: { type: "string" },
-      contexts: { type: "string", default: "1" },
       "llama-threads": { type: "string" },
       "ctx-size": { type: "string", default: "2048" },
       "batch-size": { type: "string", default: "512" },
@@ -70,7 +71,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
   });
   if (values.help) return "help";
   const quick = values.quick ?? false;
-  const threads = values.threads ? Number(values.threads) : defaultThreads();
+  const threads = values.threads ? Number(values.threads) : defaultThreads;
   const models = (values.models ? list(values.models) : quick ? ["tiny"] : ["bench", "tiny"]).map((model) => {
     if (model !== "bench" && model !== "tiny") throw new Error(`unknown model '${model}' (bench or tiny)`);
     return model as BenchModelPreset;
@@ -84,7 +85,6 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     concurrencies: values.concurrency ? integers(values.concurrency) : quick ? [1, 4] : [1, 4, 8, 16],
     slots: Number(values.slots),
     threads,
-    contexts: Number(values.contexts),
     llamaServerThreads: quick ? [threads] : llamaServerThreads,
     ctxSize: Number(values["ctx-size"]),
     batchSize: Number(values["batch-size"]),

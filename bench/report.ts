@@ -23,7 +23,8 @@ export function renderReport(results: BenchResults, chartPath: string): string {
   const { machine, settings } = results;
   const lines = [
     `Run ${results.date} on \`${results.host}\`${results.quick ? " (**quick smoke run**)" : ""}: ${machine.cpus} × ${machine.cpuModel}, ` +
-      `${machine.memoryGiB} GiB, Node ${machine.node}, node-llama-cpp ${machine.nodeLlamaCpp} (llama.cpp release ${machine.llamaCppRelease}). ` +
+      `${machine.memoryGiB} GiB, Node ${machine.node}, node-llama-cpp ${machine.nodeLlamaCpp} (llama.cpp release ${machine.llamaCppRelease}` +
+      `${machine.engineBuild ? `, ${machine.engineBuild}` : ""}). ` +
       `Load average at start ${machine.loadAverageAtStart.map(f2).join(" / ")}, at end ${machine.loadAverageAtEnd.map(f2).join(" / ")} ` +
       "(other work was running on the machine; every run's own load is in the JSON).",
     "",

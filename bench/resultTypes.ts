@@ -54,6 +54,8 @@ export interface BenchResults {
     cpuModel: string;
     memoryGiB: number;
     node: string;
+    /** The node-llama-cpp binaries used: "prebuilt", or "local build" (npm run build:engine), and whether with OpenMP. */
+    engineBuild?: string;
     nodeLlamaCpp: string;
     llamaCppRelease: string;
     loadAverageAtStart: number[];

@@ -48,7 +48,6 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
     contextSize: config.ctxSize,
     threads: config.threads,
     batchSize: config.batchSize,
-    engineContexts: config.engineContexts,
   });
   const scheduler = new Scheduler(registry, {
     queueSize: config.queue,

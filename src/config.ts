@@ -1,6 +1,5 @@
 // Every setting of `inferql serve`, from flags and environment variables, validated in one place.
 import { existsSync, readFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -10,11 +9,6 @@ export class ConfigError extends Error {
     super(message);
     this.name = "ConfigError";
   }
-}
-
-/** One core is left to the event loop (transports, JSON, sockets); the rest decode. */
-export function defaultThreads(): number {
-  return Math.max(1, os.availableParallelism() - 1);
 }
 
 const modelArgSchema = z.string().transform((value, context) => {
@@ -80,10 +74,10 @@ const settingsSchema = z.object({
   lora: z.array(loraArgSchema).default([]),
   slots: integer(1, 64).default(4),
   queue: integer(0, 100_000).default(64),
-  threads: integer(1, 1024).default(defaultThreads()),
+  /** Absent: chosen from the machine and the engine build once it loads (defaultThreadsFor). */
+  threads: integer(1, 1024).optional(),
   ctxSize: integer(64, 1_048_576).default(2048),
   batchSize: integer(1, 65_536).default(512),
-  engineContexts: integer(1, 64).default(1),
   requestTimeout: integer(1, 86_400).default(600),
   gpu: z.enum(["auto", "cpu", "cuda", "vulkan", "metal"]).default("cpu"),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -120,7 +114,6 @@ const SETTINGS = [
   { flag: "threads", env: "INFERQL_THREADS", key: "threads" },
   { flag: "ctx-size", env: "INFERQL_CTX_SIZE", key: "ctxSize" },
   { flag: "batch-size", env: "INFERQL_BATCH_SIZE", key: "batchSize" },
-  { flag: "engine-contexts", env: "INFERQL_ENGINE_CONTEXTS", key: "engineContexts" },
   { flag: "request-timeout", env: "INFERQL_REQUEST_TIMEOUT", key: "requestTimeout" },
   { flag: "gpu", env: "INFERQL_GPU", key: "gpu" },
   { flag: "log-level", env: "INFERQL_LOG_LEVEL", key: "logLevel" },

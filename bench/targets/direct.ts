@@ -1,12 +1,11 @@
-// The anchor: node-llama-cpp in-process, no server and none of inferql's code. One context (or
-// `contexts` contexts) with the same slots, threads and batch size as the server under test; a
+// The anchor: node-llama-cpp in-process, no server and none of inferql's code. One context with
+// the same slots, threads and batch size as the server under test; a
 // request takes the free sequence sharing the longest prefix with its prompt, as llama-server does.
 // While a request erases its sequence's stale tokens (under the context lock), the other
 // sequences pause between two tokens: node-llama-cpp's decode loop holds that lock as long as
 // decodes keep coming, and without the pause the erase can wait for the others to finish.
 import {
   getLlama,
-  type LlamaContext,
   type LlamaContextSequence,
   LlamaLogLevel,
   type LlamaModel,
@@ -22,13 +21,10 @@ export interface DirectOptions {
   /** Tokens per slot. */
   ctxSize: number;
   batchSize: number;
-  /** Contexts the slots are spread over (slot i lives in context i mod contexts). Default 1. */
-  contexts?: number;
 }
 
 interface Slot {
   sequence: LlamaContextSequence;
-  context: LlamaContext;
   busy: boolean;
 }
 
@@ -66,35 +62,27 @@ class ErasePause {
 }
 
 export function directTarget(options: DirectOptions): Target {
-  const contexts = options.contexts ?? 1;
   return {
     name: "direct",
-    description: `node-llama-cpp in-process: ${contexts} context(s), ${options.slots} sequences, ${options.threads} thread(s) each; no server`,
-    open: () => openDirect({ ...options, contexts }),
+    description: `node-llama-cpp in-process: one context, ${options.slots} sequences, ${options.threads} thread(s); no server`,
+    open: () => openDirect(options),
   };
 }
 
-async function openDirect(options: Required<DirectOptions>): Promise<TargetSession> {
+async function openDirect(options: DirectOptions): Promise<TargetSession> {
   const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath: options.modelPath });
-  const contexts: LlamaContext[] = [];
-  for (let index = 0; index < options.contexts; index++) {
-    const sequences = Math.ceil((options.slots - index) / options.contexts);
-    if (sequences === 0) break;
-    contexts.push(
-      await model.createContext({
-        sequences,
-        contextSize: options.ctxSize,
-        threads: options.threads,
-        batchSize: options.batchSize,
-      }),
-    );
-  }
-  const slots: Slot[] = Array.from({ length: options.slots }, (_, index) => {
-    const context = contexts[index % contexts.length];
-    return { sequence: context.getSequence(), context, busy: false };
+  const context = await model.createContext({
+    sequences: options.slots,
+    contextSize: options.ctxSize,
+    threads: options.threads,
+    batchSize: options.batchSize,
   });
-  const pauses = new Map(contexts.map((context) => [context, new ErasePause()]));
+  const slots: Slot[] = Array.from({ length: options.slots }, () => ({
+    sequence: context.getSequence(),
+    busy: false,
+  }));
+  const pause = new ErasePause();
   const waiting: (() => void)[] = [];
   const render = promptRenderer(model);
 
@@ -102,7 +90,7 @@ async function openDirect(options: Required<DirectOptions>): Promise<TargetSessi
     for (;;) {
       const free = slots.filter((slot) => !slot.busy);
       if (free.length > 0) {
-        const slot = pickSlot(free, slots, prompt);
+        const slot = pickSlot(free, prompt);
         slot.busy = true;
         return slot;
       }
@@ -120,7 +108,6 @@ async function openDirect(options: Required<DirectOptions>): Promise<TargetSessi
       const slot = await acquire(prompt);
       try {
         const { sequence } = slot;
-        const pause = pauses.get(slot.context)!;
         const common = sequence.compareContextTokens(prompt).firstDifferentIndex;
         const reused = Math.max(0, Math.min(common, prompt.length - 1));
         if (sequence.nextTokenIndex > reused) await pause.erase(sequence, reused);
@@ -147,7 +134,7 @@ async function openDirect(options: Required<DirectOptions>): Promise<TargetSessi
       }
     },
     async close() {
-      for (const context of contexts) await context.dispose();
+      await context.dispose();
       await model.dispose();
     },
   };
@@ -167,25 +154,20 @@ function promptRenderer(model: LlamaModel): (text: string) => Token[] {
       .contextText.tokenize(model.tokenizer);
 }
 
-/** Longest shared prefix first; then the context with the fewest busy slots; then the emptiest cache. */
-function pickSlot(free: readonly Slot[], all: readonly Slot[], prompt: readonly Token[]): Slot {
-  const busyIn = (context: LlamaContext) =>
-    all.filter((slot) => slot.busy && slot.context === context).length;
+/** The free slot sharing the longest prefix with the prompt; on a tie, the one with the emptiest cache. */
+function pickSlot(free: readonly Slot[], prompt: readonly Token[]): Slot {
   const score = (slot: Slot) => ({
     shared: slot.sequence.compareContextTokens(prompt as Token[]).firstDifferentIndex,
-    busy: busyIn(slot.context),
     cached: slot.sequence.nextTokenIndex,
   });
   let best = free[0];
   let bestScore = score(best);
   for (const slot of free.slice(1)) {
     const candidate = score(slot);
-    const better =
+    if (
       candidate.shared > bestScore.shared ||
-      (candidate.shared === bestScore.shared &&
-        (candidate.busy < bestScore.busy ||
-          (candidate.busy === bestScore.busy && candidate.cached < bestScore.cached)));
-    if (better) {
+      (candidate.shared === bestScore.shared && candidate.cached < bestScore.cached)
+    ) {
       best = slot;
       bestScore = candidate;
     }

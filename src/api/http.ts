@@ -8,11 +8,11 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { DomainError, PayloadTooLargeError, retryAfterSecondsOf } from "../errors.js";
 import type { Metrics } from "../observability/metrics.js";
-import { requestIdFrom, runInRequestContext } from "../observability/requestContext.js";
 import { AccessControl, clientAddress, credentialFromHeaders } from "../security/accessControl.js";
 import { CorsPolicy } from "../security/cors.js";
 import { type HttpMount, refusalStatus } from "./httpMount.js";
 import { declaresTooLargeBody, MAX_BODY_BYTES } from "./requestLimits.js";
+import { requestIdFrom, tagRequestOrigin } from "./requestOrigin.js";
 
 export interface HttpServerOptions {
   /** API keys and rate limits; the default lets everything in. */
@@ -97,7 +97,8 @@ export function createHttpServer(
       return;
     }
     if (cors.apply(request, response)) return;
-    runInRequestContext({ requestId, transport: mount.name }, async () => {
+    tagRequestOrigin(request, { requestId, transport: mount.name });
+    void (async () => {
       try {
         try {
           admit(mount, request);
@@ -111,7 +112,7 @@ export function createHttpServer(
         if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
         response.end();
       }
-    });
+    })();
   });
 
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -126,8 +127,11 @@ export function createHttpServer(
     const origin = request.headers.origin;
     if (origin !== undefined && !cors.allows(request, origin)) return answer(403, "Forbidden");
     metrics?.observeRequest({ transport, route: routeLabel, status: 101 }, 0);
-    const requestId = requestIdFrom(request.headers["x-request-id"]);
-    runInRequestContext({ requestId, transport: mount.name }, () => mount.upgrade?.(request, socket, head));
+    tagRequestOrigin(request, {
+      requestId: requestIdFrom(request.headers["x-request-id"]),
+      transport: mount.name,
+    });
+    mount.upgrade(request, socket, head);
   });
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");

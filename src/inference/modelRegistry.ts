@@ -3,6 +3,7 @@ import type { Llama } from "node-llama-cpp";
 import type { Logger } from "pino";
 import { ModelNotFoundError, ModelNotReadyError } from "../errors.js";
 import { type ContextSettings, LoadedModel, type ModelSpec } from "./engine/loadedModel.js";
+import { defaultThreadsFor } from "./engine/loadLlama.js";
 
 export type RegistryStatus = "loading" | "ready" | "failed";
 
@@ -12,7 +13,8 @@ export class ModelRegistry {
 
   constructor(
     readonly specs: readonly ModelSpec[],
-    private readonly settings: ContextSettings,
+    /** `threads` absent: chosen for the engine once it loads (defaultThreadsFor). */
+    private readonly settings: Omit<ContextSettings, "threads"> & { threads?: number },
   ) {}
 
   get status(): RegistryStatus {
@@ -26,16 +28,17 @@ export class ModelRegistry {
 
   async loadAll(llama: Llama, logger: Logger): Promise<void> {
     try {
+      const settings = { ...this.settings, threads: this.settings.threads ?? defaultThreadsFor(llama) };
       for (const spec of this.specs) {
         const startedAt = performance.now();
-        const model = await LoadedModel.load(llama, spec, this.settings);
+        const model = await LoadedModel.load(llama, spec, settings);
         this.loaded.set(spec.id, model);
         logger.info(
           {
             model: spec.id,
             path: spec.path,
             ms: Math.round(performance.now() - startedAt),
-            ...this.settings,
+            ...settings,
           },
           "model loaded",
         );

@@ -42,6 +42,12 @@ export interface LoraSelection {
   scale: number;
 }
 
+/** The client request a generation was asked for by, as the transport names it (for logs). */
+export interface RequestOrigin {
+  requestId: string;
+  transport: string;
+}
+
 export interface GenerationRequest {
   /** Unique id; `Scheduler.cancel(id)` aborts this generation. */
   id: string;
@@ -57,6 +63,8 @@ export interface GenerationRequest {
   cachePrompt: boolean;
   /** How many alternatives to report per token; undefined means no logprobs at all. */
   topLogprobs?: number;
+  /** Who asked for it; reported in the scheduler's "received" event. */
+  origin?: RequestOrigin;
 }
 
 export interface TokenLogprob {

@@ -2,14 +2,14 @@
 // duration and finish reason.
 import type { Logger } from "pino";
 import type { Scheduler } from "../inference/scheduler/scheduler.js";
-import { currentRequestContext, type RequestContext } from "./requestContext.js";
+import type { RequestOrigin } from "../inference/types.js";
 
 export function logGenerations(scheduler: Scheduler, logger: Logger): void {
-  const open = new Map<string, { receivedAt: number; firstTokenAt?: number; request?: RequestContext }>();
+  const open = new Map<string, { receivedAt: number; firstTokenAt?: number; request?: RequestOrigin }>();
   scheduler.onEvent((event) => {
     const now = performance.now();
     if (event.type === "received") {
-      open.set(event.id, { receivedAt: now, request: currentRequestContext() });
+      open.set(event.id, { receivedAt: now, request: event.origin });
       return;
     }
     const entry = open.get(event.id);

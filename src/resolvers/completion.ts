@@ -1,7 +1,7 @@
 // The raw text completion operation: the prompt is used as is, with no chat template.
 import { z } from "zod";
 import type { TokenLogprob } from "../inference/types.js";
-import type { InferenceDeps } from "./context.js";
+import type { GenerationCall, InferenceDeps } from "./context.js";
 import { foldStream } from "./foldStream.js";
 import { type FinishReason, streamGeneration, type Timings, type Usage } from "./generation.js";
 import { limitMaxTokens } from "./generationLimits.js";
@@ -54,7 +54,7 @@ export interface Completion {
 export function streamCompletion(
   deps: InferenceDeps,
   input: CompletionInput | unknown,
-  signal?: AbortSignal,
+  call: GenerationCall = {},
 ): AsyncGenerator<CompletionEvent> {
   const parsed = parseInput(completionInputSchema, input);
   const maxTokens = limitMaxTokens(parsed.maxTokens, deps.limits);
@@ -74,16 +74,17 @@ export function streamCompletion(
     lora: toLoraSelection(parsed.lora),
     cachePrompt: parsed.cachePrompt,
     topLogprobs: parsed.logprobs,
+    origin: call.origin,
   };
-  return completionEvents(deps, request, signal);
+  return completionEvents(deps, request, call.signal);
 }
 
 export async function createCompletion(
   deps: InferenceDeps,
   input: CompletionInput | unknown,
-  signal?: AbortSignal,
+  call: GenerationCall = {},
 ): Promise<Completion> {
-  const { started, finished, logprobs } = await foldStream(streamCompletion(deps, input, signal));
+  const { started, finished, logprobs } = await foldStream(streamCompletion(deps, input, call));
   const { id, model, created } = started;
   const { text, finishReason, usage, timings } = finished;
   return { id, model, created, text, finishReason, usage, timings, ...(logprobs ? { logprobs } : {}) };

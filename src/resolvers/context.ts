@@ -1,6 +1,7 @@
 // What every resolver needs from the inference layer.
 import type { ModelRegistry } from "../inference/modelRegistry.js";
 import type { Scheduler } from "../inference/scheduler/scheduler.js";
+import type { RequestOrigin } from "../inference/types.js";
 import type { GenerationLimits } from "./generationLimits.js";
 
 export interface InferenceDeps {
@@ -8,4 +9,12 @@ export interface InferenceDeps {
   scheduler: Scheduler;
   /** The server's ceilings on one generation; absent: no token ceiling, the default message count. */
   limits?: GenerationLimits;
+}
+
+/** What a transport passes with a generation besides its input. */
+export interface GenerationCall {
+  /** Aborts the generation: the client went away, or its subscription was disposed. */
+  signal?: AbortSignal;
+  /** The request that asked for it, named in the generation's log line. */
+  origin?: RequestOrigin;
 }

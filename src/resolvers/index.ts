@@ -2,7 +2,7 @@
 
 import { createChatCompletion, streamChatCompletion } from "./chat/chatCompletion.js";
 import { createCompletion, streamCompletion } from "./completion.js";
-import type { InferenceDeps } from "./context.js";
+import type { GenerationCall, InferenceDeps } from "./context.js";
 import { createEmbeddings } from "./embeddings.js";
 import { cancelGeneration, findModel, health, listModels, schedulerState } from "./models.js";
 import { detokenize, tokenize } from "./tokenize.js";
@@ -10,10 +10,10 @@ import { watchScheduler } from "./watchScheduler.js";
 
 export function createResolvers(deps: InferenceDeps) {
   return {
-    createChatCompletion: (input: unknown, signal?: AbortSignal) => createChatCompletion(deps, input, signal),
-    streamChatCompletion: (input: unknown, signal?: AbortSignal) => streamChatCompletion(deps, input, signal),
-    createCompletion: (input: unknown, signal?: AbortSignal) => createCompletion(deps, input, signal),
-    streamCompletion: (input: unknown, signal?: AbortSignal) => streamCompletion(deps, input, signal),
+    createChatCompletion: (input: unknown, call?: GenerationCall) => createChatCompletion(deps, input, call),
+    streamChatCompletion: (input: unknown, call?: GenerationCall) => streamChatCompletion(deps, input, call),
+    createCompletion: (input: unknown, call?: GenerationCall) => createCompletion(deps, input, call),
+    streamCompletion: (input: unknown, call?: GenerationCall) => streamCompletion(deps, input, call),
     createEmbeddings: (input: unknown) => createEmbeddings(deps, input),
     tokenize: (input: unknown) => tokenize(deps, input),
     detokenize: (input: unknown) => detokenize(deps, input),
@@ -33,7 +33,7 @@ export type { ChatCompletionInput } from "./chat/chatInput.js";
 export { chatCompletionInputSchema } from "./chat/chatInput.js";
 export type { Completion, CompletionEvent, CompletionInput } from "./completion.js";
 export { completionInputSchema } from "./completion.js";
-export type { InferenceDeps } from "./context.js";
+export type { GenerationCall, InferenceDeps } from "./context.js";
 export type { Embeddings, EmbeddingsInput } from "./embeddings.js";
 export { embeddingsInputSchema } from "./embeddings.js";
 export type { FinishReason, Timings, Usage } from "./generation.js";

@@ -1,4 +1,5 @@
 // Starts the real inferql server on 127.0.0.1 with a random port and the generated test models.
+import type { Logger } from "pino";
 import { inject } from "vitest";
 import { type RunningInferql, startInferql } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
@@ -9,11 +10,14 @@ export interface TestServerOptions {
   flags?: string[];
   /** Serve the model that ends generation at once instead of the one that rarely stops. */
   withStopsEarlyModel?: boolean;
+  /** Where the server logs; by default a logger at INFERQL_TEST_LOG_LEVEL (silent). */
+  logger?: Logger;
 }
 
 export async function startTestServer({
   flags = [],
   withStopsEarlyModel = false,
+  logger,
 }: TestServerOptions = {}): Promise<RunningInferql> {
   const models = [`tiny=${inject("tinyModelPath")}`];
   if (withStopsEarlyModel) models.push(`stops-early=${inject("stopsEarlyModelPath")}`);
@@ -32,7 +36,7 @@ export async function startTestServer({
     ],
     {},
   );
-  const app = await startInferql(config, createLogger(config.logLevel));
+  const app = await startInferql(config, logger ?? createLogger(config.logLevel));
   await app.ready;
   return app;
 }

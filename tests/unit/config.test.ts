@@ -1,10 +1,10 @@
 import { expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.js";
 
-test("defaults serve on 127.0.0.1:8080 with 4 slots and threads chosen from the machine", () => {
+test("defaults serve on 127.0.0.1:8080 with 4 slots, threads left to the engine", () => {
   const config = loadConfig([], {});
   expect(config).toMatchObject({ host: "127.0.0.1", port: 8080, slots: 4, queue: 64, model: [] });
-  expect(config.threads).toBeGreaterThanOrEqual(1);
+  expect(config.threads).toBeUndefined();
 });
 
 test("flags override environment variables", () => {

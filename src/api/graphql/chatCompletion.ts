@@ -146,8 +146,8 @@ builder.mutationFields((t) => ({
     description:
       "Generates a chat answer and returns it when complete. Use the `chatCompletion` subscription to stream it.",
     args: { input: t.arg({ type: ChatCompletionInputRef, required: true, description: "The request." }) },
-    resolve: (_root, { input }, { resolvers, signal }) =>
-      resolvers.createChatCompletion(toChatCompletionInput(input), signal),
+    resolve: (_root, { input }, { resolvers, signal, origin }) =>
+      resolvers.createChatCompletion(toChatCompletionInput(input), { signal, origin }),
   }),
 }));
 
@@ -157,9 +157,9 @@ builder.subscriptionFields((t) => ({
     description:
       "Streams a chat answer token by token. Completing the subscription or closing the connection cancels the generation at once.",
     args: { input: t.arg({ type: ChatCompletionInputRef, required: true, description: "The request." }) },
-    subscribe: (_root, { input }, { resolvers, signal }) =>
+    subscribe: (_root, { input }, { resolvers, signal, origin }) =>
       subscriptionSource(signal, (streamSignal) =>
-        resolvers.streamChatCompletion(toChatCompletionInput(input), streamSignal),
+        resolvers.streamChatCompletion(toChatCompletionInput(input), { signal: streamSignal, origin }),
       ),
     resolve: (item) => eventOrThrow(item),
   }),

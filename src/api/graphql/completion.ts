@@ -123,8 +123,8 @@ builder.mutationFields((t) => ({
     description:
       "Continues a prompt and returns the text when complete. Use the `completion` subscription to stream it.",
     args: { input: t.arg({ type: CompletionInputRef, required: true, description: "The request." }) },
-    resolve: (_root, { input }, { resolvers, signal }) =>
-      resolvers.createCompletion(toCompletionInput(input), signal),
+    resolve: (_root, { input }, { resolvers, signal, origin }) =>
+      resolvers.createCompletion(toCompletionInput(input), { signal, origin }),
   }),
 }));
 
@@ -134,9 +134,9 @@ builder.subscriptionFields((t) => ({
     description:
       "Streams a text completion token by token. Completing the subscription or closing the connection cancels the generation at once.",
     args: { input: t.arg({ type: CompletionInputRef, required: true, description: "The request." }) },
-    subscribe: (_root, { input }, { resolvers, signal }) =>
+    subscribe: (_root, { input }, { resolvers, signal, origin }) =>
       subscriptionSource(signal, (streamSignal) =>
-        resolvers.streamCompletion(toCompletionInput(input), streamSignal),
+        resolvers.streamCompletion(toCompletionInput(input), { signal: streamSignal, origin }),
       ),
     resolve: (item) => eventOrThrow(item),
   }),

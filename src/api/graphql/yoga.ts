@@ -1,9 +1,11 @@
 // The GraphQL server (graphql-yoga) for queries, mutations and SSE subscriptions, with error
 // masking, request ids, query limits and GraphiQL. graphqlWs.ts serves the same instance over WebSocket.
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
 import type { Resolvers } from "../../resolvers/index.js";
+import { requestOriginOf } from "../requestOrigin.js";
 import type { GraphqlContext } from "./context.js";
 import { createErrorHandling } from "./errorHandling.js";
 import { createOfflineGraphiqlRenderer, GRAPHIQL_DEFAULT_QUERY } from "./graphiql.js";
@@ -15,14 +17,13 @@ export const GRAPHQL_PATH = "/graphql";
 
 /** What the transport adds to yoga's initial context: graphqlWs.ts sets it for operations over a WebSocket. */
 export interface GraphqlServerContext {
+  /** The Node request (for a WebSocket: its upgrade); yoga's Node adapter sets it for HTTP. */
+  req?: IncomingMessage;
   /** Aborts when the WebSocket closes; absent for HTTP requests, whose `request.signal` does that. */
   socketSignal?: AbortSignal;
 }
 
 export type GraphqlYoga = YogaServerInstance<GraphqlServerContext, GraphqlContext>;
-
-/** A client may name its request for the logs; anything else gets a fresh id. */
-const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export function createGraphqlYoga(
   resolvers: Resolvers,
@@ -43,13 +44,13 @@ export function createGraphqlYoga(
     renderGraphiQL: createOfflineGraphiqlRenderer(),
     plugins: [errorLogPlugin, useQueryLimits(limits), useSafeRequestParsing()],
     context: (initial): GraphqlContext => {
-      // Over a WebSocket there is no Fetch request: graphqlWs.ts passes the socket's signal instead.
-      if (initial.socketSignal) return { resolvers, requestId: randomUUID(), signal: initial.socketSignal };
-      const clientId = initial.request.headers.get("x-request-id");
+      const origin = requestOriginOf(initial.req);
       return {
         resolvers,
-        requestId: clientId && CLIENT_REQUEST_ID.test(clientId) ? clientId : randomUUID(),
-        signal: initial.request.signal,
+        requestId: origin?.requestId ?? randomUUID(),
+        // Over a WebSocket there is no Fetch request: graphqlWs.ts passes the socket's signal instead.
+        signal: initial.socketSignal ?? initial.request.signal,
+        origin,
       };
     },
   });

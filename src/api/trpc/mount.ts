@@ -11,6 +11,7 @@ import type { Resolvers } from "../../resolvers/index.js";
 import { AccessControl, credentialFromConnectionParams } from "../../security/accessControl.js";
 import { type HttpMount, pathPrefixMatcher } from "../httpMount.js";
 import { isWebSocketProtocolError, MAX_BODY_BYTES, MAX_WEBSOCKET_MESSAGE_BYTES } from "../requestLimits.js";
+import { requestOriginOf } from "../requestOrigin.js";
 import { toTrpcError } from "./errors.js";
 import { appRouter } from "./router.js";
 import type { TrpcContext } from "./trpc.js";
@@ -36,7 +37,11 @@ export function createTrpcMount(
   logger: Logger,
   { access = new AccessControl() }: TrpcMountOptions = {},
 ): HttpMount {
-  const createContext = (): TrpcContext => ({ resolvers, logger });
+  const createContext = ({ req }: { req: IncomingMessage }): TrpcContext => ({
+    resolvers,
+    logger,
+    origin: requestOriginOf(req),
+  });
   // Over a WebSocket the API key comes in connectionParams, and each operation counts toward the
   // rate limit. A context that fails would make tRPC send an error that answers no call and close
   // the socket at once, which a client sees as a bare disconnect (and retries). So a socket without
@@ -45,14 +50,13 @@ export function createTrpcMount(
   const createWsContext = ({ req, res, info }: CreateWSSContextFnOptions): TrpcContext => {
     try {
       const client = access.authenticateConnection(req, info.connectionParams);
-      return { resolvers, logger, admitOperation: () => access.admit(client) };
+      return { ...createContext({ req }), admitOperation: () => access.admit(client) };
     } catch (error) {
       const closeIn = (ms: number) =>
         setTimeout(() => res.close(WS_POLICY_VIOLATION, "Unauthorized"), ms).unref();
       closeIn(UNAUTHENTICATED_SOCKET_MS);
       return {
-        resolvers,
-        logger,
+        ...createContext({ req }),
         admitOperation: () => {
           closeIn(CLOSE_AFTER_REFUSAL_MS);
           throw error;
@@ -70,7 +74,7 @@ export function createTrpcMount(
   const handleHttp = (
     req: IncomingMessage,
     res: ServerResponse,
-    context: () => TrpcContext = createContext,
+    context: (options: { req: IncomingMessage }) => TrpcContext = createContext,
   ): Promise<void> =>
     nodeHTTPRequestHandler({
       router: appRouter,

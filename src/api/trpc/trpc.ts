@@ -3,11 +3,14 @@
 import { initTRPC } from "@trpc/server";
 import type { Logger } from "pino";
 import type { Resolvers } from "../../resolvers/index.js";
+import type { RequestOrigin } from "../requestOrigin.js";
 import { toErrorShape } from "./errors.js";
 
 export interface TrpcContext {
   resolvers: Resolvers;
   logger: Logger;
+  /** The HTTP request (for a WebSocket: its upgrade) as the server named it; passed to generations. */
+  origin?: RequestOrigin;
   /** Over a WebSocket: counts one operation toward the client's rate limit (HTTP requests are counted by the server). */
   admitOperation?: () => void;
 }

@@ -2,6 +2,7 @@
 // routed to per-endpoint handlers, with every failure answered in OpenAI's error shape.
 import type { Logger } from "pino";
 import { type HttpMount, pathPrefixMatcher } from "../../api/httpMount.js";
+import { requestOriginOf } from "../../api/requestOrigin.js";
 import type { Resolvers } from "../../resolvers/index.js";
 import { chatCompletionsRoute } from "./chat/router.js";
 import { completionsRoute } from "./completions/router.js";
@@ -37,6 +38,7 @@ export function createOpenAiMount(resolvers: Resolvers, logger: Logger): HttpMou
         response,
         params: {},
         signal: abortWhenClientGoes(response),
+        origin: requestOriginOf(request),
         logger: log,
         renames: {},
       };

@@ -32,8 +32,6 @@ export interface ContextSettings {
   /** llama.cpp threads per context. */
   threads: number;
   batchSize: number;
-  /** Contexts the slots are spread over (slot i in context i mod n); each decodes independently. */
-  engineContexts: number;
 }
 
 export interface ModelInfo {
@@ -52,8 +50,8 @@ const MAX_LORA_CONTEXTS = 4;
 const BASE_CONTEXT = "";
 
 interface SlotContext {
-  /** Slot i's sequence lives in contexts[i % contexts.length]. */
-  contexts: LlamaContext[];
+  context: LlamaContext;
+  /** Slot i's sequence. */
   sequences: LlamaContextSequence[];
 }
 
@@ -236,25 +234,16 @@ export class LoadedModel {
           return { filePath: this.spec.adapters.get(name)!, scale: Number(scale) };
         })
       : [];
-    // Slots are spread over `engineContexts` contexts: each decodes on its own thread, without the
-    // spinning barriers that several threads per context cost on a busy machine.
-    const contextCount = Math.min(this.settings.engineContexts, this.settings.slots);
-    const contexts = await Promise.all(
-      Array.from({ length: contextCount }, (_, index) =>
-        this.model.createContext({
-          sequences: Math.ceil((this.settings.slots - index) / contextCount),
-          contextSize: this.settings.contextSize,
-          threads: this.settings.threads,
-          batchSize: this.settings.batchSize,
-          ...(adapters.length ? { lora: { adapters } } : {}),
-        }),
-      ),
-    );
+    const context = await this.model.createContext({
+      sequences: this.settings.slots,
+      contextSize: this.settings.contextSize,
+      threads: this.settings.threads,
+      batchSize: this.settings.batchSize,
+      ...(adapters.length ? { lora: { adapters } } : {}),
+    });
     // Taken once, so a slot index always maps to the same sequence and its KV cache.
-    const sequences = Array.from({ length: this.settings.slots }, (_, slot) =>
-      contexts[slot % contextCount].getSequence(),
-    );
-    const slotContext = { contexts, sequences };
+    const sequences = Array.from({ length: this.settings.slots }, () => context.getSequence());
+    const slotContext = { context, sequences };
     this.readyContexts.set(key, slotContext);
     return slotContext;
   }
@@ -268,7 +257,7 @@ export class LoadedModel {
       this.contexts.delete(key);
       this.readyContexts.delete(key);
       loraKeys.splice(loraKeys.indexOf(key), 1);
-      for (const evicted of (await context).contexts) await evicted.dispose();
+      await (await context).context.dispose();
     }
   }
 

@@ -1,6 +1,6 @@
 // The chat completion operation: streamed as typed events, or folded into one result.
 import type { TokenLogprob } from "../../inference/types.js";
-import type { InferenceDeps } from "../context.js";
+import type { GenerationCall, InferenceDeps } from "../context.js";
 import { foldStream } from "../foldStream.js";
 import { type FinishReason, streamGeneration, type Timings, type Usage } from "../generation.js";
 import { checkMessageCount, limitMaxTokens } from "../generationLimits.js";
@@ -69,7 +69,7 @@ export interface ChatCompletion {
 export function streamChatCompletion(
   deps: InferenceDeps,
   input: ChatCompletionInput | unknown,
-  signal?: AbortSignal,
+  call: GenerationCall = {},
 ): AsyncGenerator<ChatCompletionEvent> {
   const parsed = parseInput(chatCompletionInputSchema, input);
   checkMessageCount(parsed.messages.length, deps.limits);
@@ -95,16 +95,17 @@ export function streamChatCompletion(
     lora: toLoraSelection(parsed.lora),
     cachePrompt: parsed.cachePrompt,
     topLogprobs: parsed.logprobs ? (parsed.topLogprobs ?? 0) : undefined,
+    origin: call.origin,
   };
-  return chatEvents(deps, plan, request, signal);
+  return chatEvents(deps, plan, request, call.signal);
 }
 
 export async function createChatCompletion(
   deps: InferenceDeps,
   input: ChatCompletionInput | unknown,
-  signal?: AbortSignal,
+  call: GenerationCall = {},
 ): Promise<ChatCompletion> {
-  const { started, finished, logprobs } = await foldStream(streamChatCompletion(deps, input, signal));
+  const { started, finished, logprobs } = await foldStream(streamChatCompletion(deps, input, call));
   const { id, model, created } = started;
   const { content, toolCalls, finishReason, usage, timings } = finished;
   return {

@@ -106,7 +106,7 @@ describe("finish reasons", () => {
     const events = [];
     for await (const event of app.resolvers.streamChatCompletion(
       { messages: hello, maxTokens: 1500 },
-      controller.signal,
+      { signal: controller.signal },
     )) {
       events.push(event);
       if (events.length === 3) controller.abort();

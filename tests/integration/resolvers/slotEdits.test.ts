@@ -27,7 +27,9 @@ test("a request on a used slot streams while the other slots keep generating", a
   const longs = [1, 2, 3].map((n) =>
     (async () => {
       let deltas = 0;
-      const stream = app.resolvers.streamChatCompletion(ask(`long answer ${n}`, 2000), controller.signal);
+      const stream = app.resolvers.streamChatCompletion(ask(`long answer ${n}`, 2000), {
+        signal: controller.signal,
+      });
       for await (const event of stream) {
         if (event.type === "contentDelta") deltas++;
         if (event.type === "finished" && event.finishReason !== "cancelled") longFinished++;

@@ -5,10 +5,12 @@ import { procedure, router } from "../trpc.js";
 export const chatRouter = router({
   create: procedure
     .input(chatCompletionInputSchema)
-    .mutation(({ ctx, input, signal }) => ctx.resolvers.createChatCompletion(input, signal)),
+    .mutation(({ ctx, input, signal }) =>
+      ctx.resolvers.createChatCompletion(input, { signal, origin: ctx.origin }),
+    ),
 
   /** started → contentDelta | toolCallDelta … → finished. Unsubscribing aborts the generation. */
   stream: procedure.input(chatCompletionInputSchema).subscription(async function* ({ ctx, input, signal }) {
-    yield* ctx.resolvers.streamChatCompletion(input, signal);
+    yield* ctx.resolvers.streamChatCompletion(input, { signal, origin: ctx.origin });
   }),
 });

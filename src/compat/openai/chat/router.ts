@@ -20,12 +20,12 @@ export function chatCompletionsRoute(resolvers: Resolvers): Route {
       context.renames = chatParamRenames(request);
       const input = toChatCompletionInput(request);
       if (request.stream) {
-        const events = resolvers.streamChatCompletion(input, context.signal);
+        const events = resolvers.streamChatCompletion(input, context);
         const includeUsage = request.stream_options?.include_usage ?? false;
         await streamAsSse(context, events, chatChunkTranslation({ includeUsage, logger: context.logger }));
         return;
       }
-      const completion = await resolvers.createChatCompletion(input, context.signal);
+      const completion = await resolvers.createChatCompletion(input, context);
       if (completion.finishReason === "error") throw generationFailed(context.logger, completion.id);
       sendJson(
         context.response,

@@ -21,12 +21,12 @@ export function completionsRoute(resolvers: Resolvers): Route {
       const { prompt } = request;
       const { logger } = context;
       if (request.stream) {
-        const events = resolvers.streamCompletion(input, context.signal);
+        const events = resolvers.streamCompletion(input, context);
         const includeUsage = request.stream_options?.include_usage ?? false;
         await streamAsSse(context, events, completionChunkTranslation({ prompt, includeUsage, logger }));
         return;
       }
-      const completion = await resolvers.createCompletion(input, context.signal);
+      const completion = await resolvers.createCompletion(input, context);
       if (completion.finishReason === "error") throw generationFailed(logger, completion.id);
       const finishReason = toWireFinishReason(completion.finishReason);
       sendJson(context.response, 200, toCompletionResponse(completion, finishReason, prompt));

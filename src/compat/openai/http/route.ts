@@ -1,6 +1,7 @@
 // What a route handler gets, and how routes are declared and matched.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import type { RequestOrigin } from "../../../api/requestOrigin.js";
 import { OpenAiError } from "../errors/openAiError.js";
 import type { ParamRenames } from "../errors/wireParam.js";
 
@@ -11,6 +12,8 @@ export interface RouteContext {
   params: Readonly<Record<string, string>>;
   /** Aborts when the client goes away before its response is complete: pass it to every resolver call. */
   signal: AbortSignal;
+  /** The request as the server named it: pass it to every generation, for its log line. */
+  origin?: RequestOrigin;
   logger: Logger;
   /** Resolver fields whose wire name is not their snake_case form; a route sets it once it has read the request. */
   renames: ParamRenames;
