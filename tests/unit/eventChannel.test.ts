@@ -33,29 +33,3 @@ test("a failure is thrown to the consumer after the buffered values", async () =
   expect(await channel.next()).toEqual({ value: "a", done: false });
   await expect(channel.next()).rejects.toThrow("boom");
 });
-
-test("with a delivery schedule, a waiting consumer gets values only when the schedule runs, merged", async () => {
-  const scheduled: (() => void)[] = [];
-  const channel = new EventChannel<string>(
-    () => undefined,
-    concat,
-    (deliver) => scheduled.push(deliver),
-  );
-  let received: IteratorResult<string> | undefined;
-  void channel.next().then((result) => {
-    received = result;
-  });
-  channel.push("a");
-  channel.push("b");
-  await Promise.resolve();
-  expect(received).toBeUndefined();
-  expect(scheduled).toHaveLength(1);
-  scheduled.shift()!();
-  await Promise.resolve();
-  expect(received).toEqual({ value: "ab", done: false });
-  channel.push("c");
-  channel.end();
-  const rest: string[] = [];
-  for await (const value of channel) rest.push(value);
-  expect(rest).toEqual(["c"]);
-});

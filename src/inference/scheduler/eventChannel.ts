@@ -2,43 +2,31 @@
 // consumer leaving early (return/break) is reported to the producer so it can stop its work.
 // Values that wait in the buffer may be merged (e.g. text deltas), so a consumer that falls
 // behind catches up with fewer, larger events instead of one per token.
-// Delivery to a waiting consumer may be deferred (see `DeliverySchedule`): the producer's next step
-// then runs before the consumer's work on this value, and values pushed meanwhile are merged.
 
 /** Merges a newly pushed value into the last buffered one, or returns undefined to keep both. */
 export type Coalesce<T> = (buffered: T, next: T) => T | undefined;
-
-/** Runs `deliver` later; without one, a waiting consumer gets each value at once. */
-export type DeliverySchedule = (deliver: () => void) => void;
 
 export class EventChannel<T> implements AsyncIterableIterator<T> {
   private readonly buffered: T[] = [];
   private waiting?: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void };
   private ended = false;
   private failure?: { error: unknown };
-  private deliveryScheduled = false;
 
   constructor(
     private readonly onConsumerLeft: () => void,
     private readonly coalesce?: Coalesce<T>,
-    private readonly schedule?: DeliverySchedule,
   ) {}
 
   push(value: T): void {
     if (this.ended) return;
-    if (this.waiting && !this.schedule) {
+    if (this.waiting) {
       this.takeWaiting().resolve({ value, done: false });
       return;
     }
-    this.buffer(value);
-    if (this.waiting && !this.deliveryScheduled) {
-      this.deliveryScheduled = true;
-      this.schedule!(() => {
-        this.deliveryScheduled = false;
-        if (this.waiting && this.buffered.length > 0)
-          this.takeWaiting().resolve({ value: this.buffered.shift()!, done: false });
-      });
-    }
+    const last = this.buffered.length > 0 ? this.buffered[this.buffered.length - 1] : undefined;
+    const merged = last !== undefined && this.coalesce ? this.coalesce(last, value) : undefined;
+    if (merged !== undefined) this.buffered[this.buffered.length - 1] = merged;
+    else this.buffered.push(value);
   }
 
   end(): void {
@@ -78,13 +66,6 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
 
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     return this;
-  }
-
-  private buffer(value: T): void {
-    const last = this.buffered.length > 0 ? this.buffered[this.buffered.length - 1] : undefined;
-    const merged = last !== undefined && this.coalesce ? this.coalesce(last, value) : undefined;
-    if (merged !== undefined) this.buffered[this.buffered.length - 1] = merged;
-    else this.buffered.push(value);
   }
 
   private takeWaiting() {

@@ -12,7 +12,7 @@ import type {
   GenerationUsage,
   RequestOrigin,
 } from "../types.js";
-import { type DeliverySchedule, EventChannel } from "./eventChannel.js";
+import { EventChannel } from "./eventChannel.js";
 import { pickSlotByCommonPrefix } from "./pickSlotByCommonPrefix.js";
 
 export interface SchedulerOptions {
@@ -87,15 +87,6 @@ interface ModelLane {
   queue: Waiter[];
 }
 
-/**
- * A generation's events reach its consumer (a transport: serialization, socket writes) only after
- * the engine has dispatched the next decode: node-llama-cpp dispatches on `setImmediate`, after the
- * promise jobs in which the generation loop asks for the next token, so delivering two `setImmediate`
- * turns later lets the consumer's work run while the decode runs on its thread instead of before it.
- * Measured on the tiny model, 1 stream: see bench/README.md.
- */
-const afterNextDecodeDispatch: DeliverySchedule = (deliver) => setImmediate(() => setImmediate(deliver));
-
 /** Text a slow consumer has not read yet is delivered as one event. */
 function mergeTextEvents(buffered: EngineEvent, next: EngineEvent): EngineEvent | undefined {
   if (buffered.type !== "text" || next.type !== "text") return undefined;
@@ -129,11 +120,7 @@ export class Scheduler {
    */
   generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterableIterator<EngineEvent> {
     const controller = new AbortController();
-    const channel = new EventChannel<EngineEvent>(
-      () => controller.abort(),
-      mergeTextEvents,
-      afterNextDecodeDispatch,
-    );
+    const channel = new EventChannel<EngineEvent>(() => controller.abort(), mergeTextEvents);
     const abort = () => controller.abort();
     if (signal?.aborted) controller.abort();
     else signal?.addEventListener("abort", abort, { once: true });
