@@ -9,10 +9,12 @@ const projectRoot = path.resolve(import.meta.dirname, "../..");
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), "inferql-cli-"));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
+/** The `inferql` bin as installed, in an environment that does not set UV_THREADPOOL_SIZE. */
 function inferql(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+  const { UV_THREADPOOL_SIZE: _, ...env } = process.env;
+  return spawn(process.execPath, ["bin/inferql.mjs", ...args], {
     cwd: projectRoot,
-    env: { ...process.env, INFERQL_CACHE_DIR: cacheDir },
+    env: { ...env, INFERQL_CACHE_DIR: cacheDir },
   });
 }
 
@@ -33,7 +35,7 @@ function exitOf(
 test("with no model configured, serve generates the tiny model, reports ready on /health, and exits 0 on SIGTERM", async () => {
   const child = inferql(["serve", "--port", "0", "--threads", "1"]);
   const exited = exitOf(child);
-  const logLines: { msg: string; url?: string }[] = [];
+  const logLines: { msg: string; url?: string; libuvThreads?: number }[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n").filter(Boolean)) {
@@ -45,6 +47,8 @@ test("with no model configured, serve generates the tiny model, reports ready on
     child.on("close", () => reject(new Error("the server exited before listening")));
   });
   expect(logLines.some((line) => line.msg.includes("generated the embedded tiny model"))).toBe(true);
+  // Decodes run on a libuv pool of one thread (the bin runs itself again to set it).
+  expect(logLines.find((line) => line.msg === "listening")?.libuvThreads).toBe(1);
 
   let health: Response;
   do {
