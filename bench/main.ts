@@ -97,6 +97,7 @@ function newResults(options: BenchOptions): BenchResults {
       llamaServerThreads: options.llamaServer ? options.llamaServerThreads : [],
       ctxSize: options.ctxSize,
       batchSize: options.batchSize,
+      streamInterval: options.streamInterval,
       concurrencies: options.concurrencies,
       temperature: TEMPERATURE,
     },

@@ -203,5 +203,6 @@ function inferqlFlags(model: BenchModel, options: BenchOptions): string[] {
     ["--threads", String(options.threads)],
     ["--ctx-size", String(options.ctxSize)],
     ["--batch-size", String(options.batchSize)],
+    ["--stream-interval", String(options.streamInterval)],
   ].flat();
 }

@@ -21,6 +21,8 @@ export interface BenchOptions {
   llamaServerThreads: number[];
   ctxSize: number;
   batchSize: number;
+  /** inferql's --stream-interval (tokens per streamed event after the first); 1 = every token. */
+  streamInterval: number;
   /** Only these built-in targets (direct, graphql-ws, graphql-sse, trpc-sse, openai-sse, llama-server). */
   only?: Set<string>;
   external: ExternalTarget[];
@@ -30,7 +32,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench -- [--quick] [--models bench,tiny] [--concurrency 1,4,8,16] [--slots 4]
-  [--threads N] [--llama-threads 1,2] [--ctx-size 2048] [--batch-size 512] [--only direct,openai-sse]
+  [--threads N] [--llama-threads 1,2] [--ctx-size 2048] [--batch-size 512] [--stream-interval 1] [--only direct,openai-sse]
   [--target NAME=URL[#model]]... [--skip-prefix] [--skip-ceiling]
 Env: LLAMA_SERVER=<path to llama-server> adds llama-server on the same GGUF (bench/build-llama-server.sh builds it).`;
 
@@ -63,6 +65,7 @@ export function parseBenchOptions(
       "llama-threads": { type: "string" },
       "ctx-size": { type: "string", default: "2048" },
       "batch-size": { type: "string", default: "512" },
+      "stream-interval": { type: "string", default: "1" },
       only: { type: "string" },
       target: { type: "string", multiple: true, default: [] },
       "skip-prefix": { type: "boolean", default: false },
@@ -88,6 +91,7 @@ export function parseBenchOptions(
     llamaServerThreads: quick ? [threads] : llamaServerThreads,
     ctxSize: Number(values["ctx-size"]),
     batchSize: Number(values["batch-size"]),
+    streamInterval: Number(values["stream-interval"]),
     only: values.only ? new Set(list(values.only)) : undefined,
     external: (values.target ?? []).map(parseExternalTarget),
     llamaServer: env.LLAMA_SERVER || undefined,

@@ -29,7 +29,8 @@ export function renderReport(results: BenchResults, chartPath: string): string {
       "(other work was running on the machine; every run's own load is in the JSON).",
     "",
     `Settings: ${settings.slots} slots, ${settings.threads} thread(s) per context, ${settings.ctxSize} tokens per slot, ` +
-      `batch ${settings.batchSize}, temperature ${settings.temperature}; concurrency ${settings.concurrencies.join(", ")}` +
+      `batch ${settings.batchSize}, temperature ${settings.temperature}, inferql --stream-interval ${settings.streamInterval ?? 1}; ` +
+      `concurrency ${settings.concurrencies.join(", ")}` +
       (settings.llamaServerThreads.length
         ? `; llama-server with -t ${settings.llamaServerThreads.join(" and ")}`
         : "") +

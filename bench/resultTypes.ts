@@ -67,6 +67,8 @@ export interface BenchResults {
     llamaServerThreads: number[];
     ctxSize: number;
     batchSize: number;
+    /** inferql's --stream-interval; absent in runs from before it existed (= 1). */
+    streamInterval?: number;
     concurrencies: number[];
     temperature: number;
   };

@@ -52,6 +52,7 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
   const scheduler = new Scheduler(registry, {
     queueSize: config.queue,
     requestTimeoutMs: config.requestTimeout * 1000,
+    streamInterval: config.streamInterval,
   });
   const resolvers = createResolvers({
     registry,

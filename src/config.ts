@@ -74,6 +74,7 @@ const settingsSchema = z.object({
   lora: z.array(loraArgSchema).default([]),
   slots: integer(1, 64).default(4),
   queue: integer(0, 100_000).default(64),
+  streamInterval: integer(1, 1024).default(1),
   /** Absent: chosen from the machine and the engine build once it loads (defaultThreadsFor). */
   threads: integer(1, 1024).optional(),
   ctxSize: integer(64, 1_048_576).default(2048),
@@ -111,6 +112,7 @@ const SETTINGS = [
   { flag: "lora", env: "INFERQL_LORA", key: "lora", list: true },
   { flag: "slots", env: "INFERQL_SLOTS", key: "slots" },
   { flag: "queue", env: "INFERQL_QUEUE", key: "queue" },
+  { flag: "stream-interval", env: "INFERQL_STREAM_INTERVAL", key: "streamInterval" },
   { flag: "threads", env: "INFERQL_THREADS", key: "threads" },
   { flag: "ctx-size", env: "INFERQL_CTX_SIZE", key: "ctxSize" },
   { flag: "batch-size", env: "INFERQL_BATCH_SIZE", key: "batchSize" },

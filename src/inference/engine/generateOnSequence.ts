@@ -19,6 +19,8 @@ export interface SlotGeneration {
   /** Epoch ms after which generation ends with finish reason "length". */
   deadline: number;
   queueMs: number;
+  /** Tokens per text event after the first one: text is held until this many have accumulated. */
+  streamInterval: number;
 }
 
 interface GeneratedToken {
@@ -50,8 +52,10 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
   let lastTokenAt = startedAt;
   let reason: EngineFinishReason = "length";
   let stopSequence: string | undefined;
+  let pendingText = "";
   let pendingLogprobs: TokenLogprob[] = [];
   let pendingTokens = 0;
+  let textEvents = 0;
 
   if (maxTokens > 0 && !signal.aborted) {
     const outputs = evaluate(sequence, promptTokens.slice(cachedPromptTokens), request, options);
@@ -75,8 +79,11 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
           ),
         );
       const scan = stops.push(detokenizer.push(output.token));
-      if (scan.emit) {
-        yield textEvent(scan.emit, pendingTokens, pendingLogprobs, request);
+      pendingText += scan.emit;
+      if (pendingText && (textEvents === 0 || pendingTokens >= run.streamInterval)) {
+        yield textEvent(pendingText, pendingTokens, pendingLogprobs, request);
+        textEvents++;
+        pendingText = "";
         pendingLogprobs = [];
         pendingTokens = 0;
       }
@@ -93,7 +100,7 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
     }
   }
   if (signal.aborted) reason = "cancelled";
-  const rest = stops.flush();
+  const rest = pendingText + stops.flush();
   if (rest || pendingTokens) yield textEvent(rest, pendingTokens, pendingLogprobs, request);
 
   const promptSeconds = (firstTokenAt - startedAt) / 1000;

@@ -20,6 +20,8 @@ export interface SchedulerOptions {
   queueSize: number;
   /** Total time a request may take, queueing included. */
   requestTimeoutMs: number;
+  /** Generated tokens per streamed text event after the first (vLLM's --stream-interval); default 1. */
+  streamInterval?: number;
 }
 
 export interface SlotState {
@@ -195,7 +197,12 @@ export class Scheduler {
       const admitted = await this.admit(request, signal);
       finished.reason = "error";
       try {
-        for await (const event of generateOnSequence({ ...admitted.generation, request, signal })) {
+        for await (const event of generateOnSequence({
+          ...admitted.generation,
+          request,
+          signal,
+          streamInterval: this.options.streamInterval ?? 1,
+        })) {
           channel.push(event);
           if (event.type === "started") this.emit({ ...event, id: request.id, model: request.model });
           else if (event.type === "text")

@@ -131,3 +131,24 @@ describe("with 1 slot and a queue of 1", () => {
     expect(starts).toHaveLength(1);
   });
 });
+
+describe("with --stream-interval 4", () => {
+  let app: RunningInferql;
+  beforeAll(async () => {
+    app = await startTestServer({ flags: ["--stream-interval", "4"] });
+  });
+  afterAll(async () => app?.close());
+
+  test("text after the first event comes 4 tokens at a time, and every token is counted", async () => {
+    const tokensPerEvent: number[] = [];
+    const unsubscribe = app.scheduler.onEvent((event) => {
+      if (event.type === "tokens") tokensPerEvent.push(event.count);
+    });
+    const events = await collect(app.resolvers.streamChatCompletion({ messages: hello, maxTokens: 33 }));
+    unsubscribe();
+    expect(finishedOf(events).usage.completionTokens).toBe(33);
+    expect(tokensPerEvent.reduce((sum, count) => sum + count, 0)).toBe(33);
+    expect(tokensPerEvent.length).toBeLessThanOrEqual(1 + 32 / 4);
+    expect(tokensPerEvent.slice(1, -1).every((count) => count >= 4)).toBe(true);
+  });
+});
