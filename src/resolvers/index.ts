@@ -4,7 +4,9 @@ import { createChatCompletion, streamChatCompletion } from "./chat/chatCompletio
 import { createCompletion, streamCompletion } from "./completion.js";
 import type { GenerationCall, InferenceDeps } from "./context.js";
 import { createEmbeddings } from "./embeddings.js";
-import { cancelGeneration, findModel, health, listModels, schedulerState } from "./models.js";
+import { health } from "./health.js";
+import { findModel, listModels } from "./models.js";
+import { cancelGeneration, schedulerState } from "./scheduler.js";
 import { detokenize, tokenize } from "./tokenize.js";
 import { watchScheduler } from "./watchScheduler.js";
 
@@ -38,6 +40,6 @@ export type { Embeddings, EmbeddingsInput } from "./embeddings.js";
 export { embeddingsInputSchema } from "./embeddings.js";
 export type { FinishReason, Timings, Usage } from "./generation.js";
 export type { GenerationLimits } from "./generationLimits.js";
-export type { Health } from "./models.js";
+export type { Health } from "./health.js";
 export type { DetokenizeInput, Tokenization, TokenizeInput } from "./tokenize.js";
 export { detokenizeInputSchema, tokenizeInputSchema } from "./tokenize.js";

@@ -40,7 +40,7 @@ async function occupySlot(): Promise<() => Promise<void>> {
   return async () => {
     await stream.return?.();
     client.dispose();
-    await eventually(() => app.scheduler.state().busySlots === 0);
+    await eventually(() => app.scheduler.state().busySlots === 0, 1000);
   };
 }
 
@@ -51,7 +51,7 @@ describe("admission errors", () => {
       const waiting = postGraphql(app.url, CreateChatCompletionDocument, {
         input: chatInput({ maxTokens: 3 }),
       });
-      await eventually(() => app.scheduler.state().queued === 1, { timeoutMs: 10_000 });
+      await eventually(() => app.scheduler.state().queued === 1, 10_000);
 
       const rejected = await postGraphql(app.url, CreateChatCompletionDocument, {
         input: chatInput({ maxTokens: 3 }),
@@ -83,7 +83,7 @@ describe("admission errors", () => {
       const waiting = postGraphql(app.url, CreateChatCompletionDocument, {
         input: chatInput({ maxTokens: 3 }),
       });
-      await eventually(() => queuedIds.length > queuedBefore, { timeoutMs: 10_000 });
+      await eventually(() => queuedIds.length > queuedBefore, 10_000);
       const cancel = await postGraphql(app.url, CancelGenerationDocument, { id: queuedIds[queuedBefore] });
       expect(cancel.data?.cancelGeneration).toBe(true);
       const cancelled = await waiting;

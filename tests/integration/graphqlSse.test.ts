@@ -110,8 +110,8 @@ describe("subscriptions over SSE with the graphql-sse client", () => {
       if (event.__typename === "ContentDelta") break; // graphql-sse aborts its request
     }
     expect(id).toBeDefined();
-    await eventually(idle, { message: "the slot was not freed" });
-    await eventually(() => finishReasons.has(id!));
+    await eventually(idle, 1000, "the slot was not freed");
+    await eventually(() => finishReasons.has(id!), 1000);
     expect(finishReasons.get(id!)).toBe("cancelled");
   });
 
@@ -145,8 +145,8 @@ describe("HTTP clients that go away", () => {
     const id = /"id":"(chatcmpl-[^"]+)"/.exec(received)?.[1];
     expect(id).toBeDefined();
     controller.abort();
-    await eventually(idle, { message: "the slot was not freed" });
-    await eventually(() => finishReasons.has(id!));
+    await eventually(idle, 1000, "the slot was not freed");
+    await eventually(() => finishReasons.has(id!), 1000);
     expect(finishReasons.get(id!)).toBe("cancelled");
   });
 
@@ -159,11 +159,11 @@ describe("HTTP clients that go away", () => {
       body: JSON.stringify({ query: print(CreateChatCompletionDocument), variables: { input: chatInput() } }),
       signal: controller.signal,
     }).catch((error: unknown) => error);
-    await eventually(() => app.scheduler.state().busySlots === 1, { timeoutMs: 10_000 });
+    await eventually(() => app.scheduler.state().busySlots === 1, 10_000);
     controller.abort();
     await request;
-    await eventually(idle, { message: "the slot was not freed" });
-    await eventually(() => [...finishReasons.keys()].some((id) => !before.has(id)));
+    await eventually(idle, 1000, "the slot was not freed");
+    await eventually(() => [...finishReasons.keys()].some((id) => !before.has(id)), 1000);
     const ended = [...finishReasons.entries()].filter(([id]) => !before.has(id));
     expect(ended.map(([, reason]) => reason)).toEqual(["cancelled"]);
   });

@@ -120,7 +120,7 @@ describe("chat completion subscription over graphql-ws", () => {
       expect(finished.usage.completionTokens).toBe(maxTokens[index]);
     });
     expect(new Set(streams.map((events) => events[0].id)).size).toBe(8);
-    await eventually(idle);
+    await eventually(idle, 1000);
   });
 
   it("completing a subscription mid-stream cancels its generation and frees the slot at once", async () => {
@@ -137,8 +137,8 @@ describe("chat completion subscription over graphql-ws", () => {
       if (event.__typename === "ContentDelta") break; // sends graphql-ws `complete`
     }
     expect(id).toBeDefined();
-    await eventually(idle, { message: "the slot was not freed" });
-    await eventually(() => finishReasons.has(id!));
+    await eventually(idle, 1000, "the slot was not freed");
+    await eventually(() => finishReasons.has(id!), 1000);
     expect(finishReasons.get(id!)).toBe("cancelled");
     stopWatching();
     expect(socketClosed).toBe(false); // the `complete` message alone did it
@@ -148,20 +148,20 @@ describe("chat completion subscription over graphql-ws", () => {
     const longStreams = Array.from({ length: 4 }, () =>
       client.subscribe({ query: print(ChatStreamDocument), variables: { input: chatInput() } }, sink),
     );
-    await eventually(() => app.scheduler.state().busySlots === 4, { timeoutMs: 10_000 });
+    await eventually(() => app.scheduler.state().busySlots === 4, 10_000);
     const queuedBefore = queuedIds.length;
     const unsubscribeQueued = client.subscribe(
       { query: print(ChatStreamDocument), variables: { input: chatInput({ maxTokens: 4 }) } },
       sink,
     );
-    await eventually(() => app.scheduler.state().queued === 1, { timeoutMs: 10_000 });
+    await eventually(() => app.scheduler.state().queued === 1, 10_000);
     const queuedId = queuedIds[queuedBefore];
 
     unsubscribeQueued();
-    await eventually(() => app.scheduler.state().queued === 0, { message: "it stayed queued" });
+    await eventually(() => app.scheduler.state().queued === 0, 1000, "it stayed queued");
     expect(app.scheduler.state().busySlots).toBe(4);
     for (const unsubscribe of longStreams) unsubscribe();
-    await eventually(idle, { message: "the slots were not freed" });
+    await eventually(idle, 1000, "the slots were not freed");
     expect(startedIds.has(queuedId)).toBe(false);
   });
 
@@ -171,7 +171,7 @@ describe("chat completion subscription over graphql-ws", () => {
     socket.on("message", (data) => messages.push(JSON.parse(String(data))));
     await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
     socket.send(JSON.stringify({ type: "connection_init" }));
-    await eventually(() => messages.some((message) => message.type === "connection_ack"));
+    await eventually(() => messages.some((message) => message.type === "connection_ack"), 1000);
     for (const id of ["a", "b"])
       socket.send(
         JSON.stringify({
@@ -184,7 +184,7 @@ describe("chat completion subscription over graphql-ws", () => {
       messages.some(
         (message) => message.id === id && message.payload?.data?.chatCompletion.__typename === "ContentDelta",
       );
-    await eventually(() => deltaOf("a") && deltaOf("b"), { timeoutMs: 10_000 });
+    await eventually(() => deltaOf("a") && deltaOf("b"), 10_000);
     const generationIds = messages.flatMap((message) => {
       const event = message.payload?.data?.chatCompletion;
       return event?.__typename === "GenerationStarted" ? [event.id] : [];
@@ -192,8 +192,8 @@ describe("chat completion subscription over graphql-ws", () => {
     expect(app.scheduler.state().busySlots).toBe(2);
 
     socket.terminate(); // no close handshake: the TCP connection just goes away
-    await eventually(idle, { message: "the slots were not freed" });
-    await eventually(() => generationIds.every((id) => finishReasons.has(id)));
+    await eventually(idle, 1000, "the slots were not freed");
+    await eventually(() => generationIds.every((id) => finishReasons.has(id)), 1000);
     expect(generationIds.map((id) => finishReasons.get(id))).toEqual(["cancelled", "cancelled"]);
   });
 
@@ -212,7 +212,7 @@ describe("chat completion subscription over graphql-ws", () => {
     const finished = finishedOf(events);
     expect(finished.finishReason).toBe("CANCELLED");
     expect(finished.usage.completionTokens).toBeLessThan(1000);
-    await eventually(idle);
+    await eventually(idle, 1000);
     expect(
       (await postGraphql(app.url, CancelGenerationDocument, { id: finished.id })).data?.cancelGeneration,
     ).toBe(false);
@@ -310,7 +310,7 @@ describe("scheduler events subscription", () => {
         if (states.length > 1 && result.data!.schedulerEvents.busySlots === 0) break;
       }
     })();
-    await eventually(() => states.length > 0);
+    await eventually(() => states.length > 0, 1000);
     expect(states[0].busySlots).toBe(0);
     const mutation = await postGraphql(app.url, CreateChatCompletionDocument, {
       input: chatInput({ maxTokens: 8 }),

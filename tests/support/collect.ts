@@ -14,12 +14,15 @@ export function finishedOf(events: ChatCompletionEvent[]): ChatCompletionEvent &
   return finished;
 }
 
-/** Polls until `check` holds, failing after `timeoutMs`; returns how long it took. */
-export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<number> {
+/** Polls until `check` holds, failing with `message` after `timeoutMs`; returns how long it took. */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  message = "condition not met",
+): Promise<number> {
   const startedAt = performance.now();
-  while (!check()) {
-    if (performance.now() - startedAt > timeoutMs)
-      throw new Error(`condition not met within ${timeoutMs} ms`);
+  while (!(await check())) {
+    if (performance.now() - startedAt > timeoutMs) throw new Error(`${message} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   return performance.now() - startedAt;

@@ -1,12 +1,12 @@
 // Helpers for the GraphQL transport's tests: real clients (fetch, graphql-ws, graphql-sse) driven
-// by the typed documents in codegen/generated, and polling for "eventually" conditions.
+// by the typed documents in codegen/generated.
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { createClient as createSseClient, type Client as SseClient } from "graphql-sse";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { WebSocket } from "ws";
 
-export { collect } from "./collect.js";
+export { collect, eventually } from "./collect.js";
 
 export type Variables = Record<string, unknown>;
 
@@ -74,15 +74,3 @@ export function iterate<TData, TVariables extends Variables>(
 }
 
 /** Every result of a subscription, to its end. */
-
-/** Resolves once `condition` holds, polling; rejects with `message` after `timeoutMs`. */
-export async function eventually(
-  condition: () => boolean | Promise<boolean>,
-  { timeoutMs = 1000, message = "condition not met in time" }: { timeoutMs?: number; message?: string } = {},
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${message} (after ${timeoutMs} ms)`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
