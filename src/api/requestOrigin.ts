@@ -2,7 +2,7 @@
 // transport passes along with the work it asks for, so a generation's log line names the request.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { RequestOrigin } from "../inference/types.js";
+import type { RequestOrigin } from "../resolvers/index.js";
 
 export type { RequestOrigin };
 

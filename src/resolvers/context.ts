@@ -11,6 +11,8 @@ export interface InferenceDeps {
   limits?: GenerationLimits;
 }
 
+export type { RequestOrigin };
+
 /** What a transport passes with a generation besides its input. */
 export interface GenerationCall {
   /** Aborts the generation: the client went away, or its subscription was disposed. */

@@ -35,7 +35,7 @@ export type { ChatCompletionInput } from "./chat/chatInput.js";
 export { chatCompletionInputSchema } from "./chat/chatInput.js";
 export type { Completion, CompletionEvent, CompletionInput } from "./completion.js";
 export { completionInputSchema } from "./completion.js";
-export type { GenerationCall, InferenceDeps } from "./context.js";
+export type { GenerationCall, InferenceDeps, RequestOrigin } from "./context.js";
 export type { Embeddings, EmbeddingsInput } from "./embeddings.js";
 export { embeddingsInputSchema } from "./embeddings.js";
 export type { FinishReason, Timings, Usage } from "./generation.js";

@@ -4,12 +4,11 @@ import { builder } from "./builder.js";
 import { ChatCompletionInputRef, toChatCompletionInput } from "./chatInput.js";
 import {
   eventTypeName,
-  FinishReasonEnum,
   GenerationEventRef,
   GenerationStartedRef,
-  TimingsRef,
+  outcomeFields,
+  resultLogprobsField,
   TokenLogprobRef,
-  UsageRef,
 } from "./generation.js";
 import { DateTimeScalar } from "./scalars.js";
 import { eventOrThrow, subscriptionSource } from "./subscriptionStream.js";
@@ -50,23 +49,8 @@ const ChatCompletionRef = builder.objectRef<ChatCompletion>("ChatCompletion").im
       description: "The tools the model called; empty for a text answer.",
       resolve: (completion) => completion.toolCalls,
     }),
-    finishReason: t.expose("finishReason", { type: FinishReasonEnum, description: "Why generation ended." }),
-    usage: t.field({
-      type: UsageRef,
-      description: "Token counts.",
-      resolve: (completion) => completion.usage,
-    }),
-    timings: t.field({
-      type: TimingsRef,
-      description: "Where the time went.",
-      resolve: (completion) => completion.timings,
-    }),
-    logprobs: t.field({
-      type: [TokenLogprobRef],
-      nullable: true,
-      description: "Per generated token, when requested with `logprobs`.",
-      resolve: (completion) => completion.logprobs,
-    }),
+    ...outcomeFields(t),
+    logprobs: resultLogprobsField(t),
   }),
 });
 
@@ -107,13 +91,7 @@ const GenerationFinishedRef = builder.objectRef<FinishedEvent>("GenerationFinish
   description: "Last event of a chat stream: why it ended, usage and timings, and the assembled answer.",
   interfaces: [GenerationEventRef],
   fields: (t) => ({
-    finishReason: t.expose("finishReason", { type: FinishReasonEnum, description: "Why generation ended." }),
-    usage: t.field({ type: UsageRef, description: "Token counts.", resolve: (event) => event.usage }),
-    timings: t.field({
-      type: TimingsRef,
-      description: "Where the time went.",
-      resolve: (event) => event.timings,
-    }),
+    ...outcomeFields(t),
     // Not `content`: a selection of both on the ChatCompletionEvent union would conflict with
     // ContentDelta.content (String! there, nullable here), which GraphQL validation rejects.
     fullContent: t.exposeString("content", {

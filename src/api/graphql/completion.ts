@@ -3,12 +3,11 @@ import type { Completion, CompletionEvent, CompletionInput } from "../../resolve
 import { builder } from "./builder.js";
 import {
   eventTypeName,
-  FinishReasonEnum,
   GenerationEventRef,
   GenerationStartedRef,
-  TimingsRef,
+  outcomeFields,
+  resultLogprobsField,
   TokenLogprobRef,
-  UsageRef,
 } from "./generation.js";
 import { generationInputFields, toGenerationFields } from "./generationInput.js";
 import { orUndefined } from "./inputValues.js";
@@ -57,23 +56,8 @@ const CompletionRef = builder.objectRef<Completion>("Completion").implement({
       resolve: (completion) => new Date(completion.created * 1000),
     }),
     text: t.exposeString("text", { description: "The generated text (without the prompt)." }),
-    finishReason: t.expose("finishReason", { type: FinishReasonEnum, description: "Why generation ended." }),
-    usage: t.field({
-      type: UsageRef,
-      description: "Token counts.",
-      resolve: (completion) => completion.usage,
-    }),
-    timings: t.field({
-      type: TimingsRef,
-      description: "Where the time went.",
-      resolve: (completion) => completion.timings,
-    }),
-    logprobs: t.field({
-      type: [TokenLogprobRef],
-      nullable: true,
-      description: "Per generated token, when requested with `logprobs`.",
-      resolve: (completion) => completion.logprobs,
-    }),
+    ...outcomeFields(t),
+    logprobs: resultLogprobsField(t),
   }),
 });
 
@@ -95,13 +79,7 @@ const CompletionFinishedRef = builder.objectRef<FinishedEvent>("CompletionFinish
   description: "Last event of a completion stream: why it ended, usage and timings, and the whole text.",
   interfaces: [GenerationEventRef],
   fields: (t) => ({
-    finishReason: t.expose("finishReason", { type: FinishReasonEnum, description: "Why generation ended." }),
-    usage: t.field({ type: UsageRef, description: "Token counts.", resolve: (event) => event.usage }),
-    timings: t.field({
-      type: TimingsRef,
-      description: "Where the time went.",
-      resolve: (event) => event.timings,
-    }),
+    ...outcomeFields(t),
     text: t.exposeString("text", { description: "The whole generated text (the deltas concatenated)." }),
     stopSequence: t.exposeString("stopSequence", {
       nullable: true,

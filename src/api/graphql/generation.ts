@@ -8,7 +8,7 @@ import type {
   Timings,
   Usage,
 } from "../../resolvers/index.js";
-import { builder } from "./builder.js";
+import { type BuilderTypes, builder } from "./builder.js";
 import { DateTimeScalar } from "./scalars.js";
 
 export type GenerationStreamEvent = ChatCompletionEvent | CompletionEvent;
@@ -112,6 +112,37 @@ export const TokenLogprobRef = builder.objectRef<TokenLogprob>("TokenLogprob").i
     }),
   }),
 });
+
+/** How a generation ended: the fields every result and every stream's last event share. */
+export function outcomeFields<T extends { finishReason: FinishReason; usage: Usage; timings: Timings }>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>,
+) {
+  return {
+    finishReason: t.field({
+      type: FinishReasonEnum,
+      description: "Why generation ended.",
+      resolve: (parent) => parent.finishReason,
+    }),
+    usage: t.field({ type: UsageRef, description: "Token counts.", resolve: (parent) => parent.usage }),
+    timings: t.field({
+      type: TimingsRef,
+      description: "Where the time went.",
+      resolve: (parent) => parent.timings,
+    }),
+  };
+}
+
+/** The per-token log-probabilities of a whole result. */
+export function resultLogprobsField<T extends { logprobs?: TokenLogprob[] }>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>,
+) {
+  return t.field({
+    type: [TokenLogprobRef],
+    nullable: true,
+    description: "Per generated token, when requested with `logprobs`.",
+    resolve: (parent) => parent.logprobs,
+  });
+}
 
 export const GenerationStartedRef = builder.objectRef<StartedEvent>("GenerationStarted").implement({
   description: "First event of a stream: the generation has a slot and has evaluated its prompt.",

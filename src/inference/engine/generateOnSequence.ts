@@ -55,7 +55,7 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
   let pendingText = "";
   let pendingLogprobs: TokenLogprob[] = [];
   let pendingTokens = 0;
-  let textEvents = 0;
+  let sentText = false;
 
   if (maxTokens > 0 && !signal.aborted) {
     const outputs = evaluate(sequence, promptTokens.slice(cachedPromptTokens), request, options);
@@ -80,9 +80,9 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
         );
       const scan = stops.push(detokenizer.push(output.token));
       pendingText += scan.emit;
-      if (pendingText && (textEvents === 0 || pendingTokens >= run.streamInterval)) {
+      if (pendingText && (!sentText || pendingTokens >= run.streamInterval)) {
         yield textEvent(pendingText, pendingTokens, pendingLogprobs, request);
-        textEvents++;
+        sentText = true;
         pendingText = "";
         pendingLogprobs = [];
         pendingTokens = 0;
