@@ -99,6 +99,7 @@ function newResults(options: BenchOptions): BenchResults {
       batchSize: options.batchSize,
       streamInterval: options.streamInterval,
       concurrencies: options.concurrencies,
+      rounds: options.rounds,
       temperature: TEMPERATURE,
     },
     models: [],

@@ -1,6 +1,7 @@
 // Everything measured on one model. Every target is opened and warmed up first; then each
-// concurrency level runs on all targets back to back, so that a change in the machine's load
-// (other work on a shared machine) falls on all targets alike instead of on the last ones.
+// concurrency level runs in rounds, each round on all targets back to back, so that a change in the
+// machine's load (other work on a shared machine, its own drift) falls on all targets alike instead
+// of on the last ones, and ratios between targets can be taken round by round.
 import path from "node:path";
 import type { BenchModel } from "./models.js";
 import type { BenchOptions } from "./options.js";
@@ -14,7 +15,7 @@ import { startLlamaServer } from "./targets/llamaServer.js";
 import { openAiSseTarget } from "./targets/openaiSse.js";
 import type { Target, TargetSession } from "./targets/target.js";
 import { trpcSseTarget } from "./targets/trpcSse.js";
-import { measureThroughput, warmUp } from "./throughputRun.js";
+import { describeRun, type LevelRound, pooledRun, runLevelRound, warmUp } from "./throughputRun.js";
 
 /** A target whose single-stream rate is under this share of the anchor's is not run at higher levels. */
 const COLLAPSE_SHARE = 0.3;
@@ -62,22 +63,31 @@ export async function measureModel(
       }
     }
     for (const concurrency of options.concurrencies) {
-      for (const entry of open) {
-        if (entry.collapsed) continue;
-        try {
-          const [run] = await measureThroughput(
-            entry.session,
-            model,
-            entry.target.name,
-            [concurrency],
-            options.quick,
-            log,
-          );
-          results.runs.push(run);
-        } catch (error) {
-          fail(entry.target.name, error);
-          entry.collapsed = true;
+      const rounds = new Map<OpenTarget, LevelRound[]>();
+      for (let round = 0; round < options.rounds; round++)
+        for (const entry of rotated(open, round)) {
+          if (entry.collapsed) continue;
+          try {
+            const done = await runLevelRound(
+              entry.session,
+              model,
+              entry.target.name,
+              concurrency,
+              round,
+              options.quick,
+            );
+            rounds.set(entry, [...(rounds.get(entry) ?? []), done]);
+          } catch (error) {
+            fail(entry.target.name, error);
+            entry.collapsed = true;
+          }
         }
+      for (const entry of open) {
+        const done = rounds.get(entry);
+        if (entry.collapsed || !done) continue;
+        const run = pooledRun(entry.target.name, concurrency, done);
+        results.runs.push(run);
+        log(describeRun(run));
       }
       // A smoke run runs everything: it checks that each target works, not how fast.
       if (concurrency === options.concurrencies[0] && !options.quick)
@@ -100,6 +110,12 @@ export async function measureModel(
     for (const server of servers) await server.stop();
   }
   return results;
+}
+
+/** Round r starts at the r-th target, so that no target always runs right after the same one. */
+function rotated<T>(items: readonly T[], round: number): T[] {
+  const start = items.length ? round % items.length : 0;
+  return [...items.slice(start), ...items.slice(0, start)];
 }
 
 /** Targets far below the anchor at the first level are not run further (a 2-core machine can collapse). */

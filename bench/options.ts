@@ -21,6 +21,8 @@ export interface BenchOptions {
   llamaServerThreads: number[];
   ctxSize: number;
   batchSize: number;
+  /** Rounds per concurrency level: each round runs every target once, back to back. */
+  rounds: number;
   /** inferql's --stream-interval (tokens per streamed event after the first); 1 = every token. */
   streamInterval: number;
   /** Only these built-in targets (direct, graphql-ws, graphql-sse, trpc-sse, openai-sse, llama-server). */
@@ -32,7 +34,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench -- [--quick] [--models bench,tiny] [--concurrency 1,4,8,16] [--slots 4]
-  [--threads N] [--llama-threads 1,2] [--ctx-size 2048] [--batch-size 512] [--stream-interval 1] [--only direct,openai-sse]
+  [--threads N] [--llama-threads 1,2] [--ctx-size 2048] [--batch-size 512] [--stream-interval 1] [--rounds 3] [--only direct,openai-sse]
   [--target NAME=URL[#model]]... [--skip-prefix] [--skip-ceiling]
 Env: LLAMA_SERVER=<path to llama-server> adds llama-server on the same GGUF (bench/build-llama-server.sh builds it).`;
 
@@ -66,6 +68,7 @@ export function parseBenchOptions(
       "ctx-size": { type: "string", default: "2048" },
       "batch-size": { type: "string", default: "512" },
       "stream-interval": { type: "string", default: "1" },
+      rounds: { type: "string" },
       only: { type: "string" },
       target: { type: "string", multiple: true, default: [] },
       "skip-prefix": { type: "boolean", default: false },
@@ -92,12 +95,20 @@ export function parseBenchOptions(
     ctxSize: Number(values["ctx-size"]),
     batchSize: Number(values["batch-size"]),
     streamInterval: Number(values["stream-interval"]),
+    rounds: values.rounds ? positiveInteger("--rounds", values.rounds) : quick ? 1 : 3,
     only: values.only ? new Set(list(values.only)) : undefined,
     external: (values.target ?? []).map(parseExternalTarget),
     llamaServer: env.LLAMA_SERVER || undefined,
     skipPrefix: values["skip-prefix"] ?? false,
     skipCeiling: values["skip-ceiling"] ?? false,
   };
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${flag} expects a positive integer, got '${text}'`);
+  return value;
 }
 
 /** `openai=http://host:port` or `vllm=http://host:8000#my-model`. */

@@ -1,7 +1,7 @@
 // The Markdown report: tokens/s per target and level as ratios to the direct anchor, the full vLLM
 // metrics, the prompt-cache and transport-ceiling runs, and the issue's targets checked one by one.
 import { readFileSync, writeFileSync } from "node:fs";
-import type { RunMetrics } from "./metrics.js";
+import { percentile, type RunMetrics } from "./metrics.js";
 import type { BenchResults, ModelResults, ThroughputRun } from "./resultTypes.js";
 
 const START = "<!-- bench:results:start -->";
@@ -13,6 +13,25 @@ const f2 = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "–"
 
 function find(model: ModelResults, target: string, concurrency: number): ThroughputRun | undefined {
   return model.runs.find((run) => run.target === target && run.concurrency === concurrency);
+}
+
+/**
+ * `run`'s output tokens/s relative to `anchor`'s at the same level: the median of the round-by-round
+ * ratios when both ran the same rounds (each pair ran back to back, so the machine's drift cancels),
+ * else the ratio of the pooled rates. `low`/`high`: the range of the round ratios.
+ */
+export function pairedRatio(
+  run: ThroughputRun,
+  anchor: ThroughputRun,
+): { ratio: number; low: number; high: number } {
+  const ours = run.rounds ?? [];
+  const theirs = anchor.rounds ?? [];
+  if (ours.length < 2 || ours.length !== theirs.length) {
+    const ratio = run.metrics.outputThroughput / anchor.metrics.outputThroughput;
+    return { ratio, low: ratio, high: ratio };
+  }
+  const ratios = ours.map((rate, round) => rate / theirs[round]).sort((a, b) => a - b);
+  return { ratio: percentile(ratios, 50), low: ratios[0], high: ratios[ratios.length - 1] };
 }
 
 function targetNames(model: ModelResults): string[] {
@@ -30,6 +49,7 @@ export function renderReport(results: BenchResults, chartPath: string): string {
     "",
     `Settings: ${settings.slots} slots, ${settings.threads} thread(s) per context, ${settings.ctxSize} tokens per slot, ` +
       `batch ${settings.batchSize}, temperature ${settings.temperature}, inferql --stream-interval ${settings.streamInterval ?? 1}; ` +
+      `${settings.rounds ?? 1} round(s) per level (ratios: median of the round-by-round ratios); ` +
       `concurrency ${settings.concurrencies.join(", ")}` +
       (settings.llamaServerThreads.length
         ? `; llama-server with -t ${settings.llamaServerThreads.join(" and ")}`
@@ -61,7 +81,7 @@ function modelSection(model: ModelResults, concurrencies: readonly number[]): st
       const run = find(model, target, concurrency);
       const anchor = find(model, "direct", concurrency);
       if (!run) return "–";
-      const ratio = anchor ? ` (${f2(run.metrics.outputThroughput / anchor.metrics.outputThroughput)}×)` : "";
+      const ratio = anchor ? ` (${f2(pairedRatio(run, anchor).ratio)}×)` : "";
       return `${f0(run.metrics.outputThroughput)}${target === "direct" ? "" : ratio}`;
     });
     const single = find(model, target, concurrencies[0]);
@@ -138,8 +158,9 @@ function targetsSection(results: BenchResults): string[] {
       const parts = interfaces.map((name) => {
         const run = find(model, name, concurrency);
         if (!run) return `${name} not run ❌`;
-        const ratio = run.metrics.outputThroughput / anchor.metrics.outputThroughput;
-        return `${name} ${f2(ratio)}× ${mark(ratio >= 0.95)}`;
+        const { ratio, low, high } = pairedRatio(run, anchor);
+        const range = high > low ? ` (rounds ${f2(low)}–${f2(high)})` : "";
+        return `${name} ${f2(ratio)}×${range} ${mark(ratio >= 0.95)}`;
       });
       lines.push(
         `- ${model.id}, c=${concurrency}: every interface ≥ 0.95× direct tokens/s — ${parts.join(", ")}`,
@@ -154,17 +175,20 @@ function targetsSection(results: BenchResults): string[] {
       lines.push(
         `- ${model.id}: aggregate tokens/s at c=${slots} > single stream (continuous batching) — ${parts.join(", ")}`,
       );
-      const llama = targetNames(model)
+      const best = targetNames(model)
         .filter((name) => name.startsWith("llama-server"))
-        .map((name) => find(model, name, slots)?.metrics.outputThroughput ?? 0);
-      if (llama.length) {
-        const best = Math.max(...llama);
+        .map((name) => find(model, name, slots))
+        .filter((run) => run !== undefined)
+        .sort((a, b) => b.metrics.outputThroughput - a.metrics.outputThroughput)[0];
+      if (best) {
         const parts = interfaces.map((name) => {
-          const ours = find(model, name, slots)?.metrics.outputThroughput ?? 0;
-          return `${name} ${f0(ours)} ${mark(ours >= best)}`;
+          const ours = find(model, name, slots);
+          if (!ours) return `${name} not run ❌`;
+          const { ratio } = pairedRatio(ours, best);
+          return `${name} ${f0(ours.metrics.outputThroughput)} (${f2(ratio)}×) ${mark(ratio >= 1)}`;
         });
         lines.push(
-          `- ${model.id}: inferql aggregate at c=${slots} ≥ llama-server's best (${f0(best)} tok/s) — ${parts.join(", ")}`,
+          `- ${model.id}: inferql aggregate at c=${slots} ≥ llama-server's best (${best.target}, ${f0(best.metrics.outputThroughput)} tok/s) — ${parts.join(", ")}`,
         );
       }
     }

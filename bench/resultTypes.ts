@@ -8,6 +8,11 @@ export interface ThroughputRun {
   /** 1-minute load average when the run ended (other processes on the machine). */
   loadAverage: number;
   metrics: RunMetrics;
+  /**
+   * Output tokens/s of each round, in order. Round r of every target at a level ran back to back,
+   * so ratios between targets are taken round by round. Absent in runs from before rounds existed.
+   */
+  rounds?: number[];
 }
 
 export interface PrefixCacheRun {
@@ -70,6 +75,8 @@ export interface BenchResults {
     /** inferql's --stream-interval; absent in runs from before it existed (= 1). */
     streamInterval?: number;
     concurrencies: number[];
+    /** Rounds per concurrency level (absent in runs from before rounds existed = 1). */
+    rounds?: number;
     temperature: number;
   };
   models: ModelResults[];

@@ -59,27 +59,56 @@ function assertOk(record: RequestRecord): RequestRecord {
   return record;
 }
 
-export async function measureThroughput(
+/** One round of one concurrency level on one target: its requests, back to back in a closed loop. */
+export interface LevelRound {
+  records: RequestRecord[];
+  durationS: number;
+}
+
+export async function runLevelRound(
   session: TargetSession,
   model: BenchModel,
   targetName: string,
-  concurrencies: readonly number[],
+  concurrency: number,
+  round: number,
   quick: boolean,
-  log: (line: string) => void,
-): Promise<ThroughputRun[]> {
-  const runs: ThroughputRun[] = [];
-  for (const concurrency of concurrencies) {
-    const requests = benchRequests(model, `${targetName}/c${concurrency}`, requestCount(concurrency, quick));
-    const { records, durationS } = await runAtConcurrency(session, requests, concurrency);
-    const metrics = summarize(records, durationS);
-    const loadAverage = os.loadavg()[0];
-    runs.push({ target: targetName, concurrency, requests: requests.length, loadAverage, metrics });
-    log(
-      `  ${targetName.padEnd(18)} c=${String(concurrency).padEnd(3)} ${metrics.outputThroughput.toFixed(0).padStart(6)} tok/s  ` +
-        `TTFT p50 ${metrics.ttftMs.p50.toFixed(0)} ms p99 ${metrics.ttftMs.p99.toFixed(0)} ms  ` +
-        `TPOT p50 ${metrics.tpotMs.p50.toFixed(2)} ms  ${metrics.completed}/${requests.length} ok  load ${loadAverage.toFixed(2)}` +
-        (metrics.errors ? `  errors: ${metrics.errors.join(" | ")}` : ""),
-    );
-  }
-  return runs;
+): Promise<LevelRound> {
+  const requests = benchRequests(
+    model,
+    `${targetName}/c${concurrency}/r${round}`,
+    requestCount(concurrency, quick),
+  );
+  return runAtConcurrency(session, requests, concurrency);
+}
+
+/** A level's rounds pooled into one run; each round's output tokens/s is kept for paired ratios. */
+export function pooledRun(
+  targetName: string,
+  concurrency: number,
+  rounds: readonly LevelRound[],
+): ThroughputRun {
+  const records = rounds.flatMap((round) => round.records);
+  const durationS = rounds.reduce((sum, round) => sum + round.durationS, 0);
+  return {
+    target: targetName,
+    concurrency,
+    requests: records.length,
+    loadAverage: os.loadavg()[0],
+    metrics: summarize(records, durationS),
+    rounds: rounds.map((round) => summarize(round.records, round.durationS).outputThroughput),
+  };
+}
+
+export function describeRun(run: ThroughputRun): string {
+  const { metrics } = run;
+  const rounds =
+    run.rounds && run.rounds.length > 1
+      ? ` (rounds ${run.rounds.map((rate) => rate.toFixed(0)).join(", ")})`
+      : "";
+  return (
+    `  ${run.target.padEnd(18)} c=${String(run.concurrency).padEnd(3)} ${metrics.outputThroughput.toFixed(0).padStart(6)} tok/s${rounds}  ` +
+    `TTFT p50 ${metrics.ttftMs.p50.toFixed(0)} ms p99 ${metrics.ttftMs.p99.toFixed(0)} ms  ` +
+    `TPOT p50 ${metrics.tpotMs.p50.toFixed(2)} ms  ${metrics.completed}/${run.requests} ok  load ${run.loadAverage.toFixed(2)}` +
+    (metrics.errors ? `  errors: ${metrics.errors.join(" | ")}` : "")
+  );
 }

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import type { RunMetrics } from "../../bench/metrics.js";
+import { pairedRatio } from "../../bench/report.js";
+import type { ThroughputRun } from "../../bench/resultTypes.js";
+
+function run(outputThroughput: number, rounds?: number[]): ThroughputRun {
+  return {
+    target: "t",
+    concurrency: 1,
+    requests: 8,
+    loadAverage: 0,
+    metrics: { outputThroughput } as RunMetrics,
+    ...(rounds ? { rounds } : {}),
+  };
+}
+
+describe("the bench's ratio to an anchor", () => {
+  it("is the median of the round-by-round ratios, so a slow round on both sides cancels", () => {
+    // Round 2 ran while the machine was busy: both targets were slow in it.
+    const ours = run(200, [250, 125, 240]);
+    const anchor = run(220, [260, 130, 300]);
+    const { ratio, low, high } = pairedRatio(ours, anchor);
+    expect(ratio).toBeCloseTo(250 / 260, 6);
+    expect(low).toBeCloseTo(240 / 300, 6);
+    expect(high).toBeCloseTo(250 / 260, 6);
+  });
+
+  it("falls back to the pooled rates when the runs have no paired rounds", () => {
+    expect(pairedRatio(run(90), run(100))).toEqual({ ratio: 0.9, low: 0.9, high: 0.9 });
+    expect(pairedRatio(run(90, [90]), run(100, [100])).ratio).toBe(0.9);
+    expect(pairedRatio(run(90, [80, 100]), run(100, [100, 100, 100])).ratio).toBe(0.9);
+  });
+});
