@@ -105,22 +105,32 @@ describe("chat completion subscription over graphql-ws", () => {
     expect(mutation.data?.createChatCompletion.content).toBe(streamed);
   });
 
-  it("runs 8 concurrent subscriptions over one socket, each to its requested token count", async () => {
-    const maxTokens = Array.from({ length: 8 }, (_, index) => 8 + index);
-    const streams = await Promise.all(
-      maxTokens.map(async (tokens) =>
-        eventsOf(
-          await collect(iterate(client, ChatStreamDocument, { input: chatInput({ maxTokens: tokens }) })),
+  it("runs 12 concurrent subscriptions over one socket, each to its requested token count, without a listener-leak warning", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    try {
+      const maxTokens = Array.from({ length: 12 }, (_, index) => 8 + index);
+      const streams = await Promise.all(
+        maxTokens.map(async (tokens) =>
+          eventsOf(
+            await collect(iterate(client, ChatStreamDocument, { input: chatInput({ maxTokens: tokens }) })),
+          ),
         ),
-      ),
-    );
-    streams.forEach((events, index) => {
-      const finished = finishedOf(events);
-      expect(finished.finishReason).toBe("LENGTH");
-      expect(finished.usage.completionTokens).toBe(maxTokens[index]);
-    });
-    expect(new Set(streams.map((events) => events[0].id)).size).toBe(8);
-    await eventually(idle, 1000);
+      );
+      streams.forEach((events, index) => {
+        const finished = finishedOf(events);
+        expect(finished.finishReason).toBe("LENGTH");
+        expect(finished.usage.completionTokens).toBe(maxTokens[index]);
+      });
+      expect(new Set(streams.map((events) => events[0].id)).size).toBe(12);
+      await eventually(idle, 1000);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.includes("MaxListeners"))).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 
   it("completing a subscription mid-stream cancels its generation and frees the slot at once", async () => {

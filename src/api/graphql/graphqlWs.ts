@@ -1,6 +1,7 @@
 // GraphQL over WebSocket (graphql-ws protocol) on the GraphQL path: the same yoga instance, so the
 // same schema, context, validation rules, error masking and logging as over HTTP (yoga's
 // graphql-ws recipe, through `getEnveloped`).
+import { setMaxListeners } from "node:events";
 import { type ExecutionArgs, GraphQLError } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
@@ -60,6 +61,9 @@ export function serveGraphqlWs(
     let signal = socketSignals.get(socket);
     if (!signal) {
       const controller = new AbortController();
+      // Every operation in flight on the socket listens to it, and graphql-ws multiplexes any
+      // number: no listener count here is a leak (Node warns past 10 by default).
+      setMaxListeners(0, controller.signal);
       if (socket.readyState === socket.CLOSED) controller.abort();
       else socket.once("close", () => controller.abort());
       signal = controller.signal;
