@@ -13,6 +13,10 @@ export const tokenizeInputSchema = z.object({
     .boolean()
     .default(false)
     .describe("Parse control-token text such as <|im_end|> as tokens"),
+  addSpecialTokens: z
+    .boolean()
+    .default(false)
+    .describe("Add BOS / EOS where the model's tokenizer adds them to a prompt"),
 });
 
 export const detokenizeInputSchema = z.object({
@@ -31,7 +35,7 @@ export interface Tokenization {
 export function tokenize(deps: InferenceDeps, input: TokenizeInput | unknown): Tokenization {
   const parsed = parseInput(tokenizeInputSchema, input);
   const model = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
-  const tokens = model.tokenize(parsed.text, parsed.withSpecialTokens);
+  const tokens = model.tokenize(parsed.text, parsed.withSpecialTokens, parsed.addSpecialTokens);
   return { model: model.id, tokens: tokens.map((id) => ({ id, piece: model.tokenText(id) })) };
 }
 

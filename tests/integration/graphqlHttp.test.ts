@@ -60,6 +60,14 @@ describe("queries", () => {
       tokens: tokens.map((token) => token.id),
     });
     expect(detokenized.data?.detokenize).toEqual({ model: "tiny", text: "hello world" });
+
+    const withBos = await postGraphql(app.url, TokenizeDocument, {
+      text: "hello world",
+      addSpecialTokens: true,
+    });
+    expect(withBos.errors).toBeUndefined();
+    const special = withBos.data?.tokenize.tokens ?? [];
+    expect(special.map((token) => token.piece)).toEqual(["<s>", ...tokens.map((token) => token.piece)]);
   });
 
   it("reports health and an idle scheduler", async () => {

@@ -134,8 +134,20 @@ describe("tokenize and detokenize (llama-server shapes)", () => {
     expect(back).toMatchObject({ status: 200, body: { content } });
   });
 
+  it("adds BOS with add_special, as the model's tokenizer does for a prompt (it adds no EOS)", async () => {
+    const content = "Hello tiny world";
+    const plain = (await postJson(`${app.url}/tokenize`, { content })).body as { tokens: number[] };
+    const special = await postJson(`${app.url}/tokenize`, { content, add_special: true, with_pieces: true });
+    expect(special.status).toBe(200);
+    const tokens = (special.body as { tokens: { id: number; piece: string }[] }).tokens;
+    expect(tokens.slice(1).map((token) => token.id)).toEqual(plain.tokens);
+    expect(tokens[0].id).not.toBe(plain.tokens[0]);
+    // The BOS token's own text, as the generated vocabulary names it.
+    expect(tokens[0].piece).toBe("<s>");
+  });
+
   it("refuses what it cannot honour and names the parameter", async () => {
-    const addSpecial = await postJson(`${app.url}/tokenize`, { content: "x", add_special: true });
+    const addSpecial = await postJson(`${app.url}/tokenize`, { content: "x", add_special: "yes" });
     expect(addSpecial).toMatchObject({ status: 400, body: { error: { param: "add_special" } } });
     const missing = await postJson(`${app.url}/tokenize`, { text: "x" });
     expect(missing).toMatchObject({ status: 400, body: { error: { param: "content" } } });

@@ -44,12 +44,17 @@ builder.queryFields((t) => ({
       withSpecialTokens: t.arg.boolean({
         description: "Parse control-token text such as <|im_end|> as control tokens. Default false.",
       }),
+      addSpecialTokens: t.arg.boolean({
+        description:
+          "Add BOS / EOS where the model's tokenizer adds them to a prompt (llama.cpp's add_special). Default false.",
+      }),
     },
     resolve: (_root, args, { resolvers }) =>
       resolvers.tokenize({
         model: optionalId(args.model),
         text: args.text,
         withSpecialTokens: orUndefined(args.withSpecialTokens),
+        addSpecialTokens: orUndefined(args.addSpecialTokens),
       }),
   }),
   detokenize: t.field({

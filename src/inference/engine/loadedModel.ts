@@ -113,8 +113,17 @@ export class LoadedModel {
     return renderPromptTokens(this.model, this.chatWrapper, prompt);
   }
 
-  tokenize(text: string, withSpecialTokens: boolean): Token[] {
-    return this.model.tokenize(text, withSpecialTokens);
+  /**
+   * `addSpecialTokens`: add BOS / EOS where the model's tokenizer says to (llama.cpp's
+   * `add_special`), as a prompt is evaluated.
+   */
+  tokenize(text: string, withSpecialTokens: boolean, addSpecialTokens = false): Token[] {
+    const tokens = this.model.tokenize(text, withSpecialTokens);
+    if (!addSpecialTokens) return tokens;
+    const { bos, eos, shouldPrependBosToken, shouldAppendEosToken } = this.model.tokens;
+    const prefix = shouldPrependBosToken && bos !== null && tokens[0] !== bos ? [bos] : [];
+    const suffix = shouldAppendEosToken && eos !== null && tokens.at(-1) !== eos ? [eos] : [];
+    return [...prefix, ...tokens, ...suffix];
   }
 
   detokenize(tokens: readonly Token[], withSpecialTokens: boolean): string {

@@ -5,10 +5,8 @@ import { optional } from "../shared/protocol.js";
 export const tokenizeRequestSchema = z.object({
   content: z.string(),
   model: optional(z.string()),
-  /** Adding BOS/EOS is not offered by the resolvers yet. */
-  add_special: optional(
-    z.boolean().refine((addSpecial) => !addSpecial, "add_special is not supported: BOS/EOS are not added"),
-  ),
+  /** Add BOS / EOS where the model's tokenizer adds them to a prompt (llama-server's default: false). */
+  add_special: optional(z.boolean()),
   /** Parse control-token text such as <|im_end|> as tokens (llama-server's default: true). */
   parse_special: optional(z.boolean()),
   with_pieces: optional(z.boolean()),

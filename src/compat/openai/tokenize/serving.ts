@@ -3,10 +3,19 @@ import type { DetokenizeInput, Tokenization, TokenizeInput } from "../../../reso
 import type { ParamRenames } from "../errors/wireParam.js";
 import type { DetokenizeRequest, TokenizeRequest, TokenizeResponse } from "./protocol.js";
 
-export const tokenizeParamRenames: ParamRenames = { text: "content", withSpecialTokens: "parse_special" };
+export const tokenizeParamRenames: ParamRenames = {
+  text: "content",
+  withSpecialTokens: "parse_special",
+  addSpecialTokens: "add_special",
+};
 
 export function toTokenizeInput(request: TokenizeRequest): TokenizeInput {
-  return { model: request.model, text: request.content, withSpecialTokens: request.parse_special ?? true };
+  return {
+    model: request.model,
+    text: request.content,
+    withSpecialTokens: request.parse_special ?? true,
+    addSpecialTokens: request.add_special ?? false,
+  };
 }
 
 export function toTokenizeResponse(tokenization: Tokenization, request: TokenizeRequest): TokenizeResponse {
