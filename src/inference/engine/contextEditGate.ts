@@ -9,7 +9,10 @@
 // pending: the queued decodes run out, the loop lets the lock go, the edit runs, and the
 // generations resume — a pause of about one decode instead of the rest of their outputs.
 
+import { StepBarrier } from "./stepBarrier.js";
+
 export class ContextEditGate {
+  private readonly steps = new StepBarrier();
   private pendingEdits = 0;
   private reopened: Promise<void> | undefined;
   private reopen: (() => void) | undefined;
@@ -33,19 +36,28 @@ export class ContextEditGate {
   }
 
   /**
-   * One generation's token stream, asking for each next token only while no edit is pending.
-   * (node-llama-cpp queues a sequence's next decode when its token iterator is resumed.)
+   * One generation's token stream (its slot is `position`), asking for each next token only while
+   * no edit is pending, and together with the context's other generations (see StepBarrier).
+   * node-llama-cpp queues a sequence's next decode when its token iterator is resumed.
    */
-  async *between<T>(tokens: AsyncIterable<T>): AsyncGenerator<T> {
+  async *between<T>(tokens: AsyncIterable<T>, position: number, signal: AbortSignal): AsyncGenerator<T> {
     const iterator = tokens[Symbol.asyncIterator]();
+    let joined = false;
     try {
       for (;;) {
+        if (joined) await this.steps.arrive(position, signal);
+        if (signal.aborted) return;
         while (this.reopened) await this.reopened;
         const result = await iterator.next();
         if (result.done) return;
+        if (!joined) {
+          this.steps.join(position);
+          joined = true;
+        }
         yield result.value;
       }
     } finally {
+      if (joined) this.steps.leave(position);
       await iterator.return?.();
     }
   }

@@ -59,7 +59,7 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
 
   if (maxTokens > 0 && !signal.aborted) {
     const outputs = evaluate(sequence, promptTokens.slice(cachedPromptTokens), request, options);
-    for await (const output of gate.between(outputs)) {
+    for await (const output of gate.between(outputs, run.slot, signal)) {
       lastTokenAt = performance.now();
       if (generated.length === 0) firstTokenAt = lastTokenAt;
       if (model.model.isEogToken(output.token)) {
