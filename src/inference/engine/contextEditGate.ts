@@ -8,6 +8,9 @@
 // free slot. The gate pauses the context's generations between two tokens while an edit is
 // pending: the queued decodes run out, the loop lets the lock go, the edit runs, and the
 // generations resume — a pause of about one decode instead of the rest of their outputs.
+//
+// Between two tokens the generations also line up with each other (StepBarrier), so that one decode
+// carries the next token of every sequence.
 
 import { StepBarrier } from "./stepBarrier.js";
 
