@@ -20,11 +20,9 @@ export class StepBarrier {
     this.members.add(position);
   }
 
-  /** A generation ended: the others no longer wait for it. */
+  /** A generation ended (never while it waits here): the others no longer wait for it. */
   leave(position: number): void {
     this.members.delete(position);
-    this.waiting.get(position)?.();
-    this.waiting.delete(position);
     this.releaseIfAllArrived();
   }
 
