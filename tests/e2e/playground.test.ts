@@ -82,7 +82,16 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
 
   it("asks for the API key the server requires, then connects, lists the models and answers", async () => {
     await page.goto(app.url);
-    await page.getByRole("alert").filter({ hasText: "API key" }).waitFor();
+    // The banner above the chat (a refused reply repeats the advice in its own alert, further down).
+    const askForKey = page.getByRole("alert").filter({ hasText: "Check the API key" }).first();
+    await askForKey.waitFor();
+    // Anything sent meanwhile opens a socket of its own: the server refuses that one too, and the
+    // page keeps asking for the key instead of reporting a retry that will not come.
+    await send("Are you there?");
+    await expect.poll(() => statusOf(lastReply())).toBe("error");
+    expect(await lastReply().getByRole("alert").textContent()).toContain("Check the API key");
+    expect(await askForKey.isVisible()).toBe(true);
+    expect(await page.getByRole("status").filter({ hasText: "Not connected" }).isVisible()).toBe(true);
 
     await page.getByLabel("API key").fill(API_KEY);
     await page.getByLabel("API key").press("Enter");

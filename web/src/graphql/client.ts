@@ -1,6 +1,6 @@
 // One graphql-ws connection to this server for everything the page does, typed by the generated
 // documents. It reconnects on its own (with backoff) and reports its state; a refused API key
-// stops the retries.
+// stops the retries and stays the state, whichever operation's socket was refused.
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { type DocumentNode, print } from "graphql";
 import { type Client, createClient } from "graphql-ws";
@@ -92,11 +92,16 @@ export function createPlaygroundClient(url: string, apiKey: string): PlaygroundC
         attempt = 0;
         setStatus({ state: "connected" });
       },
+      // Any operation may open the next socket (the page's own connection, a query, a message
+      // sent meanwhile), so each close decides the state: a refused key is final for every socket.
       closed: (event) => {
         if (disposed) return;
         const error = toRequestError(event);
-        attempt += 1;
-        setStatus({ state: "reconnecting", attempt, error });
+        if (error.kind === "auth") setStatus({ state: "failed", error });
+        else {
+          attempt += 1;
+          setStatus({ state: "reconnecting", attempt, error });
+        }
         for (const listener of disconnectListeners) listener(error);
       },
     },
