@@ -2,7 +2,7 @@
 // stop sequences, logprobs, limits and cancellation, reported as engine events.
 import { type LlamaContextSequence, type LlamaGrammar, LlamaText, type Token } from "node-llama-cpp";
 import type { EngineEvent, EngineFinishReason, GenerationRequest, TokenLogprob } from "../types.js";
-import type { ContextEditGate } from "./contextEditGate.js";
+import type { ContextStepGate } from "./contextStepGate.js";
 import { buildEvaluateOptions } from "./evaluateOptions.js";
 import { IncrementalDetokenizer } from "./incrementalDetokenizer.js";
 import type { LoadedModel } from "./loadedModel.js";
@@ -30,7 +30,7 @@ interface GeneratedToken {
 
 export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<EngineEvent> {
   const { model, sequence, request, promptTokens, signal } = run;
-  const gate = model.editGate(sequence);
+  const gate = model.stepGate(sequence);
   const cachedPromptTokens = await reusePromptPrefix(sequence, gate, promptTokens, request.cachePrompt);
   yield { type: "started", slot: run.slot, promptTokens: promptTokens.length, cachedPromptTokens };
 
@@ -124,11 +124,11 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
 /**
  * Keeps the slot's KV cache for the longest common prefix with the new prompt and erases the rest.
  * At least one prompt token is always evaluated, since sampling needs its logits. The erase goes
- * through the context's edit gate, so generations on other slots cannot hold it off.
+ * through the context's step gate, so generations on other slots cannot hold it off.
  */
 async function reusePromptPrefix(
   sequence: LlamaContextSequence,
-  gate: ContextEditGate,
+  gate: ContextStepGate,
   promptTokens: Token[],
   cachePrompt: boolean,
 ): Promise<number> {

@@ -14,7 +14,7 @@ import {
 } from "node-llama-cpp";
 import { InvalidInputError } from "../../errors.js";
 import type { LoraSelection, OutputConstraint, PromptInput } from "../types.js";
-import { ContextEditGate } from "./contextEditGate.js";
+import { ContextStepGate } from "./contextStepGate.js";
 import { renderPromptTokens } from "./renderPrompt.js";
 
 export interface ModelSpec {
@@ -61,7 +61,7 @@ export class LoadedModel {
   /** The same contexts once created, for synchronous reads of slot caches. */
   private readonly readyContexts = new Map<string, SlotContext>();
   /** One gate per context: KV-cache edits of one slot pause that context's other generations. */
-  private readonly editGates = new WeakMap<LlamaContext, ContextEditGate>();
+  private readonly stepGates = new WeakMap<LlamaContext, ContextStepGate>();
   private embeddingContext?: Promise<LlamaEmbeddingContext>;
   private embeddingQueue: Promise<unknown> = Promise.resolve();
 
@@ -177,12 +177,12 @@ export class LoadedModel {
     return (await this.contextFor(contextKey)).sequences[slot];
   }
 
-  /** The edit gate of the context `sequence` belongs to (see ContextEditGate). */
-  editGate(sequence: LlamaContextSequence): ContextEditGate {
-    let gate = this.editGates.get(sequence.context);
+  /** The step gate of the context `sequence` belongs to (see ContextStepGate). */
+  stepGate(sequence: LlamaContextSequence): ContextStepGate {
+    let gate = this.stepGates.get(sequence.context);
     if (!gate) {
-      gate = new ContextEditGate();
-      this.editGates.set(sequence.context, gate);
+      gate = new ContextStepGate();
+      this.stepGates.set(sequence.context, gate);
     }
     return gate;
   }

@@ -1,20 +1,21 @@
-// Lets a slot edit its KV cache while the other slots of the same context keep generating.
+// Decides when a context's generations ask for their next token: together, and never while one of
+// its slots has a KV-cache edit pending.
 //
-// node-llama-cpp erases a sequence's cached tokens under the context's lock, and its decode loop
-// holds that lock for as long as any sequence has a decode queued. With other slots generating,
-// one of them has almost always re-queued its next token by the time a decode ends, so the erase
-// that a new request needs before its prompt (to drop the previous request's tokens beyond the
-// shared prefix) waited until the other generations ended: time to first token of seconds with a
-// free slot. The gate pauses the context's generations between two tokens while an edit is
-// pending: the queued decodes run out, the loop lets the lock go, the edit runs, and the
+// Together: between two tokens the generations line up with each other (StepBarrier), so that one
+// decode carries the next token of every sequence.
+//
+// Never during an edit: node-llama-cpp erases a sequence's cached tokens under the context's lock,
+// and its decode loop holds that lock for as long as any sequence has a decode queued. With other
+// slots generating, one of them has almost always re-queued its next token by the time a decode
+// ends, so the erase that a new request needs before its prompt (to drop the previous request's
+// tokens beyond the shared prefix) waited until the other generations ended: time to first token of
+// seconds with a free slot. The gate pauses the context's generations between two tokens while an
+// edit is pending: the queued decodes run out, the loop lets the lock go, the edit runs, and the
 // generations resume — a pause of about one decode instead of the rest of their outputs.
-//
-// Between two tokens the generations also line up with each other (StepBarrier), so that one decode
-// carries the next token of every sequence.
 
 import { StepBarrier } from "./stepBarrier.js";
 
-export class ContextEditGate {
+export class ContextStepGate {
   private readonly steps = new StepBarrier();
   private pendingEdits = 0;
   private reopened: Promise<void> | undefined;
