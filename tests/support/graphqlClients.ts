@@ -72,5 +72,3 @@ export function iterate<TData, TVariables extends Variables>(
 ): AsyncIterableIterator<GraphqlResult<TData>> {
   return client.iterate<TData>({ query: print(document), variables });
 }
-
-/** Every result of a subscription, to its end. */

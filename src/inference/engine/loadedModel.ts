@@ -15,7 +15,7 @@ import {
 import { InvalidInputError } from "../../errors.js";
 import type { LoraSelection, OutputConstraint, PromptInput } from "../types.js";
 import { ContextStepGate } from "./contextStepGate.js";
-import { renderPromptTokens } from "./renderPrompt.js";
+import { addBos, addEos, renderPromptTokens } from "./renderPrompt.js";
 
 export interface ModelSpec {
   id: string;
@@ -60,7 +60,7 @@ export class LoadedModel {
   private readonly contexts = new Map<string, Promise<SlotContext>>();
   /** The same contexts once created, for synchronous reads of slot caches. */
   private readonly readyContexts = new Map<string, SlotContext>();
-  /** One gate per context: KV-cache edits of one slot pause that context's other generations. */
+  /** One gate per context: when its generations ask for their next token (see ContextStepGate). */
   private readonly stepGates = new WeakMap<LlamaContext, ContextStepGate>();
   private embeddingContext?: Promise<LlamaEmbeddingContext>;
   private embeddingQueue: Promise<unknown> = Promise.resolve();
@@ -119,11 +119,7 @@ export class LoadedModel {
    */
   tokenize(text: string, withSpecialTokens: boolean, addSpecialTokens = false): Token[] {
     const tokens = this.model.tokenize(text, withSpecialTokens);
-    if (!addSpecialTokens) return tokens;
-    const { bos, eos, shouldPrependBosToken, shouldAppendEosToken } = this.model.tokens;
-    const prefix = shouldPrependBosToken && bos !== null && tokens[0] !== bos ? [bos] : [];
-    const suffix = shouldAppendEosToken && eos !== null && tokens.at(-1) !== eos ? [eos] : [];
-    return [...prefix, ...tokens, ...suffix];
+    return addSpecialTokens ? addEos(this.model, addBos(this.model, tokens)) : tokens;
   }
 
   detokenize(tokens: readonly Token[], withSpecialTokens: boolean): string {

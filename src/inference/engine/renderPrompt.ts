@@ -18,11 +18,19 @@ export function renderPromptTokens(
   chatWrapper: ChatWrapper,
   prompt: PromptInput,
 ): Token[] {
-  if (prompt.kind === "text") {
-    const tokens = model.tokenize(prompt.text, false);
-    const bos = model.tokens.bos;
-    return model.tokens.shouldPrependBosToken && bos !== null ? [bos, ...tokens] : tokens;
-  }
+  if (prompt.kind === "text") return addBos(model, model.tokenize(prompt.text, false));
   const { contextText } = chatWrapper.generateContextState({ chatHistory: toChatHistory(prompt.messages) });
   return contextText.tokenize(model.tokenizer);
+}
+
+/** BOS first, where the model's tokenizer adds it to a prompt (llama.cpp's `add_special`). */
+export function addBos(model: LlamaModel, tokens: Token[]): Token[] {
+  const { bos, shouldPrependBosToken } = model.tokens;
+  return shouldPrependBosToken && bos !== null && tokens[0] !== bos ? [bos, ...tokens] : tokens;
+}
+
+/** EOS last, where the model's tokenizer adds it to a prompt (llama.cpp's `add_special`). */
+export function addEos(model: LlamaModel, tokens: Token[]): Token[] {
+  const { eos, shouldAppendEosToken } = model.tokens;
+  return shouldAppendEosToken && eos !== null && tokens.at(-1) !== eos ? [...tokens, eos] : tokens;
 }
