@@ -22,6 +22,14 @@ export interface SpmVocab {
   tokens: string[];
   scores: number[];
   types: TokenTypeCode[];
+  /** Token text → id. */
+  ids: Map<string, number>;
+}
+
+/** A token appended to the vocab (a chat family's control or user-defined token). */
+export interface ExtraVocabToken {
+  text: string;
+  type: TokenTypeCode;
 }
 
 const WORDS = (
@@ -58,14 +66,15 @@ const MAX_FILLER_LENGTH = 5;
 /**
  * Builds the vocab in a fixed order: <unk>, <s>, </s>, <|im_start|>, <|im_end|>, the 256 byte tokens <0x00>..<0xFF>,
  * "▁" and printable ASCII, then merged pieces (suffixes, "▁word", "word" with their prefix closures so SPM merges
- * can reach them), then, while below `minSize`, deterministic filler pieces ("▁aa", "aa", "▁ab", ...).
+ * can reach them), then, while below `minSize`, deterministic filler pieces ("▁aa", "aa", "▁ab", ...), and last the
+ * `extra` tokens (after the padding, so no other id moves; a text already in the vocab keeps its id and takes the
+ * extra token's type).
  */
-export function buildSpmVocab(minSize = 0): SpmVocab {
-  const vocab: SpmVocab = { tokens: [], scores: [], types: [] };
-  const seen = new Set<string>();
+export function buildSpmVocab(minSize = 0, extra: readonly ExtraVocabToken[] = []): SpmVocab {
+  const vocab: SpmVocab = { tokens: [], scores: [], types: [], ids: new Map() };
   const add = (text: string, score: number, type: TokenTypeCode): void => {
-    if (seen.has(text)) return;
-    seen.add(text);
+    if (vocab.ids.has(text)) return;
+    vocab.ids.set(text, vocab.tokens.length);
     vocab.tokens.push(text);
     vocab.scores.push(score);
     vocab.types.push(type);
@@ -107,6 +116,11 @@ export function buildSpmVocab(minSize = 0): SpmVocab {
       add(SPM_SPACE + text, -10 - vocab.tokens.length * 1e-4, TokenType.normal);
       if (vocab.tokens.length < minSize) add(text, -10 - vocab.tokens.length * 1e-4, TokenType.normal);
     }
+  }
+  for (const { text, type } of extra) {
+    const id = vocab.ids.get(text);
+    if (id === undefined) add(text, 0, type);
+    else vocab.types[id] = type;
   }
   return vocab;
 }
