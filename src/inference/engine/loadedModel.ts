@@ -13,6 +13,7 @@ import {
   type Token,
 } from "node-llama-cpp";
 import { InvalidInputError } from "../../errors.js";
+import { jsonSchemaGrammar, UnsupportedJsonSchemaError } from "../grammar/index.js";
 import type { LoraSelection, OutputConstraint, PromptInput } from "../types.js";
 import { ContextStepGate } from "./contextStepGate.js";
 import { addBos, addEos, renderPromptTokens } from "./renderPrompt.js";
@@ -187,8 +188,13 @@ export class LoadedModel {
     try {
       if (constraint.kind === "gbnf") return await this.llama.createGrammar({ grammar: constraint.grammar });
       if (constraint.kind === "anyJson") return await this.llama.getGrammarFor("json");
-      return await this.llama.createGrammarForJsonSchema(constraint.schema as never);
+      return await this.llama.createGrammar({ grammar: jsonSchemaGrammar(constraint.schema) });
     } catch (error) {
+      if (error instanceof UnsupportedJsonSchemaError)
+        throw new InvalidInputError(
+          error.path ? `${constraint.field}.${error.path}` : constraint.field,
+          error.message,
+        );
       const reason = error instanceof Error ? error.message : String(error);
       const what = constraint.kind === "gbnf" ? "GBNF grammar" : "JSON schema";
       // The message names the problem only; grammar internals stay in the server log.

@@ -1,0 +1,2 @@
+export { jsonSchemaGrammar, jsonSchemaRules } from "./jsonSchemaGrammar.js";
+export { UnsupportedJsonSchemaError } from "./unsupportedJsonSchemaError.js";
