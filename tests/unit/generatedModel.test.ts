@@ -10,10 +10,12 @@ import {
   type LlamaCompletionGenerationOptions,
   LlamaLogLevel,
   type LlamaModel,
+  readGgufFileInfo,
   resolveChatWrapper,
   type Token,
 } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { writeGeneratedModel } from "../../src/inference/generatedModel/llamaModel.js";
 import { generateLoraFile, generateModelFile } from "../../src/inference/generatedModel/presets.js";
 import { BYTE_TOKEN_OFFSET, SpecialTokenId } from "../../src/inference/generatedModel/vocab.js";
 
@@ -48,6 +50,54 @@ describe("generated model files", () => {
     expect(tiny.params).toBeGreaterThan(200_000);
     expect(tiny.params).toBeLessThan(300_000);
     expect(fs.readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it.each([
+    ["qwen2", "blk.0.attn_q.bias"],
+    ["qwen3", "blk.0.attn_q_norm.weight"],
+  ] as const)(
+    "writes a %s model with its extra tensors, keys and chat-family tokens",
+    async (architecture, extraTensor) => {
+      const out = writeGeneratedModel(path.join(dir, `${architecture}.gguf`), {
+        architecture,
+        name: "Family Test",
+        basename: "Family",
+        chatTemplate: "{{ messages }}",
+        controlTokens: ["<|turn|>"],
+        userDefinedTokens: ["<tool_call>"],
+        eosToken: "<|turn|>",
+        eotToken: "<|eot|>",
+        addBosToken: false,
+      });
+      const info = await readGgufFileInfo(out.path, { readTensorInfo: true });
+      expect(info.metadata.general.architecture).toBe(architecture);
+      expect(info.metadata.general.basename).toBe("Family");
+      expect(info.metadata.tokenizer.chat_template).toBe("{{ messages }}");
+      expect(info.tensorInfo?.map((t) => t.name)).toContain(extraTensor);
+      const {
+        tokens,
+        token_type: types,
+        eos_token_id: eos,
+        eot_token_id: eot,
+      } = info.metadata.tokenizer.ggml;
+      expect(tokens[Number(eos)]).toBe("<|turn|>");
+      expect(tokens[Number(eot)]).toBe("<|eot|>");
+      expect(types[tokens.indexOf("<tool_call>")]).toBe(4); // user-defined
+      expect(types[tokens.indexOf("<|eot|>")]).toBe(3); // control
+    },
+  );
+
+  it("refuses a script whose answer repeats a token with no marker between", () => {
+    const script = {
+      startTokens: ["<|im_start|>"],
+      answers: { "@@x": ["a", "b", "a", "c", "</s>"] },
+      markers: [],
+    };
+    expect(() => writeGeneratedModel(path.join(dir, "bad.gguf"), { script })).toThrow(/no marker/);
+    // with "b" allowed as the marker, it plans and checks the answer
+    const ok = writeGeneratedModel(path.join(dir, "ok.gguf"), { script: { ...script, markers: ["b"] } });
+    expect(ok.script?.answers).toBe(1);
+    expect(ok.script?.stepsChecked).toBeGreaterThan(0);
   });
 
   it("makes deterministic LoRA adapters", () => {

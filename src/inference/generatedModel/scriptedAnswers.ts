@@ -6,6 +6,8 @@
 // output.weight scores a token bigram·[it follows the last token] + answer·[it belongs to the selected answer].
 // A token t that repeats within an answer with another successor: the first successor gets a little more, and each
 // later one is picked by an FFN unit silu(unitGain·[last is t])·[marker seen] (zero unless both), weighted ±marker.
+// A token that follows t in another answer and also belongs to this one would tie the same way: t's successor in
+// this answer gets the little more.
 import type { SpmVocab } from "./vocab.js";
 
 /** What a scripted model answers; every text is a token text of the vocab (missing ones become user-defined). */
@@ -138,24 +140,49 @@ export function planScriptedWeights(
     addOutput(next, idDimOf(last), WEIGHT.bigram);
   };
 
+  const successors = new Map<number, Set<number>>(); // token → what follows it in any answer
+  const tieBreaks = new Set<string>();
+  const addTieBreak = (last: number, next: number): void => {
+    if (tieBreaks.has(`${last}>${next}`)) return;
+    tieBreaks.add(`${last}>${next}`);
+    addOutput(next, idDimOf(last), WEIGHT.bigram * WEIGHT.firstWins);
+  };
+  // Step k follows tokens[k - 1]; step 0 follows any start token (a start token inside the answer counts as one).
+  const predecessorsIn =
+    (tokens: readonly number[]) =>
+    (k: number): number[] =>
+      k === 0 ? starts : [tokens[k - 1]];
+
   for (const token of starts) idDimOf(token);
-  for (const { selector, tokens } of answers) {
-    const selectorDim = seenDimOf(selector);
-    for (const token of new Set(tokens)) addOutput(token, selectorDim, WEIGHT.answer);
-    // Step k follows tokens[k - 1]; step 0 follows any start token (a start token inside the answer counts as one).
-    const predecessors = (k: number): number[] => (k === 0 ? starts : [tokens[k - 1]]);
-    const stepsAfter = new Map<number, number[]>(); // token → the steps it is followed at
+  for (const { tokens } of answers) {
+    const predecessors = predecessorsIn(tokens);
     for (let k = 0; k < tokens.length; k++) {
       for (const last of predecessors(k)) {
         addBigram(last, tokens[k]);
-        stepsAfter.set(last, [...(stepsAfter.get(last) ?? []), k]);
+        successors.set(last, (successors.get(last) ?? new Set()).add(tokens[k]));
       }
+    }
+  }
+  for (const { selector, tokens } of answers) {
+    const selectorDim = seenDimOf(selector);
+    const inAnswer = new Set(tokens);
+    for (const token of inAnswer) addOutput(token, selectorDim, WEIGHT.answer);
+    const predecessors = predecessorsIn(tokens);
+    const stepsAfter = new Map<number, number[]>(); // token → the steps it is followed at
+    for (let k = 0; k < tokens.length; k++) {
+      for (const last of predecessors(k)) stepsAfter.set(last, [...(stepsAfter.get(last) ?? []), k]);
+    }
+    // Another answer's successor of the same token that also belongs to this answer would tie: this one wins.
+    for (const [last, steps] of stepsAfter) {
+      const next = tokens[steps[0]];
+      const rivals = [...(successors.get(last) ?? [])].filter((u) => u !== next && inAnswer.has(u));
+      if (rivals.length > 0 && steps.every((k) => tokens[k] === next)) addTieBreak(last, next);
     }
     const occurrences = (token: number): number =>
       tokens.filter((t) => t === token).length + (starts.includes(token) ? 1 : 0);
     for (const [token, steps] of stepsAfter) {
       if (new Set(steps.map((k) => tokens[k])).size === 1) continue;
-      addOutput(tokens[steps[0]], idDimOf(token), WEIGHT.bigram * WEIGHT.firstWins);
+      addTieBreak(token, tokens[steps[0]]);
       for (let r = 1; r < steps.length; r++) {
         // emitted after occurrence r - 1 of the token and before occurrence r
         const between = tokens.slice(steps[r - 1], steps[r] - 1);
