@@ -90,6 +90,7 @@ async function* fakeEvents(count: number, signal?: AbortSignal): AsyncGenerator<
       generatedTokensPerSecond: 0,
     },
     content: FAKE_TOKEN_TEXT.repeat(sent),
+    reasoning: null,
     toolCalls: [],
   };
 }

@@ -25,17 +25,54 @@ export type OutputConstraint =
 /** A JSON Schema document, as free-form as the OpenAI API has it. */
 export type JsonSchema = { [key: string]: unknown };
 
-export type TemplateRole = "system" | "user" | "assistant";
-
-/** One turn, already reduced to the roles every chat template knows. */
-export interface TemplateMessage {
-  role: TemplateRole;
-  content: string;
+/** A tool the model may call: its name, what it does and the JSON schema of its arguments. */
+export interface ChatTool {
+  name: string;
+  description?: string;
+  parameters?: JsonSchema;
 }
 
-export type PromptInput =
-  | { kind: "chat"; messages: readonly TemplateMessage[] }
-  | { kind: "text"; text: string };
+/** A call the model made (or made earlier in the conversation). */
+export interface ChatToolCall {
+  id: string;
+  name: string;
+  /** The arguments as JSON text, as the model wrote them. */
+  arguments: string;
+}
+
+/** One turn of a conversation, with tool traffic and reasoning kept as structure for the chat template. */
+export type ChatPromptMessage =
+  | { role: "system"; content: string }
+  | { role: "user"; content: string }
+  | { role: "assistant"; content: string; reasoning?: string; toolCalls: readonly ChatToolCall[] }
+  | { role: "tool"; toolCallId: string; content: string };
+
+export interface ChatPrompt {
+  kind: "chat";
+  messages: readonly ChatPromptMessage[];
+  /** Tools offered to the model, rendered in its own format. */
+  tools: readonly ChatTool[];
+  /** Extra variables for a Jinja chat template (e.g. `enable_thinking`). */
+  templateVariables?: Readonly<Record<string, unknown>>;
+}
+
+export type PromptInput = ChatPrompt | { kind: "text"; text: string };
+
+/** How a chat generation reads the model's output (only for chat prompts). */
+export interface ChatOutputOptions {
+  /**
+   * "none": tool syntax is plain text. "auto": free text until the model's call prefix, then the
+   * call syntax is enforced. "required": the output is one or more calls to `toolNames`.
+   */
+  toolCalls: "none" | "auto" | "required";
+  /** The tools the output may call (all offered tools, or the one a named tool choice picks). */
+  toolNames: readonly string[];
+  parallelToolCalls: boolean;
+  /** "separate": reasoning is reported apart from the content; "inline": left in the content. */
+  reasoning: "separate" | "inline";
+  /** Reasoning tokens after which the model is made to close its reasoning. */
+  reasoningBudget?: number;
+}
 
 export interface LoraSelection {
   name: string;
@@ -65,6 +102,8 @@ export interface GenerationRequest {
   topLogprobs?: number;
   /** Who asked for it; reported in the scheduler's "received" event. */
   origin?: RequestOrigin;
+  /** For chat prompts: how to read reasoning and tool calls out of the output. */
+  chatOutput?: ChatOutputOptions;
 }
 
 export interface TokenLogprob {
@@ -73,6 +112,8 @@ export interface TokenLogprob {
   bytes: number[];
   topLogprobs: { token: string; logprob: number; bytes: number[] }[];
 }
+
+export type OutputChannel = "content" | "reasoning";
 
 export type EngineFinishReason = "stop" | "length" | "cancelled";
 
@@ -96,12 +137,19 @@ export interface GenerationTimings {
 
 export type EngineEvent =
   | { type: "started"; slot: number; promptTokens: number; cachedPromptTokens: number }
-  | { type: "text"; text: string; tokenCount: number; logprobs?: TokenLogprob[] }
+  /** Answer text ("content") or the model's reasoning ("reasoning"). */
+  | { type: "text"; channel: OutputChannel; text: string; tokenCount: number; logprobs?: TokenLogprob[] }
+  /** Part of a tool call: its name once (on the first part), then its arguments as they stream. */
+  | { type: "toolCall"; index: number; name?: string; argumentsDelta: string; tokenCount: number }
   | {
       type: "finished";
       reason: EngineFinishReason;
       /** The stop string that ended generation, when one did. */
       stopSequence?: string;
+      /** The complete tool calls (a call cut off by a limit is not one). */
+      toolCalls: readonly { name: string; arguments: string }[];
+      /** The text of a tool call that a limit cut off, when one did. */
+      truncatedToolCall?: string;
       usage: GenerationUsage;
       timings: GenerationTimings;
     };

@@ -103,6 +103,9 @@ async function* completionEvents(
     else if (event.type === "text") {
       text += event.text;
       yield { type: "textDelta", id, text: event.text, logprobs: event.logprobs };
-    } else yield { ...event, type: "finished", id, text };
+    } else if (event.type === "finished") {
+      const { finishReason, usage, timings, stopSequence } = event;
+      yield { type: "finished", id, text, finishReason, usage, timings, stopSequence };
+    }
   }
 }

@@ -1,7 +1,7 @@
 // Runs one generation through the scheduler and normalizes its events for chat and completion:
 // errors before the start are thrown, errors after it end the stream with finish reason "error".
 import { toDomainError } from "../errors.js";
-import type { GenerationRequest, GenerationTimings, TokenLogprob } from "../inference/types.js";
+import type { GenerationRequest, GenerationTimings, OutputChannel, TokenLogprob } from "../inference/types.js";
 import type { InferenceDeps } from "./context.js";
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "cancelled" | "error";
@@ -17,8 +17,17 @@ export type Timings = GenerationTimings;
 
 export type GenerationStreamEvent =
   | { type: "started"; promptTokens: number; cachedPromptTokens: number }
-  | { type: "text"; text: string; logprobs?: TokenLogprob[] }
-  | { type: "finished"; finishReason: FinishReason; usage: Usage; timings: Timings; stopSequence?: string };
+  | { type: "text"; channel: OutputChannel; text: string; logprobs?: TokenLogprob[] }
+  | { type: "toolCall"; index: number; name?: string; argumentsDelta: string }
+  | {
+      type: "finished";
+      finishReason: FinishReason;
+      usage: Usage;
+      timings: Timings;
+      stopSequence?: string;
+      /** The complete tool calls the model made. */
+      toolCalls: readonly { name: string; arguments: string }[];
+    };
 
 const NO_TIMINGS: Timings = {
   queueMs: 0,
@@ -43,7 +52,11 @@ export async function* streamGeneration(
       } else if (event.type === "text") {
         completionTokens += event.tokenCount;
         if (event.text || event.logprobs?.length)
-          yield { type: "text", text: event.text, logprobs: event.logprobs };
+          yield { type: "text", channel: event.channel, text: event.text, logprobs: event.logprobs };
+      } else if (event.type === "toolCall") {
+        completionTokens += event.tokenCount;
+        const { index, name, argumentsDelta } = event;
+        yield { type: "toolCall", index, ...(name !== undefined ? { name } : {}), argumentsDelta };
       } else {
         const { promptTokens, completionTokens: generated, cachedPromptTokens } = event.usage;
         yield {
@@ -57,6 +70,7 @@ export async function* streamGeneration(
           },
           timings: event.timings,
           stopSequence: event.stopSequence,
+          toolCalls: event.toolCalls,
         };
       }
     }
@@ -72,6 +86,7 @@ export async function* streamGeneration(
         cachedPromptTokens: started.cachedPromptTokens,
       },
       timings: NO_TIMINGS,
+      toolCalls: [],
     };
   }
 }

@@ -36,7 +36,10 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 type FinishReason = RouterOutputs["chat"]["create"]["finishReason"];
 type ChatEvent = RouterOutputs["chat"]["stream"] extends AsyncIterable<infer E> ? E : never;
 const finishReasons: Equal<FinishReason, "stop" | "length" | "tool_calls" | "cancelled" | "error"> = true;
-const eventTypes: Equal<ChatEvent["type"], "started" | "contentDelta" | "toolCallDelta" | "finished"> = true;
+const eventTypes: Equal<
+  ChatEvent["type"],
+  "started" | "reasoningDelta" | "contentDelta" | "toolCallDelta" | "finished"
+> = true;
 const maxTokens: Equal<RouterInputs["chat"]["stream"]["maxTokens"], number | undefined> = true;
 
 const client = createInferqlClient(process.argv[2]);

@@ -31,6 +31,7 @@ const finished = (
   usage,
   timings,
   content: "",
+  reasoning: null,
   toolCalls: [],
 });
 

@@ -14,6 +14,7 @@ import { DateTimeScalar } from "./scalars.js";
 import { eventOrThrow, subscriptionSource } from "./subscriptionStream.js";
 
 type ContentDeltaEvent = Extract<ChatCompletionEvent, { type: "contentDelta" }>;
+type ReasoningDeltaEvent = Extract<ChatCompletionEvent, { type: "reasoningDelta" }>;
 type ToolCallDeltaEvent = Extract<ChatCompletionEvent, { type: "toolCallDelta" }>;
 type FinishedEvent = Extract<ChatCompletionEvent, { type: "finished" }>;
 
@@ -25,7 +26,7 @@ const ToolCallRef = builder.objectRef<AssembledToolCall>("ToolCall").implement({
     }),
     name: t.exposeString("name", { description: "The tool called." }),
     arguments: t.exposeString("arguments", {
-      description: "The arguments as JSON text (it may be cut short when the finish reason is LENGTH).",
+      description: "The arguments as JSON text. A call cut off by `maxTokens` is never listed.",
     }),
   }),
 });
@@ -43,6 +44,11 @@ const ChatCompletionRef = builder.objectRef<ChatCompletion>("ChatCompletion").im
     content: t.exposeString("content", {
       nullable: true,
       description: "The answer's text; null when the model called tools instead.",
+    }),
+    reasoning: t.exposeString("reasoning", {
+      nullable: true,
+      description:
+        "The model's reasoning before its answer (e.g. `<think>…</think>`, Harmony's analysis channel); null when it did not reason or `reasoningFormat` is INLINE.",
     }),
     toolCalls: t.field({
       type: [ToolCallRef],
@@ -66,6 +72,16 @@ const ContentDeltaRef = builder.objectRef<ContentDeltaEvent>("ContentDelta").imp
       nullable: true,
       description: "The tokens of this piece, when requested with `logprobs`.",
       resolve: (event) => event.logprobs,
+    }),
+  }),
+});
+
+const ReasoningDeltaRef = builder.objectRef<ReasoningDeltaEvent>("ReasoningDelta").implement({
+  description: "The next piece of the model's reasoning (its thinking before the answer).",
+  interfaces: [GenerationEventRef],
+  fields: (t) => ({
+    reasoning: t.exposeString("reasoning", {
+      description: "Text to append; the pieces concatenate to the reasoning.",
     }),
   }),
 });
@@ -99,9 +115,14 @@ const GenerationFinishedRef = builder.objectRef<FinishedEvent>("GenerationFinish
       description:
         "The whole answer's text (the ContentDelta pieces concatenated); null when the model called tools.",
     }),
+    fullReasoning: t.exposeString("reasoning", {
+      nullable: true,
+      description: "The whole reasoning (the ReasoningDelta pieces concatenated); null when there was none.",
+    }),
     toolCalls: t.field({
       type: [ToolCallRef],
-      description: "The tool calls, assembled from their deltas; empty for a text answer.",
+      description:
+        "The complete tool calls, assembled from their deltas; empty for a text answer. A call cut off by `maxTokens` is not listed (the finish reason is LENGTH).",
       resolve: (event) => event.toolCalls,
     }),
     stopSequence: t.exposeString("stopSequence", {
@@ -113,8 +134,8 @@ const GenerationFinishedRef = builder.objectRef<FinishedEvent>("GenerationFinish
 
 const ChatCompletionEventRef = builder.unionType("ChatCompletionEvent", {
   description:
-    "An event of a chat stream: GenerationStarted, then ContentDelta or ToolCallDelta events, then GenerationFinished.",
-  types: [GenerationStartedRef, ContentDeltaRef, ToolCallDeltaRef, GenerationFinishedRef],
+    "An event of a chat stream: GenerationStarted, then ReasoningDelta, ContentDelta or ToolCallDelta events, then GenerationFinished.",
+  types: [GenerationStartedRef, ReasoningDeltaRef, ContentDeltaRef, ToolCallDeltaRef, GenerationFinishedRef],
   resolveType: (event) => eventTypeName(event),
 });
 

@@ -16,6 +16,7 @@ type ResolverToolCall = NonNullable<Extract<ResolverMessage, { role: "assistant"
 interface MessageDraft {
   role: ResolverMessage["role"];
   content?: string;
+  reasoning?: string;
   toolCalls?: ResolverToolCall[];
   toolCallId?: string;
 }
@@ -31,10 +32,14 @@ interface ToolDraft {
 }
 
 /** The chat resolver's input as GraphQL can deliver it; the resolver validates it and names bad fields. */
-export type ChatCompletionDraft = Omit<ChatCompletionInput, "messages" | "responseFormat" | "tools"> & {
+export type ChatCompletionDraft = Omit<
+  ChatCompletionInput,
+  "messages" | "responseFormat" | "tools" | "chatTemplateKwargs"
+> & {
   messages: MessageDraft[];
   responseFormat?: ResponseFormatDraft;
   tools?: ToolDraft[];
+  chatTemplateKwargs?: unknown;
 };
 
 const ChatRoleEnum = builder.enumType("ChatRole", {
@@ -75,6 +80,7 @@ const ChatMessageInput = builder.inputType("ChatMessageInput", {
     content: t.string({
       description: "The text. Required for every role but ASSISTANT, whose message may only call tools.",
     }),
+    reasoning: t.string({ description: "ASSISTANT only: the reasoning that came before its answer." }),
     toolCalls: t.field({ type: [ToolCallInput], description: "ASSISTANT only: the tools it called." }),
     toolCallId: t.string({ description: "TOOL only: the id of the call this message answers." }),
   }),
@@ -128,6 +134,17 @@ const ToolChoiceInput = builder.inputType("ToolChoiceInput", {
   }),
 });
 
+const ReasoningFormatEnum = builder.enumType("ReasoningFormat", {
+  description: "Where a reasoning model's thinking goes.",
+  values: {
+    SEPARATE: {
+      value: "separate",
+      description: "Reported apart from the answer: ReasoningDelta events and `reasoning` (the default).",
+    },
+    INLINE: { value: "inline", description: "Left in the answer's text, markers included." },
+  } as const,
+});
+
 const ResponseFormatTypeEnum = builder.enumType("ResponseFormatType", {
   description: "The form the answer must take.",
   values: {
@@ -179,6 +196,14 @@ export const ChatCompletionInputRef = builder.inputType("ChatCompletionInput", {
     parallelToolCalls: t.boolean({
       description: "With REQUIRED, whether the model may make several calls. Default true.",
     }),
+    reasoningFormat: t.field({ type: ReasoningFormatEnum, description: "Default SEPARATE." }),
+    reasoningBudget: t.int({
+      description: "Reasoning tokens after which the model is made to end its reasoning and answer.",
+    }),
+    chatTemplateKwargs: t.field({
+      type: JsonScalar,
+      description: "Extra variables for the model's Jinja chat template, e.g. `{enable_thinking: false}`.",
+    }),
     logprobs: t.boolean({ description: "Report each generated token's log-probability. Default false." }),
     topLogprobs: t.int({
       description: "With `logprobs`, also report this many alternatives per token (0 to 20).",
@@ -193,6 +218,7 @@ export function toChatCompletionInput(input: ChatCompletionInputShape): ChatComp
     messages: input.messages.map((message) => ({
       role: message.role,
       content: orUndefined(message.content),
+      reasoning: orUndefined(message.reasoning),
       toolCalls: message.toolCalls?.map((call) => ({
         id: String(call.id),
         function: { name: call.function.name, arguments: call.function.arguments },
@@ -224,6 +250,9 @@ export function toChatCompletionInput(input: ChatCompletionInputShape): ChatComp
     parallelToolCalls: orUndefined(input.parallelToolCalls),
     logprobs: orUndefined(input.logprobs),
     topLogprobs: orUndefined(input.topLogprobs),
+    reasoningFormat: orUndefined(input.reasoningFormat),
+    reasoningBudget: orUndefined(input.reasoningBudget),
+    chatTemplateKwargs: orUndefined(input.chatTemplateKwargs),
   };
 }
 

@@ -23,6 +23,8 @@ export function eventTypeName(event: GenerationStreamEvent): string {
       return "GenerationStarted";
     case "contentDelta":
       return "ContentDelta";
+    case "reasoningDelta":
+      return "ReasoningDelta";
     case "toolCallDelta":
       return "ToolCallDelta";
     case "textDelta":

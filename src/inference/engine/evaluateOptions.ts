@@ -1,7 +1,6 @@
 // Maps inferql's sampling options onto node-llama-cpp's sequence evaluation options.
 import {
-  type LlamaGrammar,
-  LlamaGrammarEvaluationState,
+  type LlamaGrammarEvaluationState,
   type LlamaModel,
   type SequenceEvaluateOptions,
   type Token,
@@ -22,10 +21,16 @@ const BAN_BIAS = -100;
  */
 const BAN_UNDER_GRAMMAR = { logit: -99 };
 
+/** Where a grammar may constrain the output: the state it has for the next token, if any. */
+export interface OutputGrammar {
+  mayConstrain: boolean;
+  stateForNextToken: () => LlamaGrammarEvaluationState | undefined;
+}
+
 export function buildEvaluateOptions(
   model: LlamaModel,
   sampling: SamplingOptions,
-  grammar: LlamaGrammar | undefined,
+  grammar: OutputGrammar,
   recentTokens: () => Token[],
 ): SequenceEvaluateOptions {
   const options: SequenceEvaluateOptions = {
@@ -37,11 +42,11 @@ export function buildEvaluateOptions(
     // The caller decides what an end-of-generation token means (finish reason "stop").
     yieldEogToken: true,
   };
-  if (grammar) options.grammarEvaluationState = new LlamaGrammarEvaluationState({ model, grammar });
+  if (grammar.mayConstrain) options.grammarEvaluationState = grammar.stateForNextToken;
   if (sampling.logitBias?.size) {
     const bias = new TokenBias(model.tokenizer);
     for (const [token, value] of sampling.logitBias)
-      bias.set(token as Token, value > BAN_BIAS ? { logit: value } : grammar ? BAN_UNDER_GRAMMAR : "never");
+      bias.set(token as Token, value > BAN_BIAS ? { logit: value } : grammar.mayConstrain ? BAN_UNDER_GRAMMAR : "never");
     options.tokenBias = bias;
   }
   const { repeatPenalty = 1, presencePenalty = 0, frequencyPenalty = 0 } = sampling;

@@ -1,6 +1,8 @@
 // The generation loop of one request on one slot: prefix reuse, sampling, incremental text,
 // stop sequences, logprobs, limits and cancellation, reported as engine events.
-import { type LlamaContextSequence, type LlamaGrammar, LlamaText, type Token } from "node-llama-cpp";
+import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import type { OutputReader } from "../chat/chatOutputReader.js";
+import type { ParsedOutput } from "../chat/chatOutputParser.js";
 import type { EngineEvent, EngineFinishReason, GenerationRequest, TokenLogprob } from "../types.js";
 import type { ContextStepGate } from "./contextStepGate.js";
 import { buildEvaluateOptions } from "./evaluateOptions.js";
@@ -14,7 +16,14 @@ export interface SlotGeneration {
   sequence: LlamaContextSequence;
   request: GenerationRequest;
   promptTokens: Token[];
-  grammar?: LlamaGrammar;
+  /** Reads the output (plain text, or a chat family's syntax) and chooses its grammar per token. */
+  output: OutputReader;
+  /** Whether a grammar constrains any of the output (see buildEvaluateOptions). */
+  mayConstrain: boolean;
+  /** Special tokens written out in the text (the chat syntax's markers). */
+  preservedTokens: ReadonlySet<Token>;
+  /** Texts that end the turn besides the request's stop strings (the chat wrapper's stop triggers). */
+  turnEndTriggers: readonly string[];
   signal: AbortSignal;
   /** Epoch ms after which generation ends with finish reason "length". */
   deadline: number;
@@ -35,13 +44,14 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
   yield { type: "started", slot: run.slot, promptTokens: promptTokens.length, cachedPromptTokens };
 
   const generated: Token[] = [];
-  const options = buildEvaluateOptions(model.model, request.sampling, run.grammar, () => [
-    ...promptTokens.slice(-64),
-    ...generated,
-  ]);
-  const grammarStops = (run.grammar?.stopGenerationTriggers ?? []).flatMap(triggerText);
-  const stops = new StopSequenceMatcher([...request.stop, ...grammarStops]);
-  const detokenizer = new IncrementalDetokenizer(model.model, promptTokens);
+  const options = buildEvaluateOptions(
+    model.model,
+    request.sampling,
+    { mayConstrain: run.mayConstrain, stateForNextToken: () => run.output.grammarState() },
+    () => [...promptTokens.slice(-64), ...generated],
+  );
+  const stops = new StopSequenceMatcher([...request.stop, ...run.turnEndTriggers]);
+  const detokenizer = new IncrementalDetokenizer(model.model, promptTokens, run.preservedTokens);
   const maxTokens = Math.min(
     request.maxTokens ?? Number.POSITIVE_INFINITY,
     model.contextSize - promptTokens.length,
@@ -52,10 +62,8 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
   let lastTokenAt = startedAt;
   let reason: EngineFinishReason = "length";
   let stopSequence: string | undefined;
-  let pendingText = "";
-  let pendingLogprobs: TokenLogprob[] = [];
-  let pendingTokens = 0;
-  let sentText = false;
+  const pending = new PendingOutput(request.topLogprobs !== undefined);
+  let sentOutput = false;
 
   if (maxTokens > 0 && !signal.aborted) {
     const outputs = evaluate(sequence, promptTokens.slice(cachedPromptTokens), request, options);
@@ -67,9 +75,8 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
         break;
       }
       generated.push(output.token);
-      pendingTokens++;
       if (request.topLogprobs !== undefined && output.probabilities)
-        pendingLogprobs.push(
+        pending.addLogprob(
           describeLogprob(
             model,
             output.token,
@@ -79,13 +86,10 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
           ),
         );
       const scan = stops.push(detokenizer.push(output.token));
-      pendingText += scan.emit;
-      if (pendingText && (!sentText || pendingTokens >= run.streamInterval)) {
-        yield textEvent(pendingText, pendingTokens, pendingLogprobs, request);
-        sentText = true;
-        pendingText = "";
-        pendingLogprobs = [];
-        pendingTokens = 0;
+      pending.add(run.output.read(scan.emit, 1), 1);
+      if (pending.hasOutput && (!sentOutput || pending.tokens >= run.streamInterval)) {
+        yield* pending.flush();
+        sentOutput = true;
       }
       if (scan.matched !== undefined) {
         reason = "stop";
@@ -100,8 +104,10 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
     }
   }
   if (signal.aborted) reason = "cancelled";
-  const rest = pendingText + stops.flush();
-  if (rest || pendingTokens) yield textEvent(rest, pendingTokens, pendingLogprobs, request);
+  pending.add(run.output.read(stops.flush(), 0), 0);
+  const { events, toolCalls, truncatedToolCall } = run.output.finish();
+  pending.add(events, 0);
+  yield* pending.flush();
 
   const promptSeconds = (firstTokenAt - startedAt) / 1000;
   const generationSeconds = (lastTokenAt - firstTokenAt) / 1000;
@@ -110,6 +116,8 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
     type: "finished",
     reason,
     stopSequence,
+    toolCalls,
+    ...(truncatedToolCall !== undefined ? { truncatedToolCall } : {}),
     usage: { promptTokens: promptTokens.length, completionTokens: generated.length, cachedPromptTokens },
     timings: {
       queueMs: run.queueMs,
@@ -154,17 +162,6 @@ async function* evaluate(
   yield* sequence.evaluateWithMetadata(tokens, { probabilities: true }, options);
 }
 
-function textEvent(
-  text: string,
-  tokenCount: number,
-  logprobs: TokenLogprob[],
-  request: GenerationRequest,
-): EngineEvent {
-  return request.topLogprobs === undefined
-    ? { type: "text", text, tokenCount }
-    : { type: "text", text, tokenCount, logprobs };
-}
-
 function describeLogprob(
   model: LoadedModel,
   token: Token,
@@ -188,9 +185,55 @@ function describeLogprob(
   return { ...entry(token, probabilities.get(token) ?? 0), topLogprobs: alternatives };
 }
 
-/** Grammar stop triggers as plain text; token-only triggers cannot match text and are skipped. */
-function triggerText(trigger: NonNullable<LlamaGrammar["stopGenerationTriggers"]>[number]): string[] {
-  if (typeof trigger === "string") return [trigger];
-  if (trigger instanceof LlamaText) return [trigger.toString()];
-  return trigger.every((part) => typeof part === "string") ? [trigger.join("")] : [];
+/**
+ * Output read since the last event was sent: sent together, the tokens counted on the first
+ * event and logprobs on the answer text (or on an empty text event when there is none).
+ */
+class PendingOutput {
+  private events: ParsedOutput[] = [];
+  private logprobs: TokenLogprob[] = [];
+  tokens = 0;
+
+  constructor(private readonly withLogprobs: boolean) {}
+
+  get hasOutput(): boolean {
+    return this.events.length > 0;
+  }
+
+  add(events: ParsedOutput[], tokens: number): void {
+    for (const event of events) {
+      const last = this.events.at(-1);
+      if (event.type === "text" && last?.type === "text" && last.channel === event.channel) last.text += event.text;
+      else this.events.push({ ...event });
+    }
+    this.tokens += tokens;
+  }
+
+  addLogprob(logprob: TokenLogprob): void {
+    this.logprobs.push(logprob);
+  }
+
+  *flush(): Generator<EngineEvent> {
+    if (this.events.length === 0 && this.tokens === 0 && this.logprobs.length === 0) return;
+    const events = this.events.length ? this.events : [{ type: "text", channel: "content", text: "" } as const];
+    let tokenCount = this.tokens;
+    let logprobsSent = false;
+    for (const [index, event] of events.entries()) {
+      const isLast = index === events.length - 1;
+      if (event.type === "toolCall") yield { ...event, tokenCount };
+      else {
+        const attach: boolean = this.withLogprobs && !logprobsSent && (event.channel === "content" || isLast);
+        yield {
+          ...event,
+          tokenCount,
+          ...(attach ? { logprobs: this.logprobs } : {}),
+        };
+        logprobsSent ||= attach;
+      }
+      tokenCount = 0;
+    }
+    this.events = [];
+    this.logprobs = [];
+    this.tokens = 0;
+  }
 }

@@ -3,6 +3,7 @@
 import type { Token } from "node-llama-cpp";
 import { CancelledError, InvalidInputError, OverloadedError } from "../../errors.js";
 import { generateOnSequence } from "../engine/generateOnSequence.js";
+import { prepareGeneration } from "../engine/prepareGeneration.js";
 import type { LoadedModel } from "../engine/loadedModel.js";
 import type { ModelRegistry } from "../modelRegistry.js";
 import type {
@@ -91,9 +92,10 @@ interface ModelLane {
 
 /** Text a slow consumer has not read yet is delivered as one event. */
 function mergeTextEvents(buffered: EngineEvent, next: EngineEvent): EngineEvent | undefined {
-  if (buffered.type !== "text" || next.type !== "text") return undefined;
+  if (buffered.type !== "text" || next.type !== "text" || buffered.channel !== next.channel) return undefined;
   return {
     type: "text",
+    channel: buffered.channel,
     text: buffered.text + next.text,
     tokenCount: buffered.tokenCount + next.tokenCount,
     ...(buffered.logprobs || next.logprobs
@@ -205,7 +207,7 @@ export class Scheduler {
         })) {
           channel.push(event);
           if (event.type === "started") this.emit({ ...event, id: request.id, model: request.model });
-          else if (event.type === "text")
+          else if (event.type === "text" || event.type === "toolCall")
             this.emit({ type: "tokens", id: request.id, model: request.model, count: event.tokenCount });
           else {
             finished.reason = event.reason;
@@ -227,7 +229,8 @@ export class Scheduler {
   private async admit(request: GenerationRequest, signal: AbortSignal) {
     const deadline = Date.now() + this.options.requestTimeoutMs;
     const model = this.registry.get(request.model);
-    const promptTokens = model.renderPrompt(request.prompt);
+    const prepared = await prepareGeneration(model, request);
+    const { promptTokens } = prepared;
     if (promptTokens.length >= model.contextSize)
       throw new InvalidInputError(
         request.prompt.kind === "chat" ? "messages" : "prompt",
@@ -237,7 +240,6 @@ export class Scheduler {
       if (!model.isValidToken(token))
         throw new InvalidInputError("logitBias", `Unknown token id ${token} in logit bias`);
     const contextKey = model.loraContextKey(request.lora);
-    const grammar = request.constraint ? await model.compileConstraint(request.constraint) : undefined;
 
     const queuedAt = performance.now();
     const lane = this.lane(model);
@@ -250,7 +252,7 @@ export class Scheduler {
     try {
       const sequence = await model.sequence(contextKey, slot.index, () => this.busyContextKeys(lane));
       const queueMs = performance.now() - queuedAt;
-      const generation = { model, slot: slot.index, sequence, promptTokens, grammar, deadline, queueMs };
+      const generation = { ...prepared, model, slot: slot.index, sequence, deadline, queueMs };
       return { lane, slot, generation };
     } catch (error) {
       this.release(lane, slot);

@@ -1,5 +1,5 @@
 // The chat completion operation: streamed as typed events, or folded into one result.
-import type { TokenLogprob } from "../../inference/types.js";
+import type { GenerationRequest, TokenLogprob } from "../../inference/types.js";
 import type { GenerationCall, InferenceDeps } from "../context.js";
 import { foldStream } from "../foldStream.js";
 import { type FinishReason, streamGeneration, type Timings, type Usage } from "../generation.js";
@@ -9,9 +9,8 @@ import { chooseOutputConstraint } from "../outputConstraint.js";
 import { parseInput } from "../parseInput.js";
 import { toLoraSelection, toSamplingOptions, toStopList } from "../samplingInput.js";
 import { type ChatCompletionInput, chatCompletionInputSchema } from "./chatInput.js";
-import { toTemplateMessages } from "./templateMessages.js";
-import { ToolCallStreamParser } from "./toolCallStreamParser.js";
-import { planTools, type ToolPlan } from "./toolPlan.js";
+import { toChatPrompt } from "./chatPrompt.js";
+import { planTools } from "./toolPlan.js";
 
 export interface AssembledToolCall {
   id: string;
@@ -30,6 +29,7 @@ export type ChatCompletionEvent =
       cachedPromptTokens: number;
     }
   | { type: "contentDelta"; id: string; content: string; logprobs?: TokenLogprob[] }
+  | { type: "reasoningDelta"; id: string; reasoning: string }
   | {
       type: "toolCallDelta";
       id: string;
@@ -45,6 +45,9 @@ export type ChatCompletionEvent =
       usage: Usage;
       timings: Timings;
       content: string | null;
+      /** The model's reasoning, when it reasoned and the request keeps reasoning separate. */
+      reasoning: string | null;
+      /** Complete calls only: a call cut off by a limit is not one (the finish reason says so). */
       toolCalls: AssembledToolCall[];
       stopSequence?: string;
     };
@@ -55,6 +58,7 @@ export interface ChatCompletion {
   /** Unix seconds. */
   created: number;
   content: string | null;
+  reasoning: string | null;
   toolCalls: AssembledToolCall[];
   finishReason: FinishReason;
   usage: Usage;
@@ -64,7 +68,7 @@ export interface ChatCompletion {
 
 /**
  * Validates the input at once (throwing InvalidInputError), then streams events:
- * started, then content or tool-call deltas, then finished.
+ * started, then content, reasoning or tool-call deltas, then finished.
  */
 export function streamChatCompletion(
   deps: InferenceDeps,
@@ -75,29 +79,27 @@ export function streamChatCompletion(
   checkMessageCount(parsed.messages.length, deps.limits);
   const maxTokens = limitMaxTokens(parsed.maxTokens, deps.limits);
   const plan = planTools(parsed);
-  const constraint =
-    plan.mode === "forced"
-      ? { kind: "jsonSchema" as const, schema: plan.callsSchema, field: "tools" }
-      : chooseOutputConstraint(parsed.grammar, parsed.responseFormat);
   const model = parsed.model ?? deps.registry.defaultModelId;
   const id = newId("chatcmpl-");
-  const request = {
+  const request: GenerationRequest = {
     id,
     model,
-    prompt: {
-      kind: "chat" as const,
-      messages: toTemplateMessages(parsed.messages, plan.mode === "none" ? undefined : plan.instructions),
-    },
+    prompt: toChatPrompt(parsed, plan.tools),
     maxTokens,
     sampling: toSamplingOptions(parsed),
     stop: toStopList(parsed.stop),
-    constraint,
+    constraint: chooseOutputConstraint(parsed.grammar, parsed.responseFormat),
     lora: toLoraSelection(parsed.lora),
     cachePrompt: parsed.cachePrompt,
     topLogprobs: parsed.logprobs ? (parsed.topLogprobs ?? 0) : undefined,
     origin: call.origin,
+    chatOutput: {
+      ...plan.output,
+      reasoning: parsed.reasoningFormat,
+      ...(parsed.reasoningBudget !== undefined ? { reasoningBudget: parsed.reasoningBudget } : {}),
+    },
   };
-  return chatEvents(deps, plan, request, call.signal);
+  return chatEvents(deps, request, call.signal);
 }
 
 export async function createChatCompletion(
@@ -107,12 +109,13 @@ export async function createChatCompletion(
 ): Promise<ChatCompletion> {
   const { started, finished, logprobs } = await foldStream(streamChatCompletion(deps, input, call));
   const { id, model, created } = started;
-  const { content, toolCalls, finishReason, usage, timings } = finished;
+  const { content, reasoning, toolCalls, finishReason, usage, timings } = finished;
   return {
     id,
     model,
     created,
     content,
+    reasoning,
     toolCalls,
     finishReason,
     usage,
@@ -123,67 +126,38 @@ export async function createChatCompletion(
 
 async function* chatEvents(
   deps: InferenceDeps,
-  plan: ToolPlan,
-  request: Parameters<typeof streamGeneration>[1],
+  request: GenerationRequest,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ChatCompletionEvent> {
   const { id, model } = request;
   const created = Math.floor(Date.now() / 1000);
-  const forcedCalls = plan.mode === "forced" ? new ToolCallStreamParser() : undefined;
   const callIds: string[] = [];
   let content = "";
-  /** In auto mode, output that opens with "[" may be a tool-call array: held until it is complete. */
-  let heldForToolCalls: string | undefined;
+  let reasoning = "";
 
   for await (const event of streamGeneration(deps, request, signal)) {
     if (event.type === "started") {
       yield { ...event, id, model, created };
     } else if (event.type === "text") {
-      if (forcedCalls) {
-        for (const fragment of forcedCalls.push(event.text)) {
-          if (fragment.name !== undefined) callIds[fragment.index] = newId("call_");
-          yield {
-            type: "toolCallDelta",
-            id,
-            index: fragment.index,
-            ...(fragment.name !== undefined ? { callId: callIds[fragment.index], name: fragment.name } : {}),
-            argumentsDelta: fragment.argumentsDelta,
-          };
-        }
-      } else if (
-        plan.mode === "auto" &&
-        (heldForToolCalls !== undefined || (content.trim() === "" && event.text.trimStart().startsWith("[")))
-      ) {
-        heldForToolCalls = (heldForToolCalls ?? "") + event.text;
+      if (event.channel === "reasoning") {
+        reasoning += event.text;
+        yield { type: "reasoningDelta", id, reasoning: event.text };
       } else {
         content += event.text;
         yield { type: "contentDelta", id, content: event.text, logprobs: event.logprobs };
       }
+    } else if (event.type === "toolCall") {
+      const { index, name, argumentsDelta } = event;
+      if (name !== undefined) callIds[index] = newId("call_");
+      yield {
+        type: "toolCallDelta",
+        id,
+        index,
+        ...(name !== undefined ? { callId: callIds[index], name } : {}),
+        argumentsDelta,
+      };
     } else {
-      let toolCalls: AssembledToolCall[] = [];
-      if (forcedCalls) {
-        toolCalls = forcedCalls.calls.map((call, index) => ({ id: callIds[index], ...call }));
-      } else if (heldForToolCalls !== undefined && plan.mode === "auto") {
-        const parsed = parseToolCallArray(
-          heldForToolCalls,
-          plan.tools.map((tool) => tool.function.name),
-        );
-        if (parsed) {
-          toolCalls = parsed.map((call) => ({ id: newId("call_"), ...call }));
-          for (const [index, call] of toolCalls.entries())
-            yield {
-              type: "toolCallDelta",
-              id,
-              index,
-              callId: call.id,
-              name: call.name,
-              argumentsDelta: call.arguments,
-            };
-        } else {
-          content += heldForToolCalls;
-          yield { type: "contentDelta", id, content: heldForToolCalls };
-        }
-      }
+      const toolCalls = event.toolCalls.map((call, index) => ({ id: callIds[index], ...call }));
       const finishReason =
         toolCalls.length > 0 && event.finishReason === "stop" ? "tool_calls" : event.finishReason;
       yield {
@@ -192,33 +166,11 @@ async function* chatEvents(
         finishReason,
         usage: event.usage,
         timings: event.timings,
-        content: toolCalls.length > 0 || plan.mode === "forced" ? null : content,
+        content: content === "" && toolCalls.length > 0 ? null : content,
+        reasoning: reasoning === "" ? null : reasoning,
         toolCalls,
         stopSequence: event.stopSequence,
       };
     }
   }
-}
-
-/** The calls in a complete model answer of the form [{"name": ..., "arguments": {...}}], or undefined. */
-function parseToolCallArray(
-  text: string,
-  toolNames: string[],
-): { name: string; arguments: string }[] | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(value) || value.length === 0) return undefined;
-  const calls: { name: string; arguments: string }[] = [];
-  for (const item of value) {
-    if (typeof item !== "object" || item === null) return undefined;
-    const { name, arguments: args } = item as { name?: unknown; arguments?: unknown };
-    if (typeof name !== "string" || !toolNames.includes(name) || typeof args !== "object" || args === null)
-      return undefined;
-    calls.push({ name, arguments: JSON.stringify(args) });
-  }
-  return calls;
 }

@@ -25,6 +25,7 @@ export const chatMessageSchema = z.discriminatedUnion("role", [
   z.object({
     role: z.literal("assistant"),
     content: messageContentSchema.nullish(),
+    reasoning: z.string().nullish().describe("The reasoning that came before this answer"),
     toolCalls: z.array(toolCallSchema).optional(),
   }),
   z.object({ role: z.literal("tool"), content: messageContentSchema, toolCallId: z.string().min(1) }),
@@ -70,6 +71,20 @@ export const chatCompletionInputSchema = z.object({
   parallelToolCalls: z.boolean().default(true),
   logprobs: z.boolean().default(false),
   topLogprobs: z.number().int().min(0).max(20).optional(),
+  reasoningFormat: z
+    .enum(["separate", "inline"])
+    .default("separate")
+    .describe("separate: reasoning is reported apart from the answer; inline: it stays in the content"),
+  reasoningBudget: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("Reasoning tokens after which the model is made to end its reasoning"),
+  chatTemplateKwargs: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("Extra variables for the model's Jinja chat template, e.g. enable_thinking"),
 });
 
 export type ChatCompletionInput = z.input<typeof chatCompletionInputSchema>;

@@ -1,5 +1,5 @@
-// Chat completion events as chat.completion.chunk messages: the role first, then content or
-// tool-call deltas (id, type and name first, then argument fragments), the finish reason,
+// Chat completion events as chat.completion.chunk messages: the role first, then content, reasoning
+// (`reasoning_content`, as llama-server and vLLM stream it) or tool-call deltas (id, type and name first, then argument fragments), the finish reason,
 // and a usage chunk with no choices when the client asked for one.
 import type { Logger } from "pino";
 import type { ChatCompletionEvent } from "../../../resolvers/index.js";
@@ -26,6 +26,8 @@ export function chatChunkTranslation(options: {
       case "started":
         header = chunkHeader(event, "chat.completion.chunk");
         return [chunk({ delta: { role: "assistant", content: "" } })];
+      case "reasoningDelta":
+        return [chunk({ delta: { reasoning_content: event.reasoning } })];
       case "contentDelta":
         return [
           chunk({

@@ -32,6 +32,8 @@ const messageSchema = z.discriminatedUnion("role", [
   z.object({
     role: z.literal("assistant"),
     content: optional(contentSchema),
+    /** The reasoning that came before this answer (llama-server's and vLLM's field). */
+    reasoning_content: optional(z.string()),
     tool_calls: optional(z.array(toolCallSchema)),
     function_call: notSupported("Deprecated 'function_call' is not supported: use 'tool_calls'"),
     audio: notSupported("Audio is not supported"),
@@ -80,6 +82,12 @@ export const chatCompletionRequestSchema = z
     tools: optional(z.array(toolSchema)),
     tool_choice: optional(toolChoiceSchema),
     parallel_tool_calls: optional(z.boolean()),
+    /** llama-server's: "none" leaves reasoning in the content; the others separate it. */
+    reasoning_format: optional(z.enum(["none", "auto", "deepseek", "deepseek-legacy"])),
+    thinking_budget_tokens: optional(z.number()),
+    chat_template_kwargs: optional(z.record(z.string(), z.unknown())),
+    /** OpenAI's reasoning effort: passed to the chat template (gpt-oss reads it). */
+    reasoning_effort: optional(z.enum(["minimal", "low", "medium", "high"])),
     modalities: optional(z.array(z.literal("text", { message: "Only the 'text' modality is supported" }))),
     functions: notSupported("Deprecated 'functions' are not supported: use 'tools'"),
     function_call: notSupported("Deprecated 'function_call' is not supported: use 'tool_choice'"),
@@ -127,6 +135,7 @@ export interface ChatCompletionResponse {
     message: {
       role: "assistant";
       content: string | null;
+      reasoning_content?: string;
       refusal: null;
       tool_calls?: WireToolCall[];
     };
@@ -152,7 +161,12 @@ export interface ChatCompletionChunk {
   system_fingerprint: string;
   choices: {
     index: number;
-    delta: { role?: "assistant"; content?: string; tool_calls?: WireToolCallDelta[] };
+    delta: {
+      role?: "assistant";
+      content?: string;
+      reasoning_content?: string;
+      tool_calls?: WireToolCallDelta[];
+    };
     logprobs: WireLogprobs | null;
     finish_reason: WireFinishReason | null;
   }[];

@@ -47,6 +47,12 @@ export function toChatCompletionInput(request: ChatCompletionRequest): ChatCompl
     parallelToolCalls: request.parallel_tool_calls,
     logprobs: request.logprobs,
     topLogprobs: request.top_logprobs,
+    reasoningFormat: request.reasoning_format === "none" ? "inline" : "separate",
+    reasoningBudget: request.thinking_budget_tokens,
+    chatTemplateKwargs:
+      request.reasoning_effort !== undefined
+        ? { reasoning_effort: request.reasoning_effort, ...request.chat_template_kwargs }
+        : request.chat_template_kwargs,
   };
 }
 
@@ -65,6 +71,7 @@ function toResolverMessage(message: ChatMessageRequest): ResolverMessage {
       return {
         role: "assistant",
         content: message.content === undefined ? undefined : toResolverContent(message.content),
+        reasoning: message.reasoning_content,
         toolCalls: message.tool_calls?.map((call) => ({
           id: call.id,
           type: "function",
@@ -105,6 +112,7 @@ export function toChatCompletionResponse(
         message: {
           role: "assistant",
           content: completion.content,
+          ...(completion.reasoning !== null ? { reasoning_content: completion.reasoning } : {}),
           refusal: null,
           ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
         },

@@ -1,0 +1,116 @@
+// How one model's conversations become prompts and how its output is read back: rendering with the
+// GGUF's Jinja chat template where it has one (as llama-server --jinja does), and the output syntax
+// of the chat wrapper that knows the family (node-llama-cpp's specialised wrappers, or the syntax
+// node-llama-cpp extracts from the template itself).
+import { Template } from "@huggingface/jinja";
+import {
+  type ChatWrapper,
+  JinjaTemplateChatWrapper,
+  type LlamaModel,
+  resolveChatWrapper,
+  type Token,
+} from "node-llama-cpp";
+import { addBos } from "../engine/specialTokens.js";
+import type { ChatPrompt } from "../types.js";
+import { toChatHistory, toChatModelFunctions } from "./chatHistory.js";
+import { type ChatSyntax, chatSyntaxOf, type ToolCallFormat } from "./chatSyntax.js";
+import { preservedTokensOf } from "./preservedTokens.js";
+import { renderJinjaTemplate } from "./renderJinjaTemplate.js";
+
+export interface RenderedPrompt {
+  /** The prompt as text, special tokens written out. */
+  text: string;
+  tokens: Token[];
+  /** Whether the prompt opens the model's reasoning, so its output starts inside it. */
+  opensReasoning: boolean;
+}
+
+export interface ChatFormatInfo {
+  /** The chat wrapper whose syntax reads the output (and renders prompts without a Jinja template). */
+  wrapperName: string;
+  /** "jinja": the GGUF's chat template renders prompts; "wrapper": the chat wrapper does. */
+  renderer: "jinja" | "wrapper";
+  toolCallFormat: ToolCallFormat;
+  /** The markers around the model's reasoning, when the family has them. */
+  reasoningMarkers?: { open: string; close: string };
+}
+
+export class ChatFormat {
+  /** The special tokens generated text must show for the syntax to be read. */
+  readonly preservedTokens: ReadonlySet<Token>;
+
+  private constructor(
+    private readonly model: LlamaModel,
+    readonly syntax: ChatSyntax,
+    private readonly syntaxWrapper: ChatWrapper,
+    private readonly template: { source: string; compiled: Template } | undefined,
+  ) {
+    this.preservedTokens = preservedTokensOf(model, syntax);
+  }
+
+  static resolve(model: LlamaModel): ChatFormat {
+    const source = model.fileInfo.metadata.tokenizer?.chat_template;
+    const template = typeof source === "string" ? { source, compiled: new Template(source) } : undefined;
+    const resolved = resolveChatWrapper(model);
+    const fromTemplate = template ? templateWrapper(template.source, model) : undefined;
+    // The template's own call syntax when node-llama-cpp could read it from the template, else the
+    // specialised wrapper's (Mistral, Harmony…), else node-llama-cpp's generic syntax.
+    const syntaxWrapper =
+      fromTemplate?.usingJinjaFunctionCallTemplate || resolved instanceof JinjaTemplateChatWrapper
+        ? (fromTemplate ?? resolved)
+        : resolved;
+    const syntax = chatSyntaxOf(syntaxWrapper);
+    const otherReasoning = chatSyntaxOf(syntaxWrapper === resolved ? (fromTemplate ?? resolved) : resolved).reasoning;
+    return new ChatFormat(model, { ...syntax, reasoning: syntax.reasoning ?? otherReasoning }, syntaxWrapper, template);
+  }
+
+  info(): ChatFormatInfo {
+    return {
+      wrapperName: this.syntax.wrapperName,
+      renderer: this.template ? "jinja" : "wrapper",
+      toolCallFormat: this.syntax.toolCallFormat,
+      ...(this.syntax.reasoning ? { reasoningMarkers: this.syntax.reasoning } : {}),
+    };
+  }
+
+  render(prompt: ChatPrompt): RenderedPrompt {
+    const { text, tokens } = this.usesTemplateFor(prompt) ? this.renderWithTemplate(prompt) : this.renderWithWrapper(prompt);
+    const reasoning = this.syntax.reasoning;
+    const opensReasoning =
+      reasoning !== undefined && (reasoning.open === "" || text.trimEnd().endsWith(reasoning.open));
+    return { text, tokens, opensReasoning };
+  }
+
+  /** A template that never mentions tools would drop them: the wrapper documents them instead. */
+  private usesTemplateFor(prompt: ChatPrompt): boolean {
+    return this.template !== undefined && (prompt.tools.length === 0 || this.template.source.includes("tools"));
+  }
+
+  private renderWithTemplate(prompt: ChatPrompt): { text: string; tokens: Token[] } {
+    const { bos, eos } = this.model.tokens;
+    const text = renderJinjaTemplate(this.template!.compiled, prompt, {
+      bosToken: bos === null ? "" : this.model.detokenize([bos], true),
+      eosToken: eos === null ? "" : this.model.detokenize([eos], true),
+    });
+    return { text, tokens: addBos(this.model, this.model.tokenize(text, true)) };
+  }
+
+  private renderWithWrapper(prompt: ChatPrompt): { text: string; tokens: Token[] } {
+    const { contextText } = this.syntaxWrapper.generateContextState({
+      chatHistory: toChatHistory(prompt),
+      availableFunctions: prompt.tools.length ? toChatModelFunctions(prompt.tools) : undefined,
+      documentFunctionParams: true,
+    });
+    const tokens = contextText.tokenize(this.model.tokenizer);
+    return { text: this.model.detokenize(tokens, true), tokens };
+  }
+}
+
+/** node-llama-cpp's reading of a Jinja template (its call syntax and reasoning markers); undefined if it cannot. */
+function templateWrapper(template: string, model: LlamaModel): JinjaTemplateChatWrapper | undefined {
+  try {
+    return new JinjaTemplateChatWrapper({ template, tokenizer: model.tokenizer });
+  } catch {
+    return undefined;
+  }
+}

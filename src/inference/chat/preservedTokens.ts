@@ -1,0 +1,24 @@
+// The special tokens a chat syntax is spelled with, which generated text must show to be read.
+import type { LlamaModel, Token } from "node-llama-cpp";
+import type { ChatSyntax } from "./chatSyntax.js";
+
+export function preservedTokensOf(model: LlamaModel, syntax: ChatSyntax): Set<Token> {
+  const { toolCall, reasoning, stopTriggers } = syntax;
+  const markers = [
+    toolCall.trigger,
+    toolCall.afterTrigger,
+    toolCall.nextCall,
+    toolCall.paramsPrefix,
+    toolCall.suffix,
+    toolCall.sectionSuffix,
+    reasoning?.open ?? "",
+    reasoning?.close ?? "",
+    ...stopTriggers,
+  ];
+  const preserved = new Set<Token>();
+  for (const marker of markers)
+    for (const token of model.tokenize(marker, true))
+      // A token that reads as nothing without special tokens is one the output would lose.
+      if (model.detokenize([token], false) === "" && model.detokenize([token], true) !== "") preserved.add(token);
+  return preserved;
+}

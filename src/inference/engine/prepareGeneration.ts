@@ -1,0 +1,62 @@
+// What a generation needs before it takes a slot: its prompt's tokens and the reader of its output
+// (with the grammars that reader may switch to, compiled now so a bad one fails before the queue).
+import type { Token } from "node-llama-cpp";
+import { ChatOutputReader, type OutputReader, TextOutputReader } from "../chat/chatOutputReader.js";
+import { closeReasoningGrammar, toolCallGrammar } from "../chat/toolCallGrammar.js";
+import type { GenerationRequest } from "../types.js";
+import type { LoadedModel } from "./loadedModel.js";
+
+export interface PreparedGeneration {
+  promptTokens: Token[];
+  output: OutputReader;
+  mayConstrain: boolean;
+  preservedTokens: ReadonlySet<Token>;
+  turnEndTriggers: readonly string[];
+}
+
+const NOTHING_PRESERVED: ReadonlySet<Token> = new Set();
+
+export async function prepareGeneration(model: LoadedModel, request: GenerationRequest): Promise<PreparedGeneration> {
+  const { prompt } = request;
+  const requestGrammar = request.constraint ? await model.compileConstraint(request.constraint) : undefined;
+  if (prompt.kind === "text")
+    return {
+      promptTokens: model.textPromptTokens(prompt.text),
+      output: new TextOutputReader(model.model, requestGrammar),
+      mayConstrain: requestGrammar !== undefined,
+      preservedTokens: NOTHING_PRESERVED,
+      turnEndTriggers: [],
+    };
+
+  const format = model.chatFormat;
+  const rendered = format.render(prompt);
+  const options = request.chatOutput ?? { toolCalls: "none", toolNames: [], parallelToolCalls: false, reasoning: "separate" };
+  const { syntax } = format;
+  const tools = prompt.tools.filter((tool) => options.toolNames.includes(tool.name));
+  const parallel = options.parallelToolCalls;
+  const toolCalls =
+    options.toolCalls !== "none" && tools.length > 0
+      ? await model.compileGrammar(
+          toolCallGrammar(syntax.toolCall, tools, { includeTrigger: options.toolCalls === "required", parallel }),
+        )
+      : undefined;
+  const closeReasoning =
+    options.reasoningBudget !== undefined && syntax.reasoning
+      ? await model.compileGrammar(closeReasoningGrammar(syntax.reasoning))
+      : undefined;
+  const output = new ChatOutputReader(
+    model.model,
+    syntax,
+    options,
+    rendered.opensReasoning,
+    { toolCalls, closeReasoning },
+    requestGrammar,
+  );
+  return {
+    promptTokens: rendered.tokens,
+    output,
+    mayConstrain: requestGrammar !== undefined || toolCalls !== undefined || closeReasoning !== undefined,
+    preservedTokens: format.preservedTokens,
+    turnEndTriggers: syntax.stopTriggers,
+  };
+}

@@ -1,0 +1,41 @@
+// A chat request as the inference layer's structured prompt: roles every template knows, assistant
+// tool calls and tool results kept as structure, so the model's own template renders them.
+import type { ChatPrompt, ChatPromptMessage, ChatTool } from "../../inference/types.js";
+import type { ChatMessage, ParsedChatCompletionInput } from "./chatInput.js";
+
+export function contentText(content: string | { text: string }[] | null | undefined): string {
+  if (content === null || content === undefined) return "";
+  return typeof content === "string" ? content : content.map((part) => part.text).join("");
+}
+
+export function toChatPrompt(input: ParsedChatCompletionInput, tools: readonly ChatTool[]): ChatPrompt {
+  return {
+    kind: "chat",
+    messages: input.messages.map(toPromptMessage),
+    tools,
+    ...(input.chatTemplateKwargs ? { templateVariables: input.chatTemplateKwargs } : {}),
+  };
+}
+
+function toPromptMessage(message: ChatMessage): ChatPromptMessage {
+  switch (message.role) {
+    case "system":
+    case "developer":
+      return { role: "system", content: contentText(message.content) };
+    case "user":
+      return { role: "user", content: contentText(message.content) };
+    case "assistant":
+      return {
+        role: "assistant",
+        content: contentText(message.content),
+        ...(message.reasoning ? { reasoning: message.reasoning } : {}),
+        toolCalls: (message.toolCalls ?? []).map((call) => ({
+          id: call.id,
+          name: call.function.name,
+          arguments: call.function.arguments,
+        })),
+      };
+    case "tool":
+      return { role: "tool", toolCallId: message.toolCallId, content: contentText(message.content) };
+  }
+}
