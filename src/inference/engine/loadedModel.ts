@@ -2,21 +2,20 @@
 // grammar compilation, tokenization and embeddings.
 import path from "node:path";
 import {
-  type ChatWrapper,
   type Llama,
   type LlamaContext,
   type LlamaContextSequence,
   type LlamaEmbeddingContext,
   type LlamaGrammar,
   type LlamaModel,
-  resolveChatWrapper,
   type Token,
 } from "node-llama-cpp";
 import { InvalidInputError } from "../../errors.js";
+import { ChatFormat, type ChatFormatInfo } from "../chat/chatFormat.js";
 import { jsonSchemaGrammar, UnsupportedJsonSchemaError } from "../grammar/index.js";
-import type { LoraSelection, OutputConstraint, PromptInput } from "../types.js";
+import type { LoraSelection, OutputConstraint } from "../types.js";
 import { ContextStepGate } from "./contextStepGate.js";
-import { addBos, addEos, renderPromptTokens } from "./renderPrompt.js";
+import { addBos, addEos } from "./specialTokens.js";
 
 export interface ModelSpec {
   id: string;
@@ -41,6 +40,7 @@ export interface ModelInfo {
   contextSize: number;
   trainContextSize: number;
   chatTemplate: string;
+  chatFormat: ChatFormatInfo;
   adapters: string[];
   sizeBytes: number;
   embeddingSize: number;
@@ -70,13 +70,13 @@ export class LoadedModel {
     readonly spec: ModelSpec,
     readonly llama: Llama,
     readonly model: LlamaModel,
-    readonly chatWrapper: ChatWrapper,
+    readonly chatFormat: ChatFormat,
     private readonly settings: ContextSettings,
   ) {}
 
   static async load(llama: Llama, spec: ModelSpec, settings: ContextSettings): Promise<LoadedModel> {
     const model = await llama.loadModel({ modelPath: spec.path });
-    const loaded = new LoadedModel(spec, llama, model, resolveChatWrapper(model), settings);
+    const loaded = new LoadedModel(spec, llama, model, ChatFormat.resolve(model), settings);
     await loaded.contextFor(BASE_CONTEXT);
     return loaded;
   }
@@ -103,15 +103,17 @@ export class LoadedModel {
       path: path.resolve(this.spec.path),
       contextSize: this.settings.contextSize,
       trainContextSize: this.model.trainContextSize,
-      chatTemplate: this.chatWrapper.wrapperName,
+      chatTemplate: this.chatFormat.syntax.wrapperName,
+      chatFormat: this.chatFormat.info(),
       adapters: [...this.spec.adapters.keys()],
       sizeBytes: this.model.size,
       embeddingSize: this.model.embeddingVectorSize,
     };
   }
 
-  renderPrompt(prompt: PromptInput): Token[] {
-    return renderPromptTokens(this.model, this.chatWrapper, prompt);
+  /** A text prompt's tokens, BOS first where the model wants one. */
+  textPromptTokens(text: string): Token[] {
+    return addBos(this.model, this.model.tokenize(text, false));
   }
 
   /**
@@ -182,6 +184,11 @@ export class LoadedModel {
       this.stepGates.set(sequence.context, gate);
     }
     return gate;
+  }
+
+  /** Compiles a grammar the server built (not a client's: those go through compileConstraint). */
+  compileGrammar(grammar: string): Promise<LlamaGrammar> {
+    return this.llama.createGrammar({ grammar });
   }
 
   async compileConstraint(constraint: OutputConstraint): Promise<LlamaGrammar> {
