@@ -8,6 +8,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type ChatCompletionInput = {
   /** Reuse a slot's KV cache for a shared prompt prefix. Default true; false evaluates the whole prompt. */
   cachePrompt?: boolean | null | undefined;
+  /** Extra variables for the model's Jinja chat template, e.g. `{enable_thinking: false}`. */
+  chatTemplateKwargs?: unknown;
   /** -2 to 2: penalize tokens by how often they appeared. */
   frequencyPenalty?: number | null | undefined;
   /** A GBNF grammar the answer must follow. Not combinable with `responseFormat`. */
@@ -30,6 +32,10 @@ export type ChatCompletionInput = {
   parallelToolCalls?: boolean | null | undefined;
   /** -2 to 2: penalize tokens that already appeared. */
   presencePenalty?: number | null | undefined;
+  /** Reasoning tokens after which the model is made to end its reasoning and answer. */
+  reasoningBudget?: number | null | undefined;
+  /** Default SEPARATE. */
+  reasoningFormat?: ReasoningFormat | null | undefined;
   /** Penalty on recently generated tokens, 0 to 10; 1 disables it. */
   repeatPenalty?: number | null | undefined;
   /** Constrain the answer to JSON. Not combinable with `grammar`. */
@@ -56,6 +62,8 @@ export type ChatCompletionInput = {
 export type ChatMessageInput = {
   /** The text. Required for every role but ASSISTANT, whose message may only call tools. */
   content?: string | null | undefined;
+  /** ASSISTANT only: the reasoning that came before its answer. */
+  reasoning?: string | null | undefined;
   /** Who speaks. */
   role: ChatRole;
   /** TOOL only: the id of the call this message answers. */
@@ -182,6 +190,13 @@ export type LoraSelectionInput = {
   scale?: number | null | undefined;
 };
 
+/** Where a reasoning model's thinking goes. */
+export type ReasoningFormat =
+  /** Left in the answer's text, markers included. */
+  | 'INLINE'
+  /** Reported apart from the answer: ReasoningDelta events and `reasoning` (the default). */
+  | 'SEPARATE';
+
 /** Constrains the answer to JSON. */
 export type ResponseFormatInput = {
   /** Required with JSON_SCHEMA. */
@@ -257,6 +272,7 @@ export type ChatStreamSubscription = { chatCompletion:
     | { __typename: 'ContentDelta', id: string, content: string }
     | { __typename: 'GenerationFinished', id: string, finishReason: FinishReason, fullContent: string | null, stopSequence: string | null, toolCalls: Array<{ id: string, name: string, arguments: string }>, usage: { promptTokens: number, completionTokens: number, totalTokens: number, cachedPromptTokens: number }, timings: { queueMs: number, promptMs: number, generationMs: number, generatedTokensPerSecond: number } }
     | { __typename: 'GenerationStarted', id: string, model: string, createdAt: string, promptTokens: number, cachedPromptTokens: number }
+    | { __typename: 'ReasoningDelta' }
     | { __typename: 'ToolCallDelta', id: string, index: number, callId: string | null, name: string | null, argumentsDelta: string }
    };
 

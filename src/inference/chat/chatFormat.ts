@@ -14,7 +14,7 @@ import { addBos } from "../engine/specialTokens.js";
 import type { ChatPrompt } from "../types.js";
 import { toChatHistory, toChatModelFunctions } from "./chatHistory.js";
 import { type ChatSyntax, chatSyntaxOf, type ToolCallFormat } from "./chatSyntax.js";
-import { preservedTokensOf } from "./preservedTokens.js";
+import { messageEndTokensOf, preservedTokensOf } from "./preservedTokens.js";
 import { renderJinjaTemplate } from "./renderJinjaTemplate.js";
 
 export interface RenderedPrompt {
@@ -38,6 +38,8 @@ export interface ChatFormatInfo {
 export class ChatFormat {
   /** The special tokens generated text must show for the syntax to be read. */
   readonly preservedTokens: ReadonlySet<Token>;
+  /** End-of-generation tokens that only end a message when the family continues the turn after them. */
+  readonly messageEndTokens: ReadonlySet<Token>;
 
   private constructor(
     private readonly model: LlamaModel,
@@ -46,6 +48,7 @@ export class ChatFormat {
     private readonly template: { source: string; compiled: Template } | undefined,
   ) {
     this.preservedTokens = preservedTokensOf(model, syntax);
+    this.messageEndTokens = messageEndTokensOf(model, syntax);
   }
 
   static resolve(model: LlamaModel): ChatFormat {

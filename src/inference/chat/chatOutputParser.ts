@@ -99,7 +99,8 @@ export class ChatOutputParser {
     const { toolCall, reasoning } = this.options.syntax;
     switch (this.state) {
       case "content": {
-        const markers: [string, State][] = [];
+        const markers: [string, State][] = this.options.syntax.messageHeaders.map((header) => [header, "content"]);
+        if (this.options.syntax.messageEnd) markers.push([this.options.syntax.messageEnd, "content"]);
         if (this.options.parseReasoning && reasoning?.open) markers.push([reasoning.open, "reasoning"]);
         if (this.options.parseToolCalls && toolCall.trigger) markers.push([toolCall.trigger, "callOpening"]);
         return this.readUntilMarker(markers);
@@ -136,12 +137,25 @@ export class ChatOutputParser {
     let found: { index: number; marker: string; next: State } | undefined;
     for (const [marker, next] of markers) {
       const index = this.buffer.indexOf(marker);
-      if (index >= 0 && (found === undefined || index < found.index)) found = { index, marker, next };
+      const better = found === undefined || index < found.index || (index === found.index && marker.length > found.marker.length);
+      if (index >= 0 && better) found = { index, marker, next };
     }
     if (!found) {
-      const held = longestMarkerStartAtEnd(this.buffer, markers.map(([marker]) => marker));
+      // Whitespace is held too where a marker may follow: it belongs to neither side of it.
+      const trailingWhitespace = markers.length ? this.buffer.length - this.buffer.trimEnd().length : 0;
+      const held = Math.max(
+        trailingWhitespace,
+        longestMarkerStartAtEnd(this.buffer, markers.map(([marker]) => marker)),
+      );
       this.emitText(this.buffer.slice(0, this.buffer.length - held), channel);
       this.buffer = this.buffer.slice(this.buffer.length - held);
+      return false;
+    }
+    const fromMarker = this.buffer.slice(found.index);
+    if (markers.some(([marker]) => marker.length > fromMarker.length && marker.startsWith(fromMarker))) {
+      // A longer marker may still be coming (`<|channel|>analysis` then `<|message|>`): wait for it.
+      this.emitText(this.buffer.slice(0, found.index).trimEnd(), channel);
+      this.buffer = fromMarker;
       return false;
     }
     this.emitText(this.buffer.slice(0, found.index).trimEnd(), channel);

@@ -40,6 +40,13 @@ export interface ChatSyntax {
   reasoning?: ReasoningSyntax;
   /** Texts that end the model's turn besides end-of-generation tokens. */
   stopTriggers: string[];
+  /**
+   * Where a family writes several messages in one turn (Harmony: analysis, then final): the text
+   * that ends one message without ending the turn, even where it is an end-of-generation token.
+   */
+  messageEnd?: string;
+  /** Texts that open a message (`<|start|>assistant`, `<|channel|>final<|message|>`): structure, not content. */
+  messageHeaders: string[];
 }
 
 /** A leading special-token marker such as `<tool_call>`, `<|python_tag|>` or `[TOOL_CALLS]`. */
@@ -72,7 +79,7 @@ export function chatSyntaxOf(wrapper: ChatWrapper): ChatSyntax {
           close: markerText(thought.suffix).trim(),
         }
       : undefined,
-    stopTriggers: stopTriggersOf(wrapper),
+    ...turnStructureOf(wrapper),
   };
 }
 
@@ -110,13 +117,27 @@ function count(text: string, char: string): number {
   return text.split(char).length - 1;
 }
 
-function stopTriggersOf(wrapper: ChatWrapper): string[] {
-  const { stopGenerationTriggers } = wrapper.generateContextState({
+function turnStructureOf(wrapper: ChatWrapper): Pick<ChatSyntax, "stopTriggers" | "messageEnd" | "messageHeaders"> {
+  const state = wrapper.generateContextState({
     chatHistory: [
       { type: "user", text: "" },
       { type: "model", response: [] },
     ],
   });
-  const texts = stopGenerationTriggers.map((trigger) => markerText(trigger).trim());
-  return [...new Set(texts.filter((text) => text !== ""))];
+  const texts = (markers: readonly Marker[]) => [
+    ...new Set(markers.map((marker) => markerText(marker).trim()).filter((text) => text !== "")),
+  ];
+  const stopTriggers = texts(state.stopGenerationTriggers);
+  const messageEnd = state.rerender?.action === "closeResponseItem" ? texts(state.rerender.triggers)[0] : undefined;
+  if (messageEnd === undefined) return { stopTriggers, messageHeaders: [] };
+
+  const headers = (state.prefixTriggers ?? []).flatMap((trigger) => {
+    if (trigger.type === "functionCall") return trigger.inject ? [trigger.inject] : [];
+    if (trigger.type === "segment" && trigger.segmentType === "thought") return [];
+    return trigger.triggers.map((text) => LlamaText([text, trigger.inject ?? ""]));
+  });
+  // The generation prompt ends with the header of the model's first message: later ones repeat it.
+  const prompt = markerText(state.contextText);
+  const firstHeader = prompt.slice(prompt.lastIndexOf(messageEnd) + messageEnd.length);
+  return { stopTriggers, messageEnd, messageHeaders: texts([firstHeader, ...headers]) };
 }

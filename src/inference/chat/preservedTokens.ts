@@ -14,6 +14,8 @@ export function preservedTokensOf(model: LlamaModel, syntax: ChatSyntax): Set<To
     reasoning?.open ?? "",
     reasoning?.close ?? "",
     ...stopTriggers,
+    ...syntax.messageHeaders,
+    syntax.messageEnd ?? "",
   ];
   const preserved = new Set<Token>();
   for (const marker of markers)
@@ -21,4 +23,11 @@ export function preservedTokensOf(model: LlamaModel, syntax: ChatSyntax): Set<To
       // A token that reads as nothing without special tokens is one the output would lose.
       if (model.detokenize([token], false) === "" && model.detokenize([token], true) !== "") preserved.add(token);
   return preserved;
+}
+
+/** The tokens that end a message but not the turn (see ChatSyntax.messageEnd). */
+export function messageEndTokensOf(model: LlamaModel, syntax: ChatSyntax): Set<Token> {
+  if (!syntax.messageEnd) return new Set();
+  const tokens = model.tokenize(syntax.messageEnd, true);
+  return new Set(tokens.length === 1 ? tokens : []);
 }

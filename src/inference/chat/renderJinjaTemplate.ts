@@ -1,5 +1,6 @@
 // Renders a conversation with the GGUF's own Jinja chat template, given the messages and tools in the
 // OpenAI shape templates are written for: the prompt llama-server --jinja and vLLM would build.
+import { createHash } from "node:crypto";
 import { Template } from "@huggingface/jinja";
 import { InvalidInputError } from "../../errors.js";
 import type { ChatPrompt } from "../types.js";
@@ -52,7 +53,7 @@ function toTemplateMessage(prompt: ChatPrompt) {
       case "tool":
         return {
           role: "tool",
-          tool_call_id: message.toolCallId,
+          tool_call_id: templateCallId(message.toolCallId),
           name: callNames.get(message.toolCallId),
           content: message.content,
         };
@@ -64,7 +65,7 @@ function toTemplateMessage(prompt: ChatPrompt) {
           ...(message.toolCalls.length > 0
             ? {
                 tool_calls: message.toolCalls.map((call) => ({
-                  id: call.id,
+                  id: templateCallId(call.id),
                   type: "function",
                   // Templates index into the arguments (arguments.city, arguments|tojson): an object.
                   function: { name: call.name, arguments: parseJsonOrText(call.arguments) },
@@ -74,4 +75,13 @@ function toTemplateMessage(prompt: ChatPrompt) {
         };
     }
   };
+}
+
+/**
+ * A call id as templates accept it: Mistral's templates refuse any id that is not 9 letters or
+ * digits, so other ids are replaced by 9 characters of their hash (the same for a call and its result).
+ */
+function templateCallId(id: string): string {
+  if (/^[a-zA-Z0-9]{9}$/.test(id)) return id;
+  return createHash("sha256").update(id).digest("base64").replace(/[^a-zA-Z0-9]/g, "").slice(0, 9).padEnd(9, "0");
 }

@@ -18,10 +18,12 @@ export function toolCallGrammar(
   { includeTrigger, parallel }: ToolCallGrammarOptions,
 ): string {
   const rules: string[] = [];
+  // A call written as a JSON object may carry its own id after the arguments (Mistral's 9 characters).
+  const callIdField = syntax.suffix.startsWith("}") ? `(${gbnfLiteral(', "id": "')} [a-zA-Z0-9]{9} "\"")?` : "";
   const calls = tools.map((tool, index) => {
     const args = jsonSchemaRules(tool.parameters ?? { type: "object" }, `tool${index}-`);
     rules.push(args.rules);
-    return `${gbnfLiteral(tool.name)} ${gbnfLiteral(syntax.paramsPrefix)} ${args.rootRule} ${literalOrEmpty(syntax.suffix)}`;
+    return `${gbnfLiteral(tool.name)} ${gbnfLiteral(syntax.paramsPrefix)} ${args.rootRule} ${callIdField} ${literalOrEmpty(syntax.suffix)}`;
   });
   const opening = (includeTrigger ? syntax.trigger : "") + syntax.afterTrigger;
   const more = parallel && syntax.parallel ? ` (${gbnfLiteral(syntax.nextCall)} call)*` : "";

@@ -22,6 +22,8 @@ export interface SlotGeneration {
   mayConstrain: boolean;
   /** Special tokens written out in the text (the chat syntax's markers). */
   preservedTokens: ReadonlySet<Token>;
+  /** End-of-generation tokens that end a message, not the turn (Harmony's `<|end|>`). */
+  messageEndTokens: ReadonlySet<Token>;
   /** Texts that end the turn besides the request's stop strings (the chat wrapper's stop triggers). */
   turnEndTriggers: readonly string[];
   signal: AbortSignal;
@@ -70,7 +72,7 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
     for await (const output of gate.between(outputs, run.slot, signal)) {
       lastTokenAt = performance.now();
       if (generated.length === 0) firstTokenAt = lastTokenAt;
-      if (model.model.isEogToken(output.token)) {
+      if (model.model.isEogToken(output.token) && !run.messageEndTokens.has(output.token)) {
         reason = "stop";
         break;
       }

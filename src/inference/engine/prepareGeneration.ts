@@ -11,10 +11,12 @@ export interface PreparedGeneration {
   output: OutputReader;
   mayConstrain: boolean;
   preservedTokens: ReadonlySet<Token>;
+  /** End-of-generation tokens that do not end this generation (see ChatSyntax.messageEnd). */
+  messageEndTokens: ReadonlySet<Token>;
   turnEndTriggers: readonly string[];
 }
 
-const NOTHING_PRESERVED: ReadonlySet<Token> = new Set();
+const NO_TOKENS: ReadonlySet<Token> = new Set();
 
 export async function prepareGeneration(model: LoadedModel, request: GenerationRequest): Promise<PreparedGeneration> {
   const { prompt } = request;
@@ -24,7 +26,8 @@ export async function prepareGeneration(model: LoadedModel, request: GenerationR
       promptTokens: model.textPromptTokens(prompt.text),
       output: new TextOutputReader(model.model, requestGrammar),
       mayConstrain: requestGrammar !== undefined,
-      preservedTokens: NOTHING_PRESERVED,
+      preservedTokens: NO_TOKENS,
+      messageEndTokens: NO_TOKENS,
       turnEndTriggers: [],
     };
 
@@ -57,6 +60,7 @@ export async function prepareGeneration(model: LoadedModel, request: GenerationR
     output,
     mayConstrain: requestGrammar !== undefined || toolCalls !== undefined || closeReasoning !== undefined,
     preservedTokens: format.preservedTokens,
+    messageEndTokens: format.messageEndTokens,
     turnEndTriggers: syntax.stopTriggers,
   };
 }
