@@ -1,7 +1,12 @@
 // Runs one generation through the scheduler and normalizes its events for chat and completion:
 // errors before the start are thrown, errors after it end the stream with finish reason "error".
 import { toDomainError } from "../errors.js";
-import type { GenerationRequest, GenerationTimings, OutputChannel, TokenLogprob } from "../inference/types.js";
+import type {
+  GenerationRequest,
+  GenerationTimings,
+  OutputChannel,
+  TokenLogprob,
+} from "../inference/types.js";
 import type { InferenceDeps } from "./context.js";
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "cancelled" | "error";

@@ -1,6 +1,7 @@
 // The one API every transport calls: transport-agnostic operations bound to the inference layer.
 
 import { createChatCompletion, streamChatCompletion } from "./chat/chatCompletion.js";
+import { renderChatPrompt } from "./chat/renderChatPrompt.js";
 import { createCompletion, streamCompletion } from "./completion.js";
 import type { GenerationCall, InferenceDeps } from "./context.js";
 import { createEmbeddings } from "./embeddings.js";
@@ -17,6 +18,7 @@ export function createResolvers(deps: InferenceDeps) {
     createCompletion: (input: unknown, call?: GenerationCall) => createCompletion(deps, input, call),
     streamCompletion: (input: unknown, call?: GenerationCall) => streamCompletion(deps, input, call),
     createEmbeddings: (input: unknown) => createEmbeddings(deps, input),
+    renderChatPrompt: (input: unknown) => renderChatPrompt(deps, input),
     tokenize: (input: unknown) => tokenize(deps, input),
     detokenize: (input: unknown) => detokenize(deps, input),
     listModels: () => listModels(deps),
@@ -33,6 +35,7 @@ export type Resolvers = ReturnType<typeof createResolvers>;
 export type { AssembledToolCall, ChatCompletion, ChatCompletionEvent } from "./chat/chatCompletion.js";
 export type { ChatCompletionInput } from "./chat/chatInput.js";
 export { chatCompletionInputSchema } from "./chat/chatInput.js";
+export type { RenderedChatPrompt } from "./chat/renderChatPrompt.js";
 export type { Completion, CompletionEvent, CompletionInput } from "./completion.js";
 export { completionInputSchema } from "./completion.js";
 export type { GenerationCall, InferenceDeps, RequestOrigin } from "./context.js";

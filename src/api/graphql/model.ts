@@ -11,6 +11,64 @@ const LoraAdapterRef = builder.objectRef<{ name: string }>("LoraAdapter").implem
   }),
 });
 
+type ChatFormatInfo = ModelInfo["chatFormat"];
+
+const ToolCallFormatEnum = builder.enumType("ToolCallFormat", {
+  description: "How a model writes tool calls.",
+  values: {
+    NATIVE: {
+      value: "native",
+      description: "Its family's trained syntax (e.g. Qwen's <tool_call>, Mistral's [TOOL_CALLS]).",
+    },
+    GENERIC: {
+      value: "generic",
+      description:
+        "node-llama-cpp's generic syntax (`||call: name({…})`), documented to the model in its system prompt: for models whose template has none.",
+    },
+  } as const,
+});
+
+const PromptRendererEnum = builder.enumType("PromptRenderer", {
+  description: "What renders a conversation into the prompt.",
+  values: {
+    JINJA: {
+      value: "jinja",
+      description: "The GGUF's own Jinja chat template, as llama-server --jinja renders it.",
+    },
+    WRAPPER: {
+      value: "wrapper",
+      description: "node-llama-cpp's chat wrapper (models without a Jinja template).",
+    },
+  } as const,
+});
+
+const ReasoningMarkersRef = builder
+  .objectRef<NonNullable<ChatFormatInfo["reasoningMarkers"]>>("ReasoningMarkers")
+  .implement({
+    description: "The markers around a model's reasoning in its output.",
+    fields: (t) => ({
+      open: t.exposeString("open", { description: "Opens the reasoning (empty: the output starts in it)." }),
+      close: t.exposeString("close", { description: "Closes the reasoning." }),
+    }),
+  });
+
+export const ChatFormatRef = builder.objectRef<ChatFormatInfo>("ChatFormat").implement({
+  description: "How a model's conversations are rendered and its output read.",
+  fields: (t) => ({
+    wrapperName: t.exposeString("wrapperName", {
+      description: "The node-llama-cpp chat wrapper whose syntax reads tool calls and reasoning.",
+    }),
+    renderer: t.field({ type: PromptRendererEnum, resolve: (format) => format.renderer }),
+    toolCallFormat: t.field({ type: ToolCallFormatEnum, resolve: (format) => format.toolCallFormat }),
+    reasoningMarkers: t.field({
+      type: ReasoningMarkersRef,
+      nullable: true,
+      description: "Null for models that do not reason.",
+      resolve: (format) => format.reasoningMarkers,
+    }),
+  }),
+});
+
 export const ModelRef = builder.objectRef<ModelInfo>("Model").implement({
   description: "A model this server serves.",
   fields: (t) => ({
@@ -24,6 +82,11 @@ export const ModelRef = builder.objectRef<ModelInfo>("Model").implement({
     chatTemplate: t.exposeString("chatTemplate", {
       description:
         "Name of the chat template that turns messages into the prompt (from the model's metadata).",
+    }),
+    chatFormat: t.field({
+      type: ChatFormatRef,
+      description: "How its chats are rendered and its tool calls and reasoning read.",
+      resolve: (model) => model.chatFormat,
     }),
     loraAdapters: t.field({
       type: [LoraAdapterRef],

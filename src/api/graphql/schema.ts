@@ -7,6 +7,7 @@ import "./tokenization.js";
 import "./scheduler.js";
 import "./generation.js";
 import "./chatCompletion.js";
+import "./renderedPrompt.js";
 import "./completion.js";
 import "./embeddings.js";
 

@@ -1,9 +1,10 @@
-// The OpenAI-compatible REST transport: /v1/* plus llama-server's /tokenize and /detokenize,
+// The OpenAI-compatible REST transport: /v1/* plus llama-server's /tokenize, /detokenize and /apply-template,
 // routed to per-endpoint handlers, with every failure answered in OpenAI's error shape.
 import type { Logger } from "pino";
 import { type HttpMount, pathPrefixMatcher } from "../../api/httpMount.js";
 import { requestOriginOf } from "../../api/requestOrigin.js";
 import type { Resolvers } from "../../resolvers/index.js";
+import { applyTemplateRoute } from "./applyTemplate/router.js";
 import { chatCompletionsRoute } from "./chat/router.js";
 import { completionsRoute } from "./completions/router.js";
 import { embeddingsRoute } from "./embeddings/router.js";
@@ -22,10 +23,11 @@ export function createOpenAiMount(resolvers: Resolvers, logger: Logger): HttpMou
     embeddingsRoute(resolvers),
     ...modelRoutes(resolvers),
     ...tokenizeRoutes(resolvers),
+    applyTemplateRoute(resolvers),
   ];
   return {
     name: "openai",
-    matches: pathPrefixMatcher("/v1", "/tokenize", "/detokenize"),
+    matches: pathPrefixMatcher("/v1", "/tokenize", "/detokenize", "/apply-template"),
     routeOf: (pathname) => routeLabel(routes, pathname),
     refuse: (_request, response, error) => {
       const refusal = toOpenAiError(error, {}, log);

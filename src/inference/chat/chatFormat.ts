@@ -63,8 +63,15 @@ export class ChatFormat {
         ? (fromTemplate ?? resolved)
         : resolved;
     const syntax = chatSyntaxOf(syntaxWrapper);
-    const otherReasoning = chatSyntaxOf(syntaxWrapper === resolved ? (fromTemplate ?? resolved) : resolved).reasoning;
-    return new ChatFormat(model, { ...syntax, reasoning: syntax.reasoning ?? otherReasoning }, syntaxWrapper, template);
+    const otherReasoning = chatSyntaxOf(
+      syntaxWrapper === resolved ? (fromTemplate ?? resolved) : resolved,
+    ).reasoning;
+    return new ChatFormat(
+      model,
+      { ...syntax, reasoning: syntax.reasoning ?? otherReasoning },
+      syntaxWrapper,
+      template,
+    );
   }
 
   info(): ChatFormatInfo {
@@ -77,7 +84,9 @@ export class ChatFormat {
   }
 
   render(prompt: ChatPrompt): RenderedPrompt {
-    const { text, tokens } = this.usesTemplateFor(prompt) ? this.renderWithTemplate(prompt) : this.renderWithWrapper(prompt);
+    const { text, tokens } = this.usesTemplateFor(prompt)
+      ? this.renderWithTemplate(prompt)
+      : this.renderWithWrapper(prompt);
     const reasoning = this.syntax.reasoning;
     const opensReasoning =
       reasoning !== undefined && (reasoning.open === "" || text.trimEnd().endsWith(reasoning.open));
@@ -86,7 +95,9 @@ export class ChatFormat {
 
   /** A template that never mentions tools would drop them: the wrapper documents them instead. */
   private usesTemplateFor(prompt: ChatPrompt): boolean {
-    return this.template !== undefined && (prompt.tools.length === 0 || this.template.source.includes("tools"));
+    return (
+      this.template !== undefined && (prompt.tools.length === 0 || this.template.source.includes("tools"))
+    );
   }
 
   private renderWithTemplate(prompt: ChatPrompt): { text: string; tokens: Token[] } {

@@ -6,7 +6,8 @@ import { parseJsonOrText } from "./parseJsonOrText.js";
 
 export function toChatHistory(prompt: ChatPrompt): ChatHistoryItem[] {
   const results = new Map<string, string>();
-  for (const message of prompt.messages) if (message.role === "tool") results.set(message.toolCallId, message.content);
+  for (const message of prompt.messages)
+    if (message.role === "tool") results.set(message.toolCallId, message.content);
 
   const history: ChatHistoryItem[] = [];
   for (const message of prompt.messages) {

@@ -99,7 +99,10 @@ export class ChatOutputParser {
     const { toolCall, reasoning } = this.options.syntax;
     switch (this.state) {
       case "content": {
-        const markers: [string, State][] = this.options.syntax.messageHeaders.map((header) => [header, "content"]);
+        const markers: [string, State][] = this.options.syntax.messageHeaders.map((header) => [
+          header,
+          "content",
+        ]);
         if (this.options.syntax.messageEnd) markers.push([this.options.syntax.messageEnd, "content"]);
         if (this.options.parseReasoning && reasoning?.open) markers.push([reasoning.open, "reasoning"]);
         if (this.options.parseToolCalls && toolCall.trigger) markers.push([toolCall.trigger, "callOpening"]);
@@ -137,7 +140,10 @@ export class ChatOutputParser {
     let found: { index: number; marker: string; next: State } | undefined;
     for (const [marker, next] of markers) {
       const index = this.buffer.indexOf(marker);
-      const better = found === undefined || index < found.index || (index === found.index && marker.length > found.marker.length);
+      const better =
+        found === undefined ||
+        index < found.index ||
+        (index === found.index && marker.length > found.marker.length);
       if (index >= 0 && better) found = { index, marker, next };
     }
     if (!found) {
@@ -145,7 +151,10 @@ export class ChatOutputParser {
       const trailingWhitespace = markers.length ? this.buffer.length - this.buffer.trimEnd().length : 0;
       const held = Math.max(
         trailingWhitespace,
-        longestMarkerStartAtEnd(this.buffer, markers.map(([marker]) => marker)),
+        longestMarkerStartAtEnd(
+          this.buffer,
+          markers.map(([marker]) => marker),
+        ),
       );
       this.emitText(this.buffer.slice(0, this.buffer.length - held), channel);
       this.buffer = this.buffer.slice(this.buffer.length - held);
@@ -279,7 +288,10 @@ export class ChatOutputParser {
     this.atChannelStart = true;
   }
 
-  private emitText(text: string, channel: OutputChannel = this.state === "reasoning" ? "reasoning" : "content") {
+  private emitText(
+    text: string,
+    channel: OutputChannel = this.state === "reasoning" ? "reasoning" : "content",
+  ) {
     let body = text;
     if (this.atChannelStart) {
       body = body.trimStart();

@@ -63,9 +63,13 @@ export class ChatOutputReader implements OutputReader {
       parseReasoning: options.reasoning === "separate",
       startsInReasoning,
     });
-    this.requestState = requestGrammar ? new LlamaGrammarEvaluationState({ model, grammar: requestGrammar }) : undefined;
+    this.requestState = requestGrammar
+      ? new LlamaGrammarEvaluationState({ model, grammar: requestGrammar })
+      : undefined;
     this.state =
-      options.toolCalls === "required" && grammars.toolCalls ? this.stateFor(grammars.toolCalls) : this.requestState;
+      options.toolCalls === "required" && grammars.toolCalls
+        ? this.stateFor(grammars.toolCalls)
+        : this.requestState;
   }
 
   grammarState() {
@@ -82,7 +86,11 @@ export class ChatOutputReader implements OutputReader {
 
   finish() {
     const { events, truncatedToolCall } = this.parser.finish();
-    return { events, toolCalls: this.parser.calls, ...(truncatedToolCall !== undefined ? { truncatedToolCall } : {}) };
+    return {
+      events,
+      toolCalls: this.parser.calls,
+      ...(truncatedToolCall !== undefined ? { truncatedToolCall } : {}),
+    };
   }
 
   private updateGrammar(): void {

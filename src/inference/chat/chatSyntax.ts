@@ -75,7 +75,10 @@ export function chatSyntaxOf(wrapper: ChatWrapper): ChatSyntax {
     },
     reasoning: thought
       ? {
-          open: typeof thought.prefix === "object" && "type" in thought.prefix ? "" : markerText(thought.prefix).trim(),
+          open:
+            typeof thought.prefix === "object" && "type" in thought.prefix
+              ? ""
+              : markerText(thought.prefix).trim(),
           close: markerText(thought.suffix).trim(),
         }
       : undefined,
@@ -117,7 +120,9 @@ function count(text: string, char: string): number {
   return text.split(char).length - 1;
 }
 
-function turnStructureOf(wrapper: ChatWrapper): Pick<ChatSyntax, "stopTriggers" | "messageEnd" | "messageHeaders"> {
+function turnStructureOf(
+  wrapper: ChatWrapper,
+): Pick<ChatSyntax, "stopTriggers" | "messageEnd" | "messageHeaders"> {
   const state = wrapper.generateContextState({
     chatHistory: [
       { type: "user", text: "" },
@@ -128,7 +133,8 @@ function turnStructureOf(wrapper: ChatWrapper): Pick<ChatSyntax, "stopTriggers" 
     ...new Set(markers.map((marker) => markerText(marker).trim()).filter((text) => text !== "")),
   ];
   const stopTriggers = texts(state.stopGenerationTriggers);
-  const messageEnd = state.rerender?.action === "closeResponseItem" ? texts(state.rerender.triggers)[0] : undefined;
+  const messageEnd =
+    state.rerender?.action === "closeResponseItem" ? texts(state.rerender.triggers)[0] : undefined;
   if (messageEnd === undefined) return { stopTriggers, messageHeaders: [] };
 
   const headers = (state.prefixTriggers ?? []).flatMap((trigger) => {

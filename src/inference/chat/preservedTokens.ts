@@ -18,10 +18,11 @@ export function preservedTokensOf(model: LlamaModel, syntax: ChatSyntax): Set<To
     syntax.messageEnd ?? "",
   ];
   const preserved = new Set<Token>();
+  // A token that reads as nothing without special tokens is one the output would lose.
   for (const marker of markers)
     for (const token of model.tokenize(marker, true))
-      // A token that reads as nothing without special tokens is one the output would lose.
-      if (model.detokenize([token], false) === "" && model.detokenize([token], true) !== "") preserved.add(token);
+      if (model.detokenize([token], false) === "" && model.detokenize([token], true) !== "")
+        preserved.add(token);
   return preserved;
 }
 

@@ -1,7 +1,7 @@
 // Renders a conversation with the GGUF's own Jinja chat template, given the messages and tools in the
 // OpenAI shape templates are written for: the prompt llama-server --jinja and vLLM would build.
 import { createHash } from "node:crypto";
-import { Template } from "@huggingface/jinja";
+import type { Template } from "@huggingface/jinja";
 import { InvalidInputError } from "../../errors.js";
 import type { ChatPrompt } from "../types.js";
 import { parseJsonOrText } from "./parseJsonOrText.js";
@@ -36,7 +36,10 @@ export function renderJinjaTemplate(template: Template, prompt: ChatPrompt, toke
   } catch (error) {
     // Templates refuse conversations they cannot express (raise_exception), e.g. roles out of order.
     const reason = error instanceof Error ? error.message : String(error);
-    throw new InvalidInputError("messages", `The model's chat template cannot render these messages: ${reason}`);
+    throw new InvalidInputError(
+      "messages",
+      `The model's chat template cannot render these messages: ${reason}`,
+    );
   }
 }
 
@@ -83,5 +86,10 @@ function toTemplateMessage(prompt: ChatPrompt) {
  */
 function templateCallId(id: string): string {
   if (/^[a-zA-Z0-9]{9}$/.test(id)) return id;
-  return createHash("sha256").update(id).digest("base64").replace(/[^a-zA-Z0-9]/g, "").slice(0, 9).padEnd(9, "0");
+  return createHash("sha256")
+    .update(id)
+    .digest("base64")
+    .replace(/[^a-zA-Z0-9]/g, "")
+    .slice(0, 9)
+    .padEnd(9, "0");
 }

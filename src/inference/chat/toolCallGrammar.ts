@@ -19,7 +19,9 @@ export function toolCallGrammar(
 ): string {
   const rules: string[] = [];
   // A call written as a JSON object may carry its own id after the arguments (Mistral's 9 characters).
-  const callIdField = syntax.suffix.startsWith("}") ? `(${gbnfLiteral(', "id": "')} [a-zA-Z0-9]{9} "\"")?` : "";
+  const callIdField = syntax.suffix.startsWith("}")
+    ? `(${gbnfLiteral(', "id": "')} [a-zA-Z0-9]{9} """)?`
+    : "";
   const calls = tools.map((tool, index) => {
     const args = jsonSchemaRules(tool.parameters ?? { type: "object" }, `tool${index}-`);
     rules.push(args.rules);

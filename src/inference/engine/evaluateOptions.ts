@@ -46,7 +46,10 @@ export function buildEvaluateOptions(
   if (sampling.logitBias?.size) {
     const bias = new TokenBias(model.tokenizer);
     for (const [token, value] of sampling.logitBias)
-      bias.set(token as Token, value > BAN_BIAS ? { logit: value } : grammar.mayConstrain ? BAN_UNDER_GRAMMAR : "never");
+      bias.set(
+        token as Token,
+        value > BAN_BIAS ? { logit: value } : grammar.mayConstrain ? BAN_UNDER_GRAMMAR : "never",
+      );
     options.tokenBias = bias;
   }
   const { repeatPenalty = 1, presencePenalty = 0, frequencyPenalty = 0 } = sampling;

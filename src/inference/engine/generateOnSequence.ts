@@ -1,8 +1,8 @@
 // The generation loop of one request on one slot: prefix reuse, sampling, incremental text,
 // stop sequences, logprobs, limits and cancellation, reported as engine events.
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
-import type { OutputReader } from "../chat/chatOutputReader.js";
 import type { ParsedOutput } from "../chat/chatOutputParser.js";
+import type { OutputReader } from "../chat/chatOutputReader.js";
 import type { EngineEvent, EngineFinishReason, GenerationRequest, TokenLogprob } from "../types.js";
 import type { ContextStepGate } from "./contextStepGate.js";
 import { buildEvaluateOptions } from "./evaluateOptions.js";
@@ -205,7 +205,8 @@ class PendingOutput {
   add(events: ParsedOutput[], tokens: number): void {
     for (const event of events) {
       const last = this.events.at(-1);
-      if (event.type === "text" && last?.type === "text" && last.channel === event.channel) last.text += event.text;
+      if (event.type === "text" && last?.type === "text" && last.channel === event.channel)
+        last.text += event.text;
       else this.events.push({ ...event });
     }
     this.tokens += tokens;
@@ -217,7 +218,9 @@ class PendingOutput {
 
   *flush(): Generator<EngineEvent> {
     if (this.events.length === 0 && this.tokens === 0 && this.logprobs.length === 0) return;
-    const events = this.events.length ? this.events : [{ type: "text", channel: "content", text: "" } as const];
+    const events = this.events.length
+      ? this.events
+      : [{ type: "text", channel: "content", text: "" } as const];
     let tokenCount = this.tokens;
     let logprobsSent = false;
     for (const [index, event] of events.entries()) {

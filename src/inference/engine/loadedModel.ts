@@ -1,14 +1,14 @@
 // One GGUF model in memory: its contexts (one per LoRA configuration), prompt rendering,
 // grammar compilation, tokenization and embeddings.
 import path from "node:path";
-import {
-  type Llama,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaEmbeddingContext,
-  type LlamaGrammar,
-  type LlamaModel,
-  type Token,
+import type {
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaEmbeddingContext,
+  LlamaGrammar,
+  LlamaModel,
+  Token,
 } from "node-llama-cpp";
 import { InvalidInputError } from "../../errors.js";
 import { ChatFormat, type ChatFormatInfo } from "../chat/chatFormat.js";

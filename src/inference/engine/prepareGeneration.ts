@@ -18,7 +18,10 @@ export interface PreparedGeneration {
 
 const NO_TOKENS: ReadonlySet<Token> = new Set();
 
-export async function prepareGeneration(model: LoadedModel, request: GenerationRequest): Promise<PreparedGeneration> {
+export async function prepareGeneration(
+  model: LoadedModel,
+  request: GenerationRequest,
+): Promise<PreparedGeneration> {
   const { prompt } = request;
   const requestGrammar = request.constraint ? await model.compileConstraint(request.constraint) : undefined;
   if (prompt.kind === "text")
@@ -33,14 +36,22 @@ export async function prepareGeneration(model: LoadedModel, request: GenerationR
 
   const format = model.chatFormat;
   const rendered = format.render(prompt);
-  const options = request.chatOutput ?? { toolCalls: "none", toolNames: [], parallelToolCalls: false, reasoning: "separate" };
+  const options = request.chatOutput ?? {
+    toolCalls: "none",
+    toolNames: [],
+    parallelToolCalls: false,
+    reasoning: "separate",
+  };
   const { syntax } = format;
   const tools = prompt.tools.filter((tool) => options.toolNames.includes(tool.name));
   const parallel = options.parallelToolCalls;
   const toolCalls =
     options.toolCalls !== "none" && tools.length > 0
       ? await model.compileGrammar(
-          toolCallGrammar(syntax.toolCall, tools, { includeTrigger: options.toolCalls === "required", parallel }),
+          toolCallGrammar(syntax.toolCall, tools, {
+            includeTrigger: options.toolCalls === "required",
+            parallel,
+          }),
         )
       : undefined;
   const closeReasoning =

@@ -3,8 +3,8 @@
 import type { Token } from "node-llama-cpp";
 import { CancelledError, InvalidInputError, OverloadedError } from "../../errors.js";
 import { generateOnSequence } from "../engine/generateOnSequence.js";
-import { prepareGeneration } from "../engine/prepareGeneration.js";
 import type { LoadedModel } from "../engine/loadedModel.js";
+import { prepareGeneration } from "../engine/prepareGeneration.js";
 import type { ModelRegistry } from "../modelRegistry.js";
 import type {
   EngineEvent,

@@ -20,7 +20,8 @@ export function planTools(input: ParsedChatCompletionInput): ToolPlan {
   }));
   const none = { tools, output: { toolCalls: "none", toolNames: [], parallelToolCalls: false } } as const;
   if (choice === "none") return none;
-  if (tools.length === 0) throw new InvalidInputError("toolChoice", "toolChoice needs at least one tool in 'tools'");
+  if (tools.length === 0)
+    throw new InvalidInputError("toolChoice", "toolChoice needs at least one tool in 'tools'");
   const names = new Set<string>();
   for (const [index, tool] of tools.entries()) {
     if (names.has(tool.name))
@@ -35,12 +36,21 @@ export function planTools(input: ParsedChatCompletionInput): ToolPlan {
 
   const selected = typeof choice === "object" ? [choice.function.name] : [...names];
   if (typeof choice === "object" && !names.has(choice.function.name))
-    throw new InvalidInputError("toolChoice", `toolChoice names '${choice.function.name}', which is not in 'tools'`);
+    throw new InvalidInputError(
+      "toolChoice",
+      `toolChoice names '${choice.function.name}', which is not in 'tools'`,
+    );
   if (choice === "auto")
-    return { tools, output: { toolCalls: "auto", toolNames: selected, parallelToolCalls: input.parallelToolCalls } };
+    return {
+      tools,
+      output: { toolCalls: "auto", toolNames: selected, parallelToolCalls: input.parallelToolCalls },
+    };
 
   if (input.grammar !== undefined)
-    throw new InvalidInputError("grammar", "A grammar cannot be combined with a required or named toolChoice");
+    throw new InvalidInputError(
+      "grammar",
+      "A grammar cannot be combined with a required or named toolChoice",
+    );
   if (input.responseFormat && input.responseFormat.type !== "text")
     throw new InvalidInputError(
       "responseFormat",

@@ -1,5 +1,9 @@
-// A model's own tokenizer, both ways.
-import { detokenizeInputSchema, tokenizeInputSchema } from "../../../resolvers/index.js";
+// A model's own tokenizer, both ways, and its chat template (a chat request's prompt, rendered).
+import {
+  chatCompletionInputSchema,
+  detokenizeInputSchema,
+  tokenizeInputSchema,
+} from "../../../resolvers/index.js";
 import { procedure, router } from "../trpc.js";
 
 export const tokenizerRouter = router({
@@ -8,4 +12,9 @@ export const tokenizerRouter = router({
   detokenize: procedure
     .input(detokenizeInputSchema)
     .query(({ ctx, input }) => ctx.resolvers.detokenize(input)),
+
+  /** The prompt a chat request becomes, and how the model's chats are rendered and read. */
+  applyTemplate: procedure
+    .input(chatCompletionInputSchema)
+    .query(({ ctx, input }) => ctx.resolvers.renderChatPrompt(input)),
 });

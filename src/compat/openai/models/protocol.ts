@@ -13,6 +13,13 @@ export interface WireModel {
     n_embd: number;
     size: number;
     chat_template: string;
+    /** How chats are rendered and read: the chat wrapper, Jinja or wrapper rendering, native or generic tool calls. */
+    chat_format: {
+      wrapper: string;
+      renderer: "jinja" | "wrapper";
+      tool_call_format: "native" | "generic";
+      reasoning_markers: { open: string; close: string } | null;
+    };
     lora_adapters: string[];
   };
 }

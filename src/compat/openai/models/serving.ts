@@ -16,6 +16,12 @@ export function toWireModel(model: ModelInfo, created: number): WireModel {
       n_embd: model.embeddingSize,
       size: model.sizeBytes,
       chat_template: model.chatTemplate,
+      chat_format: {
+        wrapper: model.chatFormat.wrapperName,
+        renderer: model.chatFormat.renderer,
+        tool_call_format: model.chatFormat.toolCallFormat,
+        reasoning_markers: model.chatFormat.reasoningMarkers ?? null,
+      },
       lora_adapters: model.adapters,
     },
   };
