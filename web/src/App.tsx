@@ -73,7 +73,12 @@ export function App() {
         <SchedulerPanel feed={scheduler} live={connection.state === "connected"} initiallyOpen={panelsOpen} />
       </aside>
       <main class="chat">
-        <ChatLog turns={chat.turns} busy={chat.busy} onRetry={() => report(chat.retry(settings))} />
+        <ChatLog
+          turns={chat.turns}
+          busy={chat.busy}
+          onRetry={() => report(chat.retry(settings))}
+          onAnswerToolCall={(callIndex, result) => report(chat.answerToolCall(callIndex, result, settings))}
+        />
         <Composer
           busy={chat.busy}
           problem={problem ? `Check the settings: ${problem.message}` : undefined}

@@ -1,8 +1,11 @@
 // The chat settings as the form holds them (strings, so a field may be blank), their defaults,
 // their persistence in localStorage, and their translation into a ChatCompletionInput.
 import type { ChatCompletionInput, ChatMessageInput } from "./graphql/documents.js";
+import { readToolsText } from "./toolsText.js";
 
 export type OutputMode = "TEXT" | "JSON_OBJECT" | "JSON_SCHEMA";
+export type ToolChoiceMode = "AUTO" | "REQUIRED" | "NONE";
+export type ReasoningFormat = "SEPARATE" | "INLINE";
 
 export interface Settings {
   /** A served model id; blank means the server's default (its first model). */
@@ -15,6 +18,11 @@ export interface Settings {
   seed: string;
   outputMode: OutputMode;
   jsonSchema: string;
+  /** A JSON array of OpenAI-style tools; blank offers none. */
+  tools: string;
+  /** Sent only with tools. */
+  toolChoice: ToolChoiceMode;
+  reasoningFormat: ReasoningFormat;
 }
 
 /** Strings without `maxLength` can run on for long with small models, so the example bounds them. */
@@ -40,11 +48,19 @@ export const DEFAULT_SETTINGS: Settings = {
   seed: "",
   outputMode: "TEXT",
   jsonSchema: EXAMPLE_JSON_SCHEMA,
+  tools: "",
+  toolChoice: "AUTO",
+  reasoningFormat: "SEPARATE",
 };
 
 const SETTINGS_KEY = "inferql.playground.settings";
 const API_KEY_KEY = "inferql.playground.apiKey";
-const OUTPUT_MODES: readonly OutputMode[] = ["TEXT", "JSON_OBJECT", "JSON_SCHEMA"];
+/** The settings held as one of a few values, and those values (a stored one outside them is ignored). */
+const CHOICES: Partial<Record<keyof Settings, readonly string[]>> = {
+  outputMode: ["TEXT", "JSON_OBJECT", "JSON_SCHEMA"] satisfies OutputMode[],
+  toolChoice: ["AUTO", "REQUIRED", "NONE"] satisfies ToolChoiceMode[],
+  reasoningFormat: ["SEPARATE", "INLINE"] satisfies ReasoningFormat[],
+};
 
 function readStorage(key: string): string | null {
   try {
@@ -71,14 +87,13 @@ export function loadSettings(): Settings {
     const parsed: unknown = JSON.parse(stored);
     if (typeof parsed !== "object" || parsed === null) return settings;
     const record = parsed as Record<string, unknown>;
+    const known: Record<string, string> = {};
     for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
       const value = record[key];
-      if (typeof value !== "string") continue;
-      if (key === "outputMode") {
-        const mode = OUTPUT_MODES.find((candidate) => candidate === value);
-        if (mode) settings.outputMode = mode;
-      } else settings[key] = value;
+      if (typeof value === "string" && (CHOICES[key]?.includes(value) ?? true)) known[key] = value;
     }
+    // Each value is a string its field's type allows (checked against CHOICES above).
+    return { ...settings, ...(known as Partial<Settings>) };
   } catch {
     // a corrupt entry: start from the defaults
   }
@@ -138,6 +153,13 @@ function responseFormatOf(settings: Settings): ChatCompletionInput["responseForm
   }
 }
 
+function toolsOf(settings: Settings): Pick<ChatCompletionInput, "tools" | "toolChoice"> {
+  const reading = readToolsText(settings.tools);
+  if (reading.error !== undefined) throw new SettingsError("tools", reading.error);
+  if (reading.tools.length === 0) return {};
+  return { tools: reading.tools, toolChoice: { mode: settings.toolChoice } };
+}
+
 /**
  * The request for the conversation so far: the system prompt (when set), then the turns.
  * Blank numeric fields are left out, so the server's defaults apply. Throws a SettingsError.
@@ -155,5 +177,7 @@ export function toChatInput(
     maxTokens: optionalNumber(settings, "maxTokens", "Max tokens", true),
     seed: optionalNumber(settings, "seed", "Seed", true),
     responseFormat: responseFormatOf(settings),
+    reasoningFormat: settings.reasoningFormat,
+    ...toolsOf(settings),
   };
 }

@@ -1,5 +1,5 @@
 // Runs one chat generation over the ChatStream subscription and reports it as it happens: the
-// start, each piece of text, and exactly one ending (finished, stopped, or failed).
+// start, each piece of reasoning, text and tool call, and exactly one ending (finished, stopped, or failed).
 import type { PlaygroundClient } from "../graphql/client.js";
 import {
   CancelGenerationDocument,
@@ -12,10 +12,13 @@ import { RequestError } from "../graphql/errors.js";
 type ChatEvent = ChatStreamSubscription["chatCompletion"];
 export type GenerationStartedEvent = Extract<ChatEvent, { __typename: "GenerationStarted" }>;
 export type GenerationFinishedEvent = Extract<ChatEvent, { __typename: "GenerationFinished" }>;
+export type ToolCallDeltaEvent = Extract<ChatEvent, { __typename: "ToolCallDelta" }>;
 
 export interface ChatStreamObserver {
   started(event: GenerationStartedEvent): void;
+  reasoning(text: string): void;
   content(text: string): void;
+  toolCall(delta: ToolCallDeltaEvent): void;
   /** The server's last event; `timeToFirstTokenMs` is measured here, from sending to the first token. */
   finished(event: GenerationFinishedEvent, timeToFirstTokenMs: number | undefined): void;
   /** Stopped before the server reported a generation to cancel: ending the subscription stopped it. */
@@ -65,12 +68,17 @@ export function streamChat(
             generationId = event.id;
             observer.started(event);
             break;
+          case "ReasoningDelta":
+            firstTokenAt ??= performance.now();
+            observer.reasoning(event.reasoning);
+            break;
           case "ContentDelta":
             firstTokenAt ??= performance.now();
             observer.content(event.content);
             break;
           case "ToolCallDelta":
             firstTokenAt ??= performance.now();
+            observer.toolCall(event);
             break;
           case "GenerationFinished": {
             const ttft = firstTokenAt === undefined ? undefined : firstTokenAt - sentAt;

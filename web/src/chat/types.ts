@@ -14,9 +14,22 @@ export interface ReplyStats {
   queueMs: number;
 }
 
+/** A tool the model called, and the result the person answered it with. */
+export interface ToolCall {
+  /** The call's id; the TOOL message answering it repeats it. Blank until its first delta names it. */
+  id: string;
+  name: string;
+  /** JSON text, complete once the reply is done. */
+  arguments: string;
+  result?: string;
+}
+
 export interface Reply {
   status: ReplyStatus;
+  /** The model's thinking before its answer, reported apart from it. */
+  reasoning: string;
   content: string;
+  toolCalls: readonly ToolCall[];
   model?: string;
   stopping?: boolean;
   stats?: ReplyStats;
@@ -26,6 +39,9 @@ export interface Reply {
 
 export interface Turn {
   id: number;
-  prompt: string;
+  /** What the person wrote; none when the turn continues after tool results. */
+  prompt?: string;
   reply: Reply;
 }
+
+export const EMPTY_REPLY: Reply = { status: "waiting", reasoning: "", content: "", toolCalls: [] };

@@ -1,12 +1,15 @@
 // The conversation: sending a prompt with the current settings, streaming its reply into the turn
-// (text is painted once per animation frame, not once per token), stopping and retrying.
+// (pieces are painted once per animation frame, not once per token), stopping and retrying, and
+// answering the model's tool calls (the model goes on once every call of its reply is answered).
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { PlaygroundClient } from "../graphql/client.js";
 import type { ChatMessageInput } from "../graphql/documents.js";
 import { describeError } from "../graphql/errors.js";
 import { type Settings, SettingsError, toChatInput } from "../settings.js";
+import { conversationBefore } from "./conversation.js";
 import { type ChatStreamHandle, streamChat } from "./streamChat.js";
-import type { Reply, Turn } from "./types.js";
+import { noPieces, withPieces } from "./streamedReply.js";
+import { EMPTY_REPLY, type Reply, type Turn } from "./types.js";
 
 export interface Chat {
   turns: readonly Turn[];
@@ -15,20 +18,14 @@ export interface Chat {
   /** Sends `prompt`; returns the settings problem instead when the settings cannot be sent. */
   send(prompt: string, settings: Settings): SettingsError | undefined;
   stop(): void;
-  /** Runs the last turn's prompt again with the current settings. */
+  /** Runs the last turn again with the current settings. */
   retry(settings: Settings): SettingsError | undefined;
+  /**
+   * Records a tool's result for a call of the last turn's reply; once all its calls have results,
+   * the model continues with them (a turn without a prompt).
+   */
+  answerToolCall(callIndex: number, result: string, settings: Settings): SettingsError | undefined;
   clear(): void;
-}
-
-/** The conversation before `turnId`; turns whose reply has no text are left out with their prompt. */
-function conversationBefore(turns: readonly Turn[], turnId: number): ChatMessageInput[] {
-  const messages: ChatMessageInput[] = [];
-  for (const turn of turns) {
-    if (turn.id === turnId) break;
-    if (!turn.reply.content) continue;
-    messages.push({ role: "USER", content: turn.prompt }, { role: "ASSISTANT", content: turn.reply.content });
-  }
-  return messages;
 }
 
 export function useChat(client: PlaygroundClient | undefined): Chat {
@@ -43,28 +40,42 @@ export function useChat(client: PlaygroundClient | undefined): Chat {
     );
   }, []);
 
-  const run = (turnId: number, prompt: string, history: ChatMessageInput[], settings: Settings) => {
+  const run = (
+    turnId: number,
+    prompt: string | undefined,
+    history: ChatMessageInput[],
+    settings: Settings,
+  ) => {
     if (!client) return new SettingsError("model", "Not connected to the server yet.");
     let input: ReturnType<typeof toChatInput>;
     try {
-      input = toChatInput(settings, [...history, { role: "USER", content: prompt }]);
+      input = toChatInput(
+        settings,
+        prompt === undefined ? history : [...history, { role: "USER", content: prompt }],
+      );
     } catch (error) {
       if (error instanceof SettingsError) return error;
       throw error;
     }
-    let unpainted = "";
+    let unpainted = noPieces();
     let frame = 0;
+    const takeUnpainted = () => {
+      const pieces = unpainted;
+      unpainted = noPieces();
+      return pieces;
+    };
     const paint = () => {
       frame = 0;
-      const text = unpainted;
-      unpainted = "";
-      updateReply(turnId, (reply) => ({ ...reply, status: "streaming", content: reply.content + text }));
+      const pieces = takeUnpainted();
+      updateReply(turnId, (reply) => ({ ...withPieces(reply, pieces), status: "streaming" }));
+    };
+    const paintSoon = () => {
+      if (!frame) frame = requestAnimationFrame(paint);
     };
     const end = (update: (reply: Reply) => Reply) => {
       if (frame) cancelAnimationFrame(frame);
-      const text = unpainted;
-      unpainted = "";
-      updateReply(turnId, (reply) => update({ ...reply, content: reply.content + text, stopping: false }));
+      const pieces = takeUnpainted();
+      updateReply(turnId, (reply) => update({ ...withPieces(reply, pieces), stopping: false }));
       active.current = undefined;
       setBusy(false);
     };
@@ -73,13 +84,27 @@ export function useChat(client: PlaygroundClient | undefined): Chat {
     active.current = streamChat(client, input, {
       started: (event) =>
         updateReply(turnId, (reply) => ({ ...reply, status: "streaming", model: event.model })),
+      reasoning: (text) => {
+        unpainted.reasoning += text;
+        paintSoon();
+      },
       content: (text) => {
-        unpainted += text;
-        if (!frame) frame = requestAnimationFrame(paint);
+        unpainted.content += text;
+        paintSoon();
+      },
+      toolCall: (delta) => {
+        unpainted.toolCallDeltas.push(delta);
+        paintSoon();
       },
       finished: (event, timeToFirstTokenMs) =>
         end((reply) => ({
           ...reply,
+          // The assembled calls are the complete ones (a call cut off by maxTokens is not listed).
+          toolCalls: event.toolCalls.map((call) => ({
+            id: call.id,
+            name: call.name,
+            arguments: call.arguments,
+          })),
           status:
             event.finishReason === "CANCELLED"
               ? "cancelled"
@@ -103,21 +128,44 @@ export function useChat(client: PlaygroundClient | undefined): Chat {
     return undefined;
   };
 
+  /** Starts a new turn after `before`: the person's prompt, or (without one) the model going on. */
+  const startTurn = (prompt: string | undefined, before: readonly Turn[], settings: Settings) => {
+    const turnId = nextTurnId.current++;
+    const error = run(turnId, prompt, conversationBefore(before, turnId), settings);
+    if (error) return error;
+    setTurns([...before, { id: turnId, prompt, reply: EMPTY_REPLY }]);
+    return undefined;
+  };
+
   const send = (prompt: string, settings: Settings) => {
     if (active.current) return undefined;
-    const turnId = nextTurnId.current++;
-    const error = run(turnId, prompt, conversationBefore(turns, turnId), settings);
-    if (error) return error;
-    setTurns((current) => [...current, { id: turnId, prompt, reply: { status: "waiting", content: "" } }]);
-    return undefined;
+    return startTurn(prompt, turns, settings);
   };
 
   const retry = (settings: Settings) => {
     const last = turns.at(-1);
     if (!last || active.current) return undefined;
     const error = run(last.id, last.prompt, conversationBefore(turns, last.id), settings);
-    if (!error) updateReply(last.id, () => ({ status: "waiting", content: "" }));
+    if (!error) updateReply(last.id, () => EMPTY_REPLY);
     return error;
+  };
+
+  const answerToolCall = (callIndex: number, result: string, settings: Settings) => {
+    const last = turns.at(-1);
+    if (!last || active.current) return undefined;
+    const toolCalls = last.reply.toolCalls.map((call, index) =>
+      index === callIndex ? { ...call, result } : call,
+    );
+    const answered: readonly Turn[] = [
+      ...turns.slice(0, -1),
+      { ...last, reply: { ...last.reply, toolCalls } },
+    ];
+    if (toolCalls.some((call) => call.result === undefined)) {
+      setTurns(answered);
+      return undefined;
+    }
+    // Kept only when the model can go on with it, so that the answer can be given again.
+    return startTurn(undefined, answered, settings);
   };
 
   const stop = () => {
@@ -135,5 +183,5 @@ export function useChat(client: PlaygroundClient | undefined): Chat {
   // Leaving the page (or a new connection) ends the stream; the server frees the slot.
   useEffect(() => () => active.current?.stop(), []);
 
-  return { turns, busy, send, stop, retry, clear };
+  return { turns, busy, send, stop, retry, answerToolCall, clear };
 }

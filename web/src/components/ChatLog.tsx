@@ -1,83 +1,29 @@
-// The conversation: each prompt and its reply as it streams, with the reply's state, numbers and
-// errors. Follows the newest text while the reader is at the bottom.
+// The conversation: each prompt and its reply as it streams. Follows the newest text while the reader
+// is at the bottom.
 import { useLayoutEffect, useRef } from "preact/hooks";
-import type { Reply, Turn } from "../chat/types.js";
-import { ReplyStats } from "./ReplyStats.js";
-
-const STATUS_LABELS: Record<Reply["status"], string> = {
-  waiting: "Waiting for a slot…",
-  streaming: "Generating…",
-  done: "Done",
-  cancelled: "Cancelled",
-  error: "Failed",
-};
+import type { Turn } from "../chat/types.js";
+import { ReplyView } from "./ReplyView.js";
 
 interface ChatLogProps {
   turns: readonly Turn[];
   busy: boolean;
   onRetry(): void;
+  /** Answers a tool call of the last reply; returns whether the answer was taken. */
+  onAnswerToolCall(callIndex: number, result: string): boolean;
 }
 
 function announcementOf(turn: Turn | undefined): string {
   if (!turn) return "";
   const { reply } = turn;
+  if (reply.status === "done" && reply.toolCalls.length > 0)
+    return `Reply finished: it calls ${reply.toolCalls.map((call) => call.name).join(", ")}.`;
   if (reply.status === "done") return `Reply finished: ${reply.stats?.completionTokens ?? 0} tokens.`;
   if (reply.status === "cancelled") return "Reply cancelled.";
   if (reply.status === "error") return `Reply failed. ${reply.error ?? ""}`;
   return "Generating a reply.";
 }
 
-function ReplyView({
-  reply,
-  index,
-  canRetry,
-  onRetry,
-}: {
-  reply: Reply;
-  index: number;
-  canRetry: boolean;
-  onRetry(): void;
-}) {
-  const label = reply.stopping ? "Stopping…" : STATUS_LABELS[reply.status];
-  const live = reply.status === "waiting" || reply.status === "streaming";
-  return (
-    <article
-      class={`reply reply--${reply.status}`}
-      aria-label={`Reply ${index}`}
-      data-status={reply.status}
-      aria-busy={live}
-    >
-      <header class="reply__meta">
-        <span class="reply__who">{reply.model ?? "assistant"}</span>
-        <span class={`badge badge--${reply.status}`} data-testid="reply-status">
-          {label}
-        </span>
-      </header>
-      {(reply.content || live) && (
-        <div class="reply__text" data-testid="reply-text">
-          {/* Models often open with a space or a newline; it reads as a stray indent. */}
-          {reply.content.trimStart()}
-          {live && <span class="cursor" aria-hidden="true" />}
-        </div>
-      )}
-      {reply.error && (
-        <p class="reply__error" role="alert">
-          {reply.error}
-        </p>
-      )}
-      {reply.stats && <ReplyStats stats={reply.stats} />}
-      {canRetry && (reply.status === "error" || reply.status === "cancelled") && (
-        <div class="reply__actions">
-          <button type="button" class="button button--secondary button--small" onClick={onRetry}>
-            Retry
-          </button>
-        </div>
-      )}
-    </article>
-  );
-}
-
-export function ChatLog({ turns, busy, onRetry }: ChatLogProps) {
+export function ChatLog({ turns, busy, onRetry, onAnswerToolCall }: ChatLogProps) {
   const log = useRef<HTMLDivElement>(null);
   const following = useRef(true);
   useLayoutEffect(() => {
@@ -103,15 +49,22 @@ export function ChatLog({ turns, busy, onRetry }: ChatLogProps) {
       <ol class="turns">
         {turns.map((turn, index) => (
           <li key={turn.id} class="turn">
-            <div class="prompt">
-              <span class="visually-hidden">You: </span>
-              {turn.prompt}
-            </div>
+            {turn.prompt !== undefined && (
+              <div class="prompt">
+                <span class="visually-hidden">You: </span>
+                {turn.prompt}
+              </div>
+            )}
             <ReplyView
               reply={turn.reply}
               index={index + 1}
               canRetry={!busy && index === turns.length - 1}
               onRetry={onRetry}
+              onAnswerToolCall={
+                !busy && index === turns.length - 1 && turn.reply.status === "done"
+                  ? onAnswerToolCall
+                  : undefined
+              }
             />
           </li>
         ))}

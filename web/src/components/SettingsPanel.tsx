@@ -1,9 +1,10 @@
-// Model, system prompt, sampling, output format and API key: every control labelled, the one a
-// problem was found in marked invalid and described.
-import type { ComponentChildren } from "preact";
+// Model, system prompt, sampling, output format, reasoning, tools and API key: every control labelled,
+// the one a problem was found in marked invalid and described.
 import { useEffect, useState } from "preact/hooks";
 import type { ServedModel } from "../hooks/useServerState.js";
-import type { OutputMode, Settings } from "../settings.js";
+import type { OutputMode, ReasoningFormat, Settings } from "../settings.js";
+import { describedBy, Field } from "./Field.js";
+import { ToolsSettings } from "./ToolsSettings.js";
 
 export interface SettingsProblem {
   field: keyof Settings;
@@ -19,40 +20,6 @@ interface SettingsPanelProps {
   onApiKeyChange(apiKey: string): void;
   /** Collapsed at first on narrow screens. */
   initiallyOpen: boolean;
-}
-
-interface FieldProps {
-  id: string;
-  label: string;
-  hint?: string;
-  error?: string;
-  children: ComponentChildren;
-  wide?: boolean;
-}
-
-function Field({ id, label, hint, error, children, wide = true }: FieldProps) {
-  return (
-    <div class={wide ? "field" : "field field--half"}>
-      <label for={id}>{label}</label>
-      {children}
-      {hint && (
-        <p class="field__hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p class="field__error" id={`${id}-error`} role="alert">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
-/** aria attributes tying a control to its hint and error. */
-function describedBy(id: string, hint: boolean, error: string | undefined) {
-  const ids = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
-  return { "aria-describedby": ids || undefined, "aria-invalid": error ? true : undefined };
 }
 
 export function SettingsPanel(props: SettingsPanelProps) {
@@ -178,6 +145,21 @@ export function SettingsPanel(props: SettingsPanelProps) {
             />
           </Field>
         )}
+
+        <Field id="reasoning-format" label="Reasoning">
+          <select
+            id="reasoning-format"
+            value={settings.reasoningFormat}
+            onChange={(event) =>
+              onChange({ ...settings, reasoningFormat: event.currentTarget.value as ReasoningFormat })
+            }
+          >
+            <option value="SEPARATE">Separate: shown above the answer</option>
+            <option value="INLINE">Inline: left in the answer</option>
+          </select>
+        </Field>
+
+        <ToolsSettings settings={settings} onChange={onChange} sendError={errorOf("tools")} />
 
         <Field
           id="api-key"
