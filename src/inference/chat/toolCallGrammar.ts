@@ -20,7 +20,7 @@ export function toolCallGrammar(
   const rules: string[] = [];
   // A call written as a JSON object may carry its own id after the arguments (Mistral's 9 characters).
   const callIdField = syntax.suffix.startsWith("}")
-    ? `(${gbnfLiteral(', "id": "')} [a-zA-Z0-9]{9} """)?`
+    ? `(${gbnfLiteral(', "id": "')} [a-zA-Z0-9]{9} ${gbnfLiteral('"')})?`
     : "";
   const calls = tools.map((tool, index) => {
     const args = jsonSchemaRules(tool.parameters ?? { type: "object" }, `tool${index}-`);

@@ -1,0 +1,495 @@
+// Real chat families through every transport: scripted fixtures that carry Qwen2.5, Qwen3, Llama 3.1,
+// Mistral Nemo, gpt-oss and DeepSeek-R1 templates and special tokens, and answer in each family's
+// native syntax. Tool calls, reasoning and plain answers come back structured, streamed and not.
+import { Ajv } from "ajv";
+import type { OpenAI } from "openai";
+import type { ChatCompletionChunk, ChatCompletionTool } from "openai/resources/chat/completions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningInferql } from "../../src/app.js";
+import { createInferqlClient, type InferqlClient } from "../../src/client/index.js";
+import { type ChatFamily, familyFixturePath } from "../support/familyFixtures.js";
+import { collect, graphqlWsClient, postGraphql } from "../support/graphqlClients.js";
+import { openAiClient } from "../support/openai.js";
+import { startTestServer } from "../support/startTestServer.js";
+
+const FAMILIES: ChatFamily[] = ["qwen2.5", "qwen3", "llama3.1", "mistral-nemo", "gpt-oss", "deepseek-r1"];
+
+// The scripted answers' argument values ("Paris", "UTC") must not occur in prompts (they steer the
+// scripts): these tools leave them out; `enumTools` spell them, for forced calls only.
+const tools: ChatCompletionTool[] = [
+  {
+    type: "function",
+    function: {
+      name: "get_weather",
+      description: "The weather in a city",
+      parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+    },
+  },
+  {
+    type: "function",
+    function: {
+      name: "get_time",
+      description: "The time in a zone",
+      parameters: { type: "object", properties: { zone: { type: "string" } }, required: ["zone"] },
+    },
+  },
+];
+const enumTools: ChatCompletionTool[] = [
+  {
+    type: "function",
+    function: {
+      name: "get_weather",
+      description: "The weather in a city",
+      parameters: {
+        type: "object",
+        properties: { city: { type: "string", enum: ["Paris", "Tokyo"] } },
+        required: ["city"],
+        additionalProperties: false,
+      },
+    },
+  },
+  {
+    type: "function",
+    function: {
+      name: "get_time",
+      description: "The time in a zone",
+      parameters: {
+        type: "object",
+        properties: { zone: { type: "string", enum: ["UTC", "CET"] } },
+        required: ["zone"],
+        additionalProperties: false,
+      },
+    },
+  },
+];
+const ask = (selector: string) => [{ role: "user" as const, content: `Please answer ${selector}` }];
+const ajv = new Ajv({ strict: false });
+
+let app: RunningInferql;
+let openai: OpenAI;
+let trpc: InferqlClient;
+
+beforeAll(async () => {
+  app = await startTestServer({
+    flags: FAMILIES.flatMap((family) => ["--model", `${family}=${familyFixturePath(family)}`]),
+  });
+  openai = openAiClient(app.url);
+  trpc = createInferqlClient(app.url);
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+/** A streamed chat completion, assembled the way OpenAI clients assemble it. */
+async function streamed(body: Parameters<OpenAI["chat"]["completions"]["create"]>[0]) {
+  const stream = await openai.chat.completions.create({ ...body, stream: true });
+  const chunks: ChatCompletionChunk[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  const deltas = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta));
+  const calls = new Map<number, { id?: string; name?: string; arguments: string }>();
+  for (const call of deltas.flatMap((delta) => delta.tool_calls ?? [])) {
+    const entry = calls.get(call.index) ?? { arguments: "" };
+    entry.id ??= call.id;
+    entry.name ??= call.function?.name;
+    entry.arguments += call.function?.arguments ?? "";
+    calls.set(call.index, entry);
+  }
+  return {
+    contentDeltas: deltas.map((delta) => delta.content ?? "").filter((content) => content !== ""),
+    content: deltas.map((delta) => delta.content ?? "").join(""),
+    reasoning: deltas
+      .map((delta) => (delta as { reasoning_content?: string }).reasoning_content ?? "")
+      .join(""),
+    toolCalls: [...calls.values()],
+    finishReason: chunks.flatMap((chunk) => chunk.choices).find((choice) => choice.finish_reason)
+      ?.finish_reason,
+  };
+}
+
+describe("native tool calls (tool_choice auto)", () => {
+  const callingFamilies: [ChatFamily, string][] = [
+    ["qwen2.5", "@@call"],
+    ["llama3.1", "@@call"],
+    ["mistral-nemo", "@@callnoid"],
+    ["mistral-nemo", "@@call"],
+    ["gpt-oss", "@@call"],
+  ];
+
+  it.each(callingFamilies)("%s answers %s with a structured call, not text", async (family, selector) => {
+    const completion = await openai.chat.completions.create({
+      model: family,
+      messages: ask(selector),
+      tools,
+      temperature: 0,
+      max_tokens: 40,
+    });
+    const [choice] = completion.choices;
+    expect(choice.finish_reason).toBe("tool_calls");
+    expect(choice.message.content).toBeNull();
+    expect(choice.message.tool_calls).toHaveLength(1);
+    const call = choice.message.tool_calls![0] as {
+      id: string;
+      function: { name: string; arguments: string };
+    };
+    expect(call.id).toMatch(/^call_/);
+    expect(call.function.name).toBe("get_weather");
+    expect(JSON.parse(call.function.arguments)).toEqual({ city: "Paris" });
+  });
+
+  it.each(callingFamilies)("%s streams %s as tool-call deltas", async (family, selector) => {
+    const result = await streamed({
+      model: family,
+      messages: ask(selector),
+      tools,
+      temperature: 0,
+      max_tokens: 40,
+    });
+    expect(result.finishReason).toBe("tool_calls");
+    expect(result.content).toBe("");
+    expect(result.toolCalls).toHaveLength(1);
+    expect(result.toolCalls[0].name).toBe("get_weather");
+    expect(result.toolCalls[0].id).toMatch(/^call_/);
+    expect(JSON.parse(result.toolCalls[0].arguments)).toEqual({ city: "Paris" });
+  });
+
+  it("text before a call streams as content, the call as a call", async () => {
+    const result = await streamed({ model: "qwen2.5", messages: ask("@@textcall"), tools, temperature: 0 });
+    expect(result.content).toBe("Let me check.");
+    expect(result.toolCalls.map((call) => call.name)).toEqual(["get_weather"]);
+    expect(result.finishReason).toBe("tool_calls");
+  });
+
+  it("parallel calls come back as separate calls, in order", async () => {
+    const completion = await openai.chat.completions.create({
+      model: "qwen2.5",
+      messages: ask("@@two"),
+      tools,
+      temperature: 0,
+    });
+    const calls = completion.choices[0].message.tool_calls as {
+      function: { name: string; arguments: string };
+    }[];
+    expect(calls.map((call) => [call.function.name, JSON.parse(call.function.arguments)])).toEqual([
+      ["get_weather", { city: "Paris" }],
+      ["get_time", { zone: "UTC" }],
+    ]);
+  });
+
+  it("parallel_tool_calls: false holds the model to one call", async () => {
+    const completion = await openai.chat.completions.create({
+      model: "qwen2.5",
+      messages: ask("@@two"),
+      tools,
+      temperature: 0,
+      parallel_tool_calls: false,
+    });
+    const calls = completion.choices[0].message.tool_calls as { function: { name: string } }[];
+    expect(calls.map((call) => call.function.name)).toEqual(["get_weather"]);
+    expect(completion.choices[0].finish_reason).toBe("tool_calls");
+  });
+
+  it("an answer that starts with '[' is an answer, streamed as it comes", async () => {
+    const result = await streamed({ model: "qwen2.5", messages: ask("@@bracket"), tools, temperature: 0 });
+    expect(result.content).toBe("[1, 2] are numbers");
+    expect(result.contentDeltas[0].startsWith("[")).toBe(true);
+    expect(result.contentDeltas.length).toBeGreaterThan(1);
+    expect(result.toolCalls).toEqual([]);
+    expect(result.finishReason).toBe("stop");
+  });
+
+  it("a call cut off by max_tokens is not a call: finish_reason length with the complete calls only", async () => {
+    // @@two is a 10-token call, "\n", then a second call: 14 tokens end inside the second one.
+    const body = { model: "qwen2.5", messages: ask("@@two"), tools, temperature: 0, max_tokens: 14 };
+    const completion = await openai.chat.completions.create(body);
+    const [choice] = completion.choices;
+    expect(choice.finish_reason).toBe("length");
+    const calls = choice.message.tool_calls as {
+      id: string;
+      function: { name: string; arguments: string };
+    }[];
+    expect(calls.map((call) => call.function.name)).toEqual(["get_weather"]);
+    expect(calls[0].id).toMatch(/^call_/);
+
+    const result = await streamed(body);
+    expect(result.finishReason).toBe("length");
+    expect(result.toolCalls.filter((call) => call.name === "get_weather")).toHaveLength(1);
+  });
+});
+
+describe("forced calls (tool_choice required or named) use the family's own syntax", () => {
+  it("required: a plain-answer prompt still comes back as a call whose arguments follow the schema", async () => {
+    const completion = await openai.chat.completions.create({
+      model: "qwen2.5",
+      messages: ask("@@plain"),
+      tools: enumTools,
+      tool_choice: "required",
+      temperature: 0,
+      max_tokens: 300,
+    });
+    const [choice] = completion.choices;
+    expect(choice.finish_reason).toBe("tool_calls");
+    const calls = choice.message.tool_calls as { function: { name: string; arguments: string } }[];
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) {
+      const tool = enumTools.find((candidate) => candidate.function.name === call.function.name);
+      expect(tool).toBeDefined();
+      expect(ajv.validate(tool!.function.parameters!, JSON.parse(call.function.arguments))).toBe(true);
+    }
+  });
+
+  it("named: the model calls that tool, once", async () => {
+    const completion = await openai.chat.completions.create({
+      model: "llama3.1",
+      messages: ask("@@plain"),
+      tools: enumTools,
+      tool_choice: { type: "function", function: { name: "get_time" } },
+      temperature: 0,
+      max_tokens: 300,
+    });
+    const calls = completion.choices[0].message.tool_calls as {
+      function: { name: string; arguments: string };
+    }[];
+    expect(calls.map((call) => call.function.name)).toEqual(["get_time"]);
+    expect(["UTC", "CET"]).toContain(JSON.parse(calls[0].function.arguments).zone);
+  });
+
+  it("LangChain's tool schema ($schema 2020-12, anyOf with null, optional fields) is accepted and followed", async () => {
+    const parameters = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      type: "object",
+      properties: {
+        city: { type: "string", enum: ["Paris", "Tokyo"] },
+        days: { anyOf: [{ type: "integer", minimum: 1, maximum: 7 }, { type: "null" }] },
+        unit: { type: "string", enum: ["C", "F"] },
+      },
+      required: ["city", "days"],
+      additionalProperties: false,
+    };
+    const completion = await openai.chat.completions.create({
+      model: "qwen2.5",
+      messages: ask("@@plain"),
+      tools: [{ type: "function", function: { name: "forecast", description: "A forecast", parameters } }],
+      tool_choice: "required",
+      temperature: 0,
+      max_tokens: 1000,
+    });
+    const calls = completion.choices[0].message.tool_calls as {
+      function: { name: string; arguments: string };
+    }[];
+    expect(calls[0].function.name).toBe("forecast");
+    const { $schema: _ignored, ...schema } = parameters;
+    expect(ajv.validate(schema, JSON.parse(calls[0].function.arguments))).toBe(true);
+  });
+});
+
+describe("reasoning", () => {
+  const reasoningFamilies: [ChatFamily, string, string, object][] = [
+    ["qwen3", "Let me think", "Sunny today", {}],
+    ["gpt-oss", "Thinking hard", "Sunny", {}],
+    ["deepseek-r1", "Hmm", "Sunny", { chat_template_kwargs: { enable_thinking: true } }],
+  ];
+
+  it.each(reasoningFamilies)(
+    "%s: reasoning_content apart from content",
+    async (family, reasoning, content, extra) => {
+      const completion = await openai.chat.completions.create({
+        model: family,
+        messages: ask("@@think"),
+        temperature: 0,
+        max_tokens: 40,
+        ...extra,
+      });
+      const message = completion.choices[0].message as { content: string; reasoning_content?: string };
+      expect(message.reasoning_content).toBe(reasoning);
+      expect(message.content).toBe(content);
+      expect(completion.choices[0].finish_reason).toBe("stop");
+    },
+  );
+
+  it.each(reasoningFamilies)(
+    "%s: streams delta.reasoning_content, then content",
+    async (family, reasoning, content, extra) => {
+      const result = await streamed({
+        model: family,
+        messages: ask("@@think"),
+        temperature: 0,
+        max_tokens: 40,
+        ...extra,
+      });
+      expect(result.reasoning).toBe(reasoning);
+      expect(result.content).toBe(content);
+    },
+  );
+
+  it("reasoning then a call: both structured", async () => {
+    const result = await streamed({ model: "qwen3", messages: ask("@@thinkcall"), tools, temperature: 0 });
+    expect(result.reasoning).toBe("Checking");
+    expect(result.content).toBe("");
+    expect(result.toolCalls.map((call) => [call.name, JSON.parse(call.arguments)])).toEqual([
+      ["get_weather", { city: "Paris" }],
+    ]);
+    expect(result.finishReason).toBe("tool_calls");
+  });
+
+  it("reasoning_format none leaves the reasoning inline", async () => {
+    const completion = await openai.chat.completions.create({
+      model: "qwen3",
+      messages: ask("@@think"),
+      temperature: 0,
+      reasoning_format: "none",
+    } as Parameters<OpenAI["chat"]["completions"]["create"]>[0] & { stream?: false });
+    const message = completion.choices[0].message as { content: string; reasoning_content?: string };
+    expect(message.reasoning_content).toBeUndefined();
+    expect(message.content).toBe("<think>\nLet me think\n</think>\n\nSunny today");
+  });
+
+  it("a thinking budget makes the model close its reasoning early and answer", async () => {
+    const completion = await openai.chat.completions.create({
+      model: "qwen3",
+      messages: ask("@@think"),
+      temperature: 0,
+      thinking_budget_tokens: 2,
+    } as Parameters<OpenAI["chat"]["completions"]["create"]>[0] & { stream?: false });
+    const message = completion.choices[0].message as { content: string; reasoning_content?: string };
+    expect(message.reasoning_content).toBe("Let");
+    expect(message.content).toBe("Sunny today");
+  });
+});
+
+describe("GraphQL and tRPC carry the same structure", () => {
+  const chatSubscription = `subscription($input: ChatCompletionInput!) {
+    chatCompletion(input: $input) {
+      __typename
+      ... on ReasoningDelta { reasoning }
+      ... on ContentDelta { content }
+      ... on ToolCallDelta { index callId name argumentsDelta }
+      ... on GenerationFinished { finishReason fullContent fullReasoning toolCalls { id name arguments } }
+    }
+  }`;
+  const graphqlTools = tools.map(({ function: { name, description, parameters } }) => ({
+    function: { name, description, parameters },
+  }));
+
+  it("graphql-ws streams ReasoningDelta and ToolCallDelta events and a finished event with both", async () => {
+    const client = graphqlWsClient(app.url);
+    try {
+      const results = await collect(
+        client.iterate<{ chatCompletion: Record<string, unknown> }>({
+          query: chatSubscription,
+          variables: {
+            input: {
+              model: "qwen3",
+              messages: [{ role: "USER", content: "Answer @@thinkcall" }],
+              tools: graphqlTools,
+              temperature: 0,
+            },
+          },
+        }),
+      );
+      const events = results.map((result) => result.data!.chatCompletion);
+      const types = events.map((event) => event.__typename);
+      expect(types.indexOf("ReasoningDelta")).toBeLessThan(types.indexOf("ToolCallDelta"));
+      expect(
+        events
+          .filter((event) => event.__typename === "ReasoningDelta")
+          .map((event) => event.reasoning)
+          .join(""),
+      ).toBe("Checking");
+      const firstCall = events.find((event) => event.__typename === "ToolCallDelta")!;
+      expect(firstCall).toMatchObject({ index: 0, name: "get_weather" });
+      const finished = events.at(-1)!;
+      expect(finished).toMatchObject({
+        __typename: "GenerationFinished",
+        finishReason: "TOOL_CALLS",
+        fullReasoning: "Checking",
+        fullContent: null,
+      });
+      expect(finished.toolCalls).toEqual([
+        { id: firstCall.callId, name: "get_weather", arguments: '{"city": "Paris"}' },
+      ]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it("a GraphQL mutation on gpt-oss returns reasoning and answer", async () => {
+    const result = await postGraphql<
+      { createChatCompletion: Record<string, unknown> },
+      Record<string, unknown>
+    >(
+      app.url,
+      `mutation($input: ChatCompletionInput!) { createChatCompletion(input: $input) { content reasoning finishReason toolCalls { name } } }`,
+      {
+        input: { model: "gpt-oss", messages: [{ role: "USER", content: "Answer @@think" }], temperature: 0 },
+      },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.createChatCompletion).toEqual({
+      content: "Sunny",
+      reasoning: "Thinking hard",
+      finishReason: "STOP",
+      toolCalls: [],
+    });
+  });
+
+  it("a cut call over GraphQL: LENGTH with the complete calls, never a call without an id", async () => {
+    const result = await postGraphql<
+      { createChatCompletion: Record<string, unknown> },
+      Record<string, unknown>
+    >(
+      app.url,
+      `mutation($input: ChatCompletionInput!) { createChatCompletion(input: $input) { finishReason toolCalls { id name arguments } } }`,
+      {
+        input: {
+          model: "qwen2.5",
+          messages: [{ role: "USER", content: "Answer @@two" }],
+          tools: graphqlTools,
+          toolChoice: { mode: "REQUIRED" },
+          temperature: 0,
+          maxTokens: 14,
+        },
+      },
+    );
+    expect(result.errors).toBeUndefined();
+    const completion = result.data!.createChatCompletion as {
+      finishReason: string;
+      toolCalls: { id: string; name: string }[];
+    };
+    expect(completion.finishReason).toBe("LENGTH");
+    for (const call of completion.toolCalls) {
+      expect(call.id).toMatch(/^call_/);
+      expect(call.name).not.toBe("");
+    }
+  });
+
+  it("tRPC chat.create and chat.stream return calls and reasoning", async () => {
+    const created = await trpc.chat.create.mutate({
+      model: "mistral-nemo",
+      messages: ask("@@callnoid"),
+      tools,
+      temperature: 0,
+    });
+    expect(created.finishReason).toBe("tool_calls");
+    expect(created.toolCalls.map((call) => [call.name, JSON.parse(call.arguments)])).toEqual([
+      ["get_weather", { city: "Paris" }],
+    ]);
+
+    const events: { type: string }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      trpc.chat.stream.subscribe(
+        { model: "qwen3", messages: ask("@@think"), temperature: 0 },
+        { onData: (event) => events.push(event), onComplete: resolve, onError: reject },
+      );
+    });
+    const reasoning = events.flatMap((event) =>
+      event.type === "reasoningDelta" ? [(event as { reasoning: string }).reasoning] : [],
+    );
+    expect(reasoning.join("")).toBe("Let me think");
+    expect(events.at(-1)).toMatchObject({
+      type: "finished",
+      reasoning: "Let me think",
+      content: "Sunny today",
+    });
+  });
+});
