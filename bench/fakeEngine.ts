@@ -71,17 +71,28 @@ function fakeChat(input: unknown, call?: GenerationCall): AsyncGenerator<ChatCom
 async function* fakeEvents(count: number, signal?: AbortSignal): AsyncGenerator<ChatCompletionEvent> {
   const id = `chatcmpl-fake-${Math.random().toString(36).slice(2)}`;
   const created = Math.floor(Date.now() / 1000);
-  yield { type: "started", id, model: FAKE_MODEL_ID, created, promptTokens: 1, cachedPromptTokens: 0 };
+  yield {
+    type: "started",
+    id,
+    model: FAKE_MODEL_ID,
+    created,
+    promptTokens: 1,
+    cachedPromptTokens: 0,
+    choiceCount: 1,
+  };
   let sent = 0;
   while (sent < count && !signal?.aborted) {
     sent++;
-    yield { type: "contentDelta", id, content: FAKE_TOKEN_TEXT };
+    yield { type: "contentDelta", id, choiceIndex: 0, content: FAKE_TOKEN_TEXT };
   }
+  const usage = { promptTokens: 1, completionTokens: sent, totalTokens: 1 + sent, cachedPromptTokens: 0 };
   yield {
     type: "finished",
     id,
+    choiceIndex: 0,
     finishReason: signal?.aborted ? "cancelled" : "length",
-    usage: { promptTokens: 1, completionTokens: sent, totalTokens: 1 + sent, cachedPromptTokens: 0 },
+    usage,
+    totalUsage: usage,
     timings: {
       queueMs: 0,
       promptMs: 0,

@@ -28,6 +28,8 @@ export type ChatCompletionInput = {
   minP?: number | null | undefined;
   /** Model id; defaults to the first model served. */
   model?: string | number | null | undefined;
+  /** How many choices to generate for the prompt (1 to 8, default 1): independent generations, each on its own slot (beyond the free slots they queue). With a `seed`, choice i samples with seed + i. */
+  n?: number | null | undefined;
   /** With REQUIRED, whether the model may make several calls. Default true. */
   parallelToolCalls?: boolean | null | undefined;
   /** -2 to 2: penalize tokens that already appeared. */

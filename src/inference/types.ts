@@ -88,6 +88,11 @@ export interface RequestOrigin {
 export interface GenerationRequest {
   /** Unique id; `Scheduler.cancel(id)` aborts this generation. */
   id: string;
+  /**
+   * Generations asked for together (a chat completion's `n` choices) share it, and
+   * `Scheduler.cancel(groupId)` aborts them all; defaults to `id`.
+   */
+  groupId?: string;
   model: string;
   prompt: PromptInput;
   /** Upper bound on generated tokens; undefined means "until the context is full". */

@@ -32,7 +32,12 @@ export function createResolvers(deps: InferenceDeps) {
 
 export type Resolvers = ReturnType<typeof createResolvers>;
 
-export type { AssembledToolCall, ChatCompletion, ChatCompletionEvent } from "./chat/chatCompletion.js";
+export type {
+  AssembledToolCall,
+  ChatChoice,
+  ChatCompletion,
+  ChatCompletionEvent,
+} from "./chat/chatCompletion.js";
 export type { ChatCompletionInput } from "./chat/chatInput.js";
 export { chatCompletionInputSchema } from "./chat/chatInput.js";
 export type { RenderedChatPrompt } from "./chat/renderChatPrompt.js";

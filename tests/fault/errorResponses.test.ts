@@ -448,8 +448,16 @@ describe("a stream that fails inside the server after it started", () => {
   it.each(STREAM_TRANSPORTS)("%s: ends with an error that says nothing of the failure", async (transport) => {
     vi.spyOn(app.resolvers, "streamChatCompletion").mockImplementation(async function* () {
       const id = "chatcmpl-failing";
-      yield { type: "started", id, model: "tiny", created: 0, promptTokens: 1, cachedPromptTokens: 0 };
-      yield { type: "contentDelta", id, content: "partial" } satisfies ChatCompletionEvent;
+      yield {
+        type: "started",
+        id,
+        model: "tiny",
+        created: 0,
+        promptTokens: 1,
+        cachedPromptTokens: 0,
+        choiceCount: 1,
+      } satisfies ChatCompletionEvent;
+      yield { type: "contentDelta", id, choiceIndex: 0, content: "partial" } satisfies ChatCompletionEvent;
       throw failure();
     });
     const stream = openStream(transport, app.url, { content: "hi", maxTokens: 8 });

@@ -198,7 +198,10 @@ describe("errors", () => {
   });
 
   it("400 naming a known parameter that cannot be honoured", async () => {
-    await expectBadRequest(client.chat.completions.create({ model: "tiny", messages: hello, n: 2 }), "n");
+    await expectBadRequest(
+      client.completions.create({ model: "tiny", prompt: "x", max_tokens: 2, n: 2 }),
+      "n",
+    );
     await expectBadRequest(
       client.chat.completions.create({
         model: "tiny",

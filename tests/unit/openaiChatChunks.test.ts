@@ -13,6 +13,7 @@ const started: ChatCompletionEvent = {
   created: 1_700_000_000,
   promptTokens: 10,
   cachedPromptTokens: 4,
+  choiceCount: 1,
 };
 const usage = { promptTokens: 10, completionTokens: 3, totalTokens: 13, cachedPromptTokens: 4 };
 const timings = {
@@ -24,15 +25,19 @@ const timings = {
 };
 const finished = (
   finishReason: "stop" | "length" | "tool_calls" | "cancelled" | "error",
+  choiceIndex = 0,
+  totalUsage: typeof usage | undefined = usage,
 ): ChatCompletionEvent => ({
   type: "finished",
   id,
+  choiceIndex,
   finishReason,
   usage,
   timings,
   content: "",
   reasoning: null,
   toolCalls: [],
+  ...(totalUsage ? { totalUsage } : {}),
 });
 
 function translate(events: ChatCompletionEvent[], includeUsage = false) {
@@ -45,7 +50,7 @@ function translate(events: ChatCompletionEvent[], includeUsage = false) {
 describe("chatChunkTranslation", () => {
   it("opens with the assistant role and closes with the finish reason, then usage when asked", () => {
     const { messages } = translate(
-      [started, { type: "contentDelta", id, content: "Hi" }, finished("length")],
+      [started, { type: "contentDelta", id, choiceIndex: 0, content: "Hi" }, finished("length")],
       true,
     );
     expect(messages.map((message) => message.choices)).toEqual([
@@ -72,10 +77,26 @@ describe("chatChunkTranslation", () => {
   it("gives each tool call its id, type and name first, then its argument fragments, by index", () => {
     const { messages } = translate([
       started,
-      { type: "toolCallDelta", id, index: 0, callId: "call_a", name: "first", argumentsDelta: '{"a":' },
-      { type: "toolCallDelta", id, index: 0, argumentsDelta: "1}" },
-      { type: "toolCallDelta", id, index: 1, callId: "call_b", name: "second", argumentsDelta: "" },
-      { type: "toolCallDelta", id, index: 1, argumentsDelta: "{}" },
+      {
+        type: "toolCallDelta",
+        id,
+        choiceIndex: 0,
+        index: 0,
+        callId: "call_a",
+        name: "first",
+        argumentsDelta: '{"a":',
+      },
+      { type: "toolCallDelta", id, choiceIndex: 0, index: 0, argumentsDelta: "1}" },
+      {
+        type: "toolCallDelta",
+        id,
+        choiceIndex: 0,
+        index: 1,
+        callId: "call_b",
+        name: "second",
+        argumentsDelta: "",
+      },
+      { type: "toolCallDelta", id, choiceIndex: 0, index: 1, argumentsDelta: "{}" },
       finished("tool_calls"),
     ]);
     const deltas = messages.slice(1, -1).map((message) => (message.choices as { delta: unknown }[])[0].delta);

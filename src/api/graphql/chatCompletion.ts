@@ -1,6 +1,11 @@
 // Chat completion: the result of the mutation, and the typed events of the subscription's stream.
-import type { AssembledToolCall, ChatCompletion, ChatCompletionEvent } from "../../resolvers/index.js";
-import { builder } from "./builder.js";
+import type {
+  AssembledToolCall,
+  ChatChoice,
+  ChatCompletion,
+  ChatCompletionEvent,
+} from "../../resolvers/index.js";
+import { type BuilderTypes, builder } from "./builder.js";
 import { ChatCompletionInputRef, toChatCompletionInput } from "./chatInput.js";
 import {
   eventTypeName,
@@ -9,6 +14,7 @@ import {
   outcomeFields,
   resultLogprobsField,
   TokenLogprobRef,
+  UsageRef,
 } from "./generation.js";
 import { DateTimeScalar } from "./scalars.js";
 import { eventOrThrow, subscriptionSource } from "./subscriptionStream.js";
@@ -31,8 +37,31 @@ const ToolCallRef = builder.objectRef<AssembledToolCall>("ToolCall").implement({
   }),
 });
 
+const ChatChoiceRef = builder.objectRef<ChatChoice>("ChatChoice").implement({
+  description: "One of a chat answer's choices (`n` asks for several).",
+  fields: (t) => ({
+    index: t.exposeInt("index", { description: "Which choice (0-based)." }),
+    content: t.exposeString("content", {
+      nullable: true,
+      description: "The choice's text; null when the model called tools instead.",
+    }),
+    reasoning: t.exposeString("reasoning", {
+      nullable: true,
+      description: "The model's reasoning before this choice's answer; null when there was none.",
+    }),
+    toolCalls: t.field({
+      type: [ToolCallRef],
+      description: "The tools this choice called; empty for a text answer.",
+      resolve: (choice) => choice.toolCalls,
+    }),
+    ...outcomeFields(t),
+    logprobs: resultLogprobsField(t),
+  }),
+});
+
 const ChatCompletionRef = builder.objectRef<ChatCompletion>("ChatCompletion").implement({
-  description: "A complete chat answer.",
+  description:
+    "A complete chat answer. Its top-level answer fields are those of choice 0; `choices` lists them all.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The generation's id." }),
     model: t.exposeID("model", { description: "The model that answered." }),
@@ -57,13 +86,30 @@ const ChatCompletionRef = builder.objectRef<ChatCompletion>("ChatCompletion").im
     }),
     ...outcomeFields(t),
     logprobs: resultLogprobsField(t),
+    choices: t.field({
+      type: [ChatChoiceRef],
+      description:
+        "Every choice, by index: one unless `n` asked for more. `usage` above counts them all (the prompt once).",
+      resolve: (completion) => completion.choices,
+    }),
   }),
 });
+
+/** The index of the choice a chat stream event belongs to. */
+function choiceIndexField<T extends { choiceIndex: number }>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>,
+) {
+  return t.int({
+    description: "The choice (0-based, below the request's `n`) this event belongs to.",
+    resolve: (event) => event.choiceIndex,
+  });
+}
 
 const ContentDeltaRef = builder.objectRef<ContentDeltaEvent>("ContentDelta").implement({
   description: "The next piece of the answer's text.",
   interfaces: [GenerationEventRef],
   fields: (t) => ({
+    choiceIndex: choiceIndexField(t),
     content: t.exposeString("content", {
       description: "Text to append; the pieces concatenate to the answer.",
     }),
@@ -80,6 +126,7 @@ const ReasoningDeltaRef = builder.objectRef<ReasoningDeltaEvent>("ReasoningDelta
   description: "The next piece of the model's reasoning (its thinking before the answer).",
   interfaces: [GenerationEventRef],
   fields: (t) => ({
+    choiceIndex: choiceIndexField(t),
     reasoning: t.exposeString("reasoning", {
       description: "Text to append; the pieces concatenate to the reasoning.",
     }),
@@ -91,7 +138,8 @@ const ToolCallDeltaRef = builder.objectRef<ToolCallDeltaEvent>("ToolCallDelta").
     "The next piece of a tool call. A call's first delta carries its `callId` and `name`; the `argumentsDelta` pieces of one `index` concatenate to its JSON arguments.",
   interfaces: [GenerationEventRef],
   fields: (t) => ({
-    index: t.exposeInt("index", { description: "Which call (0-based) this piece belongs to." }),
+    choiceIndex: choiceIndexField(t),
+    index: t.exposeInt("index", { description: "Which call (0-based) of its choice this piece belongs to." }),
     callId: t.exposeID("callId", { nullable: true, description: "The call's id, on its first delta only." }),
     name: t.exposeString("name", {
       nullable: true,
@@ -104,10 +152,19 @@ const ToolCallDeltaRef = builder.objectRef<ToolCallDeltaEvent>("ToolCallDelta").
 });
 
 const GenerationFinishedRef = builder.objectRef<FinishedEvent>("GenerationFinished").implement({
-  description: "Last event of a chat stream: why it ended, usage and timings, and the assembled answer.",
+  description:
+    "A choice ended: why, its usage and timings, and its assembled answer. Each choice has one; with one choice (`n` 1, the default) it is the stream's last event.",
   interfaces: [GenerationEventRef],
   fields: (t) => ({
+    choiceIndex: choiceIndexField(t),
     ...outcomeFields(t),
+    totalUsage: t.field({
+      type: UsageRef,
+      nullable: true,
+      description:
+        "On the stream's last event only (every choice has finished): the token counts of all choices together, the prompt counted once and the completion tokens summed. Null on earlier choices' events.",
+      resolve: (event) => event.totalUsage,
+    }),
     // Not `content`: a selection of both on the ChatCompletionEvent union would conflict with
     // ContentDelta.content (String! there, nullable here), which GraphQL validation rejects.
     fullContent: t.exposeString("content", {
@@ -134,7 +191,7 @@ const GenerationFinishedRef = builder.objectRef<FinishedEvent>("GenerationFinish
 
 const ChatCompletionEventRef = builder.unionType("ChatCompletionEvent", {
   description:
-    "An event of a chat stream: GenerationStarted, then ReasoningDelta, ContentDelta or ToolCallDelta events, then GenerationFinished.",
+    "An event of a chat stream: GenerationStarted once, then ReasoningDelta, ContentDelta or ToolCallDelta events, then GenerationFinished; with `n` choices their events interleave, each naming its `choiceIndex`, and each choice ends with its own GenerationFinished.",
   types: [GenerationStartedRef, ReasoningDeltaRef, ContentDeltaRef, ToolCallDeltaRef, GenerationFinishedRef],
   resolveType: (event) => eventTypeName(event),
 });

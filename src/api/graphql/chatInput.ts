@@ -184,6 +184,10 @@ export const ChatCompletionInputRef = builder.inputType("ChatCompletionInput", {
       description: "The conversation so far; rendered with the model's own chat template.",
     }),
     ...generationInputFields(t),
+    n: t.int({
+      description:
+        "How many choices to generate for the prompt (1 to 8, default 1): independent generations, each on its own slot (beyond the free slots they queue). With a `seed`, choice i samples with seed + i.",
+    }),
     responseFormat: t.field({
       type: ResponseFormatInput,
       description: "Constrain the answer to JSON. Not combinable with `grammar`.",
@@ -226,6 +230,7 @@ export function toChatCompletionInput(input: ChatCompletionInputShape): ChatComp
       toolCallId: orUndefined(message.toolCallId),
     })),
     ...toGenerationFields(input),
+    n: orUndefined(input.n),
     responseFormat: input.responseFormat
       ? {
           type: input.responseFormat.type,

@@ -109,7 +109,8 @@ const RETRY_AFTER_SECONDS = 1;
 
 export class Scheduler {
   private readonly lanes = new Map<string, ModelLane>();
-  private readonly active = new Map<string, AbortController>();
+  /** In-flight generations by group id (a generation's own id unless it shares a group). */
+  private readonly active = new Map<string, Set<AbortController>>();
   private readonly listeners = new Set<(event: SchedulerEvent) => void>();
 
   constructor(
@@ -128,7 +129,10 @@ export class Scheduler {
     const abort = () => controller.abort();
     if (signal?.aborted) controller.abort();
     else signal?.addEventListener("abort", abort, { once: true });
-    this.active.set(request.id, controller);
+    const groupId = request.groupId ?? request.id;
+    const group = this.active.get(groupId) ?? new Set<AbortController>();
+    group.add(controller);
+    this.active.set(groupId, group);
     this.run(request, controller.signal, channel)
       .then(
         () => channel.end(),
@@ -136,25 +140,28 @@ export class Scheduler {
       )
       .finally(() => {
         signal?.removeEventListener("abort", abort);
-        if (this.active.get(request.id) === controller) this.active.delete(request.id);
+        group.delete(controller);
+        if (group.size === 0 && this.active.get(groupId) === group) this.active.delete(groupId);
       });
     return channel;
   }
 
-  /** Aborts a running or queued generation by id; false when there is none. */
+  /** Aborts the running or queued generations of an id (or group id); false when there is none. */
   cancel(id: string): boolean {
-    const controller = this.active.get(id);
-    controller?.abort();
-    return controller !== undefined;
+    const group = this.active.get(id);
+    for (const controller of group ?? []) controller.abort();
+    return group !== undefined;
   }
 
   /** Aborts everything in flight (shutdown). */
   cancelAll(): void {
-    for (const controller of this.active.values()) controller.abort();
+    for (const group of this.active.values()) for (const controller of group) controller.abort();
   }
 
   get activeCount(): number {
-    return this.active.size;
+    let count = 0;
+    for (const group of this.active.values()) count += group.size;
+    return count;
   }
 
   state(): SchedulerState {

@@ -1,15 +1,17 @@
-// The chat completion operation: streamed as typed events, or folded into one result.
+// The chat completion operation: streamed as typed events, or folded into one result. A request
+// for `n` choices runs n independent generations of one prompt (see chatChoices.ts).
 import type { GenerationRequest, TokenLogprob } from "../../inference/types.js";
 import type { GenerationCall, InferenceDeps } from "../context.js";
-import { foldStream } from "../foldStream.js";
 import { type FinishReason, streamGeneration, type Timings, type Usage } from "../generation.js";
 import { checkMessageCount, limitMaxTokens } from "../generationLimits.js";
 import { newId } from "../ids.js";
 import { chooseOutputConstraint } from "../outputConstraint.js";
 import { parseInput } from "../parseInput.js";
 import { toLoraSelection, toSamplingOptions, toStopList } from "../samplingInput.js";
+import { streamChoices } from "./chatChoices.js";
 import { type ChatCompletionInput, chatCompletionInputSchema } from "./chatInput.js";
 import { toChatPrompt } from "./chatPrompt.js";
+import { foldChatStream } from "./foldChatStream.js";
 import { planTools } from "./toolPlan.js";
 
 export interface AssembledToolCall {
@@ -21,27 +23,35 @@ export interface AssembledToolCall {
 
 export type ChatCompletionEvent =
   | {
+      /** Once, when the first choice has a slot and has evaluated the prompt. */
       type: "started";
       id: string;
       model: string;
       created: number;
       promptTokens: number;
       cachedPromptTokens: number;
+      /** How many choices the stream carries (`n`): each ends with its own finished event. */
+      choiceCount: number;
     }
-  | { type: "contentDelta"; id: string; content: string; logprobs?: TokenLogprob[] }
-  | { type: "reasoningDelta"; id: string; reasoning: string }
+  | { type: "contentDelta"; id: string; choiceIndex: number; content: string; logprobs?: TokenLogprob[] }
+  | { type: "reasoningDelta"; id: string; choiceIndex: number; reasoning: string }
   | {
       type: "toolCallDelta";
       id: string;
+      choiceIndex: number;
       index: number;
       callId?: string;
       name?: string;
       argumentsDelta: string;
     }
   | {
+      /** One choice ended: why, its token counts and timings, and its assembled answer. */
       type: "finished";
       id: string;
+      /** 0-based, below the request's `n`. */
+      choiceIndex: number;
       finishReason: FinishReason;
+      /** This choice's tokens: the prompt as its slot evaluated it, and what it generated. */
       usage: Usage;
       timings: Timings;
       content: string | null;
@@ -50,8 +60,29 @@ export type ChatCompletionEvent =
       /** Complete calls only: a call cut off by a limit is not one (the finish reason says so). */
       toolCalls: AssembledToolCall[];
       stopSequence?: string;
+      /**
+       * On the stream's last event only (every choice has finished): the token counts of all choices
+       * together, the prompt counted once and the completion tokens summed, as OpenAI counts `n`.
+       */
+      totalUsage?: Usage;
     };
 
+/** One choice of a complete answer. */
+export interface ChatChoice {
+  /** 0-based, below the request's `n`. */
+  index: number;
+  finishReason: FinishReason;
+  /** This choice's tokens. */
+  usage: Usage;
+  timings: Timings;
+  content: string | null;
+  reasoning: string | null;
+  toolCalls: AssembledToolCall[];
+  stopSequence?: string;
+  logprobs?: TokenLogprob[];
+}
+
+/** A complete chat answer: its choices, and for single-choice clients choice 0's fields at the top. */
 export interface ChatCompletion {
   id: string;
   model: string;
@@ -61,14 +92,22 @@ export interface ChatCompletion {
   reasoning: string | null;
   toolCalls: AssembledToolCall[];
   finishReason: FinishReason;
+  /** All choices together: the prompt counted once, the completion tokens summed. */
   usage: Usage;
   timings: Timings;
   logprobs?: TokenLogprob[];
+  /** Every choice, by index (one unless `n` asked for more). */
+  choices: ChatChoice[];
 }
 
+/** What one choice's generation streams, before the choices are merged into one request stream. */
+export type ChoiceEvent =
+  | { type: "choiceStarted"; promptTokens: number; cachedPromptTokens: number }
+  | Exclude<ChatCompletionEvent, { type: "started" }>;
+
 /**
- * Validates the input at once (throwing InvalidInputError), then streams events:
- * started, then content, reasoning or tool-call deltas, then finished.
+ * Validates the input at once (throwing InvalidInputError), then streams events: started, then
+ * content, reasoning or tool-call deltas of each choice, then each choice's finished event.
  */
 export function streamChatCompletion(
   deps: InferenceDeps,
@@ -99,7 +138,9 @@ export function streamChatCompletion(
       ...(parsed.reasoningBudget !== undefined ? { reasoningBudget: parsed.reasoningBudget } : {}),
     },
   };
-  return chatEvents(deps, request, call.signal);
+  return streamChoices(request, parsed.n, call.signal, (choiceRequest, choiceIndex, signal) =>
+    choiceEvents(deps, choiceRequest, choiceIndex, signal),
+  );
 }
 
 export async function createChatCompletion(
@@ -107,44 +148,50 @@ export async function createChatCompletion(
   input: ChatCompletionInput | unknown,
   call: GenerationCall = {},
 ): Promise<ChatCompletion> {
-  const { started, finished, logprobs } = await foldStream(streamChatCompletion(deps, input, call));
+  const { started, choices, usage } = await foldChatStream(streamChatCompletion(deps, input, call));
   const { id, model, created } = started;
-  const { content, reasoning, toolCalls, finishReason, usage, timings } = finished;
+  const [first] = choices;
   return {
     id,
     model,
     created,
-    content,
-    reasoning,
-    toolCalls,
-    finishReason,
+    content: first.content,
+    reasoning: first.reasoning,
+    toolCalls: first.toolCalls,
+    finishReason: first.finishReason,
     usage,
-    timings,
-    ...(logprobs ? { logprobs } : {}),
+    timings: first.timings,
+    ...(first.logprobs ? { logprobs: first.logprobs } : {}),
+    choices,
   };
 }
 
-async function* chatEvents(
+/** One choice: a generation of the request, its events tagged with the choice's index. */
+async function* choiceEvents(
   deps: InferenceDeps,
   request: GenerationRequest,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<ChatCompletionEvent> {
-  const { id, model } = request;
-  const created = Math.floor(Date.now() / 1000);
+  choiceIndex: number,
+  signal: AbortSignal,
+): AsyncGenerator<ChoiceEvent> {
+  const id = request.groupId ?? request.id;
   const callIds: string[] = [];
   let content = "";
   let reasoning = "";
 
   for await (const event of streamGeneration(deps, request, signal)) {
     if (event.type === "started") {
-      yield { ...event, id, model, created };
+      yield {
+        type: "choiceStarted",
+        promptTokens: event.promptTokens,
+        cachedPromptTokens: event.cachedPromptTokens,
+      };
     } else if (event.type === "text") {
       if (event.channel === "reasoning") {
         reasoning += event.text;
-        yield { type: "reasoningDelta", id, reasoning: event.text };
+        yield { type: "reasoningDelta", id, choiceIndex, reasoning: event.text };
       } else {
         content += event.text;
-        yield { type: "contentDelta", id, content: event.text, logprobs: event.logprobs };
+        yield { type: "contentDelta", id, choiceIndex, content: event.text, logprobs: event.logprobs };
       }
     } else if (event.type === "toolCall") {
       const { index, name, argumentsDelta } = event;
@@ -152,6 +199,7 @@ async function* chatEvents(
       yield {
         type: "toolCallDelta",
         id,
+        choiceIndex,
         index,
         ...(name !== undefined ? { callId: callIds[index], name } : {}),
         argumentsDelta,
@@ -163,6 +211,7 @@ async function* chatEvents(
       yield {
         type: "finished",
         id,
+        choiceIndex,
         finishReason,
         usage: event.usage,
         timings: event.timings,

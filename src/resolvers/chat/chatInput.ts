@@ -2,6 +2,9 @@
 import { z } from "zod";
 import { generationFields } from "../samplingInput.js";
 
+/** The most choices one chat completion may ask for (`n`). */
+export const MAX_CHOICES = 8;
+
 const textPartSchema = z.object({ type: z.literal("text"), text: z.string() });
 export const messageContentSchema = z
   .union([z.string(), z.array(textPartSchema)])
@@ -64,6 +67,15 @@ export const responseFormatSchema = z.discriminatedUnion("type", [
 export const chatCompletionInputSchema = z.object({
   messages: z.array(chatMessageSchema).min(1, "at least one message is required"),
   ...generationFields,
+  n: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_CHOICES)
+    .default(1)
+    .describe(
+      "How many choices to generate for the prompt, each on its own slot; beyond the free slots they queue",
+    ),
   responseFormat: responseFormatSchema.optional(),
   grammar: z.string().min(1).optional().describe("A GBNF grammar the output must follow"),
   tools: z.array(toolSchema).max(128).optional(),

@@ -9,7 +9,10 @@ export const chatRouter = router({
       ctx.resolvers.createChatCompletion(input, { signal, origin: ctx.origin }),
     ),
 
-  /** started → contentDelta | toolCallDelta … → finished. Unsubscribing aborts the generation. */
+  /**
+   * started → contentDelta | reasoningDelta | toolCallDelta … → finished, per choice (`choiceIndex`;
+   * the last finished carries `totalUsage`). Unsubscribing aborts every choice.
+   */
   stream: procedure.input(chatCompletionInputSchema).subscription(async function* ({ ctx, input, signal }) {
     yield* ctx.resolvers.streamChatCompletion(input, { signal, origin: ctx.origin });
   }),

@@ -1,6 +1,7 @@
-// Chat completion events as chat.completion.chunk messages: the role first, then content, reasoning
-// (`reasoning_content`, as llama-server and vLLM stream it) or tool-call deltas (id, type and name first, then argument fragments), the finish reason,
-// and a usage chunk with no choices when the client asked for one.
+// Chat completion events as chat.completion.chunk messages: the role of each choice first, then
+// content, reasoning (`reasoning_content`, as llama-server and vLLM stream it) or tool-call deltas
+// (id, type and name first, then argument fragments), each carrying its choice's index; each
+// choice's finish reason; and after the last, a usage chunk with no choices when the client asked.
 import type { Logger } from "pino";
 import type { ChatCompletionEvent } from "../../../resolvers/index.js";
 import type { EventTranslation } from "../http/streamAsSse.js";
@@ -15,41 +16,56 @@ export function chatChunkTranslation(options: {
   logger: Logger;
 }): EventTranslation<ChatCompletionEvent> {
   let header: ChunkHeader<"chat.completion.chunk">;
-  const chunk = (choice: Partial<Choice>): ChatCompletionChunk => ({
+  const chunk = (index: number, choice: Partial<Choice>): ChatCompletionChunk => ({
     ...header,
-    choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: null, ...choice }],
+    choices: [{ index, delta: {}, logprobs: null, finish_reason: null, ...choice }],
   });
-  const toolCallChunk = (delta: WireToolCallDelta) => chunk({ delta: { tool_calls: [delta] } });
+  const toolCallChunk = (index: number, delta: WireToolCallDelta) =>
+    chunk(index, { delta: { tool_calls: [delta] } });
 
   return (event) => {
     switch (event.type) {
       case "started":
         header = chunkHeader(event, "chat.completion.chunk");
-        return [chunk({ delta: { role: "assistant", content: "" } })];
+        return Array.from({ length: event.choiceCount }, (_, index) =>
+          chunk(index, { delta: { role: "assistant", content: "" } }),
+        );
       case "reasoningDelta":
-        return [chunk({ delta: { reasoning_content: event.reasoning } })];
+        return [chunk(event.choiceIndex, { delta: { reasoning_content: event.reasoning } })];
       case "contentDelta":
         return [
-          chunk({
+          chunk(event.choiceIndex, {
             delta: { content: event.content },
             logprobs: event.logprobs ? toWireLogprobs(event.logprobs) : null,
           }),
         ];
       case "toolCallDelta": {
-        const { index, callId, name, argumentsDelta } = event;
+        const { choiceIndex, index, callId, name, argumentsDelta } = event;
         const chunks: ChatCompletionChunk[] = [];
         if (name !== undefined)
           chunks.push(
-            toolCallChunk({ index, id: callId, type: "function", function: { name, arguments: "" } }),
+            toolCallChunk(choiceIndex, {
+              index,
+              id: callId,
+              type: "function",
+              function: { name, arguments: "" },
+            }),
           );
-        if (argumentsDelta) chunks.push(toolCallChunk({ index, function: { arguments: argumentsDelta } }));
+        if (argumentsDelta)
+          chunks.push(toolCallChunk(choiceIndex, { index, function: { arguments: argumentsDelta } }));
         return chunks;
       }
       case "finished":
         return streamEndMessages(event, {
           ...options,
           header,
-          finishChoice: (reason): Choice => ({ index: 0, delta: {}, logprobs: null, finish_reason: reason }),
+          finishChoice: (reason): Choice => ({
+            index: event.choiceIndex,
+            delta: {},
+            logprobs: null,
+            finish_reason: reason,
+          }),
+          streamUsage: event.totalUsage ?? null,
         });
     }
   };

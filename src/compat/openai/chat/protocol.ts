@@ -74,6 +74,8 @@ const responseFormatSchema = z.discriminatedUnion("type", [
 export const chatCompletionRequestSchema = z
   .object({
     ...generationRequestFields,
+    /** Choices to generate; the resolver checks the range. */
+    n: optional(z.number()),
     messages: z.array(messageSchema),
     max_completion_tokens: optional(z.number()),
     logprobs: optional(z.boolean()),

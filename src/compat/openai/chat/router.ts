@@ -6,10 +6,14 @@ import type { Route } from "../http/route.js";
 import { sendJson } from "../http/sendJson.js";
 import { streamAsSse } from "../http/streamAsSse.js";
 import { parseRequest } from "../shared/parseRequest.js";
-import { toWireFinishReason } from "../shared/responseFields.js";
 import { chatChunkTranslation } from "./chunks.js";
 import { chatCompletionRequestSchema } from "./protocol.js";
-import { chatParamRenames, toChatCompletionInput, toChatCompletionResponse } from "./serving.js";
+import {
+  allChoicesServed,
+  chatParamRenames,
+  toChatCompletionInput,
+  toChatCompletionResponse,
+} from "./serving.js";
 
 export function chatCompletionsRoute(resolvers: Resolvers): Route {
   return {
@@ -26,12 +30,8 @@ export function chatCompletionsRoute(resolvers: Resolvers): Route {
         return;
       }
       const completion = await resolvers.createChatCompletion(input, context);
-      if (completion.finishReason === "error") throw generationFailed(context.logger, completion.id);
-      sendJson(
-        context.response,
-        200,
-        toChatCompletionResponse(completion, toWireFinishReason(completion.finishReason)),
-      );
+      if (!allChoicesServed(completion)) throw generationFailed(context.logger, completion.id);
+      sendJson(context.response, 200, toChatCompletionResponse(completion));
     },
   };
 }

@@ -1,11 +1,16 @@
 // Translation between the chat completion wire format and the chat resolver's input and result.
-import type { ChatCompletion, ChatCompletionInput } from "../../../resolvers/index.js";
+import type {
+  ChatChoice,
+  ChatCompletion,
+  ChatCompletionInput,
+  FinishReason,
+} from "../../../resolvers/index.js";
 import type { ParamRenames } from "../errors/wireParam.js";
 import {
   systemFingerprint,
+  toWireFinishReason,
   toWireTimings,
   toWireUsage,
-  type WireFinishReason,
 } from "../shared/responseFields.js";
 import { toGenerationInput } from "../shared/toGenerationInput.js";
 import type {
@@ -24,6 +29,7 @@ export function toChatCompletionInput(request: ChatCompletionRequest): ChatCompl
   const format = request.response_format;
   return {
     ...toGenerationInput(request),
+    n: request.n,
     maxTokens: request.max_completion_tokens ?? request.max_tokens,
     messages: request.messages.map(toResolverMessage),
     responseFormat:
@@ -89,11 +95,35 @@ function toResolverContent(content: string | { text?: string }[]): ResolverConte
     : content.map((part) => ({ type: "text" as const, text: part.text ?? "" }));
 }
 
-export function toChatCompletionResponse(
+/** A choice that ended without failing: the only kind a chat.completion response carries. */
+type ServedChoice = ChatChoice & { finishReason: Exclude<FinishReason, "error"> };
+
+/** Whether every choice ended without failing (otherwise the answer is an error). */
+export function allChoicesServed(
   completion: ChatCompletion,
-  finishReason: WireFinishReason,
+): completion is ChatCompletion & { choices: ServedChoice[] } {
+  return completion.choices.every((choice) => choice.finishReason !== "error");
+}
+
+/** `usage` counts every choice; `timings` (llama-server's) are choice 0's. */
+export function toChatCompletionResponse(
+  completion: ChatCompletion & { choices: ServedChoice[] },
 ): ChatCompletionResponse {
-  const toolCalls = completion.toolCalls.map(
+  const [first] = completion.choices;
+  return {
+    id: completion.id,
+    object: "chat.completion",
+    created: completion.created,
+    model: completion.model,
+    system_fingerprint: systemFingerprint(completion.model),
+    choices: completion.choices.map(toWireChoice),
+    usage: toWireUsage(completion.usage),
+    timings: toWireTimings(first.timings, first.usage),
+  };
+}
+
+function toWireChoice(choice: ServedChoice): ChatCompletionResponse["choices"][number] {
+  const toolCalls = choice.toolCalls.map(
     (call): WireToolCall => ({
       id: call.id,
       type: "function",
@@ -101,27 +131,16 @@ export function toChatCompletionResponse(
     }),
   );
   return {
-    id: completion.id,
-    object: "chat.completion",
-    created: completion.created,
-    model: completion.model,
-    system_fingerprint: systemFingerprint(completion.model),
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: "assistant",
-          content: completion.content,
-          ...(completion.reasoning !== null ? { reasoning_content: completion.reasoning } : {}),
-          refusal: null,
-          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
-        },
-        logprobs: completion.logprobs ? toWireLogprobs(completion.logprobs) : null,
-        finish_reason: finishReason,
-      },
-    ],
-    usage: toWireUsage(completion.usage),
-    timings: toWireTimings(completion.timings, completion.usage),
+    index: choice.index,
+    message: {
+      role: "assistant",
+      content: choice.content,
+      ...(choice.reasoning !== null ? { reasoning_content: choice.reasoning } : {}),
+      refusal: null,
+      ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+    },
+    logprobs: choice.logprobs ? toWireLogprobs(choice.logprobs) : null,
+    finish_reason: toWireFinishReason(choice.finishReason),
   };
 }
 

@@ -1,5 +1,5 @@
 // What chat and completion streams share: the fields every chunk repeats, and the closing
-// messages (the finish chunk with timings, then a usage chunk with no choices when asked).
+// messages (a finish chunk with timings per choice, then a usage chunk with no choices when asked).
 import type { Logger } from "pino";
 import type { FinishReason, Timings, Usage } from "../../../resolvers/index.js";
 import { generationFailed } from "../errors/generationFailed.js";
@@ -33,12 +33,20 @@ export interface StreamEnd {
   finishChoice: (reason: WireFinishReason) => object;
   includeUsage: boolean;
   logger: Logger;
+  /**
+   * The usage chunk's counts when this finish ends the stream (default: the finished generation's);
+   * null when other choices are still running, so that the usage chunk waits for the last one.
+   */
+  streamUsage?: Usage | null;
 }
 
-/** The messages that close a stream; a generation that failed after it started closes with an error event. */
+/**
+ * The messages that close a choice (its finish chunk with its timings) and, after the last, the
+ * usage chunk; a generation that failed after it started closes with an error event.
+ */
 export function streamEndMessages(
   finished: { id: string; finishReason: FinishReason; usage: Usage; timings: Timings },
-  { header, finishChoice, includeUsage, logger }: StreamEnd,
+  { header, finishChoice, includeUsage, logger, streamUsage = finished.usage }: StreamEnd,
 ): unknown[] {
   if (finished.finishReason === "error") return [generationFailed(logger, finished.id).body()];
   const finish = {
@@ -46,6 +54,6 @@ export function streamEndMessages(
     choices: [finishChoice(toWireFinishReason(finished.finishReason))],
     timings: toWireTimings(finished.timings, finished.usage),
   };
-  if (!includeUsage) return [finish];
-  return [finish, { ...header, choices: [], usage: toWireUsage(finished.usage) }];
+  if (!includeUsage || streamUsage === null) return [finish];
+  return [finish, { ...header, choices: [], usage: toWireUsage(streamUsage) }];
 }

@@ -21,7 +21,8 @@ type GenerationInput = Pick<
   | "cachePrompt"
 >;
 
-export function toGenerationInput(request: GenerationRequest): GenerationInput {
+/** `n` is not read here: each endpoint has its own rule for it (chat takes it, completions refuse it). */
+export function toGenerationInput(request: Omit<GenerationRequest, "n">): GenerationInput {
   return {
     model: request.model,
     maxTokens: request.max_tokens,

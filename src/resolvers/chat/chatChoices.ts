@@ -1,0 +1,177 @@
+// A chat completion's `n` choices: independent generations of one prompt, run concurrently on
+// separate slots (beyond the free slots they queue) and merged into one stream in arrival order.
+import { randomInt } from "node:crypto";
+import type { GenerationRequest } from "../../inference/types.js";
+import type { Timings, Usage } from "../generation.js";
+import type { ChatCompletionEvent, ChoiceEvent } from "./chatCompletion.js";
+
+type FinishedEvent = Extract<ChatCompletionEvent, { type: "finished" }>;
+
+interface PromptCounts {
+  promptTokens: number;
+  cachedPromptTokens: number;
+}
+
+/** Streams one choice: the generation of `request`, aborted by `signal`. */
+export type RunChoice = (
+  request: GenerationRequest,
+  choiceIndex: number,
+  signal: AbortSignal,
+) => AsyncGenerator<ChoiceEvent>;
+
+const NO_TIMINGS: Timings = {
+  queueMs: 0,
+  promptMs: 0,
+  generationMs: 0,
+  promptTokensPerSecond: 0,
+  generatedTokensPerSecond: 0,
+};
+
+/**
+ * Merges the choices' events: `started` once (the first choice to start), every choice's deltas and
+ * its own finished event, the last of which carries the usage of all choices. An error before the
+ * stream started fails the request as a whole (the other choices are stopped); after it, a choice
+ * that fails finishes alone with "error" ("cancelled" once the request was aborted). Aborting
+ * `signal`, or leaving the stream early, aborts every choice.
+ */
+export async function* streamChoices(
+  request: GenerationRequest,
+  choiceCount: number,
+  signal: AbortSignal | undefined,
+  runChoice: RunChoice,
+): AsyncGenerator<ChatCompletionEvent> {
+  const { id, model } = request;
+  const created = Math.floor(Date.now() / 1000);
+  const controller = new AbortController();
+  const abortAll = () => controller.abort();
+  if (signal?.aborted) abortAll();
+  else signal?.addEventListener("abort", abortAll, { once: true });
+
+  const seeds = choiceSeeds(request.sampling.seed, choiceCount);
+  const merged = mergeStreams(
+    seeds.map((seed, index) => runChoice(choiceRequest(request, index, seed), index, controller.signal)),
+  );
+  let prompt: PromptCounts | undefined;
+  let completionTokens = 0;
+  let finishedCount = 0;
+  try {
+    while (true) {
+      const next = await merged.next();
+      if (next.done) break;
+      const item = next.value;
+      let event: ChoiceEvent;
+      if ("error" in item) {
+        if (!prompt) throw item.error;
+        event = unstartedChoice(id, item.source, prompt, controller.signal.aborted);
+      } else event = item.value;
+
+      if (event.type === "choiceStarted") {
+        if (prompt) continue;
+        prompt = { promptTokens: event.promptTokens, cachedPromptTokens: event.cachedPromptTokens };
+        yield { type: "started", id, model, created, ...prompt, choiceCount };
+      } else if (event.type === "finished") {
+        finishedCount++;
+        completionTokens += event.usage.completionTokens;
+        yield finishedCount === choiceCount && prompt
+          ? { ...event, totalUsage: totalUsage(prompt, completionTokens) }
+          : event;
+      } else yield event;
+    }
+  } finally {
+    // Abort before returning the choices: a choice stream returns only once its generation ends.
+    if (finishedCount < choiceCount) controller.abort();
+    signal?.removeEventListener("abort", abortAll);
+    await merged.return(undefined);
+  }
+}
+
+/**
+ * Choice i's request: its own generation id (choice 0 keeps the request's, so one choice is
+ * exactly the request), the request's id as group id (`cancelGeneration` stops every choice),
+ * and its own seed.
+ */
+function choiceRequest(
+  request: GenerationRequest,
+  index: number,
+  seed: number | undefined,
+): GenerationRequest {
+  return {
+    ...request,
+    id: index === 0 ? request.id : `${request.id}.${index}`,
+    groupId: request.id,
+    sampling: { ...request.sampling, seed },
+  };
+}
+
+/**
+ * Choice i samples with seed + i, so that choices differ and a seeded request is reproducible.
+ * Unseeded choices need seeds too: llama.cpp's default is the current second, the same for all.
+ */
+export function choiceSeeds(seed: number | undefined, choiceCount: number): (number | undefined)[] {
+  if (choiceCount === 1) return [seed];
+  const base = seed ?? randomInt(2 ** 32);
+  return Array.from({ length: choiceCount }, (_, index) => (base + index) >>> 0);
+}
+
+/** The prompt counted once and the completion tokens of every choice summed, as OpenAI counts `n`. */
+function totalUsage(prompt: PromptCounts, completionTokens: number): Usage {
+  return { ...prompt, completionTokens, totalTokens: prompt.promptTokens + completionTokens };
+}
+
+/** The end of a choice that failed before it started (e.g. the queue was full for it). */
+function unstartedChoice(
+  id: string,
+  choiceIndex: number,
+  prompt: PromptCounts,
+  aborted: boolean,
+): FinishedEvent {
+  return {
+    type: "finished",
+    id,
+    choiceIndex,
+    finishReason: aborted ? "cancelled" : "error",
+    usage: {
+      promptTokens: prompt.promptTokens,
+      completionTokens: 0,
+      totalTokens: prompt.promptTokens,
+      cachedPromptTokens: 0,
+    },
+    timings: NO_TIMINGS,
+    content: "",
+    reasoning: null,
+    toolCalls: [],
+  };
+}
+
+type Merged<T> = { source: number; value: T } | { source: number; error: unknown };
+
+/**
+ * Interleaves the streams' values as they arrive. A stream that throws is reported once, as an
+ * error of its source, and dropped. Returning early returns every stream still open.
+ */
+async function* mergeStreams<T>(streams: AsyncIterator<T>[]): AsyncGenerator<Merged<T>> {
+  type Step = { source: number; result: IteratorResult<T> } | { source: number; error: unknown };
+  const pull = (source: number): Promise<Step> =>
+    streams[source].next().then(
+      (result) => ({ source, result }),
+      (error: unknown) => ({ source, error }),
+    );
+  const pending = new Map(streams.map((_, source) => [source, pull(source)]));
+  try {
+    while (pending.size > 0) {
+      const step = await Promise.race(pending.values());
+      if ("error" in step) {
+        pending.delete(step.source);
+        yield step;
+      } else if (step.result.done) pending.delete(step.source);
+      else {
+        pending.set(step.source, pull(step.source));
+        yield { source: step.source, value: step.result.value };
+      }
+    }
+  } finally {
+    await Promise.all(
+      [...pending.keys()].map((source) => streams[source].return?.(undefined).catch(() => undefined)),
+    );
+  }
+}
