@@ -154,8 +154,8 @@ export function SettingsPanel(props: SettingsPanelProps) {
               onChange({ ...settings, reasoningFormat: event.currentTarget.value as ReasoningFormat })
             }
           >
-            <option value="SEPARATE">Separate: shown above the answer</option>
-            <option value="INLINE">Inline: left in the answer</option>
+            <option value="SEPARATE">Separate, above the answer</option>
+            <option value="INLINE">Inline, in the answer</option>
           </select>
         </Field>
 
