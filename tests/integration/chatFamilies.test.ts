@@ -3,7 +3,7 @@
 // native syntax. Tool calls, reasoning and plain answers come back structured, streamed and not.
 import { Ajv } from "ajv";
 import type { OpenAI } from "openai";
-import type { ChatCompletionChunk, ChatCompletionTool } from "openai/resources/chat/completions";
+import type { ChatCompletionChunk, ChatCompletionFunctionTool } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
 import { createInferqlClient, type InferqlClient } from "../../src/client/index.js";
@@ -16,7 +16,7 @@ const FAMILIES: ChatFamily[] = ["qwen2.5", "qwen3", "llama3.1", "mistral-nemo", 
 
 // The scripted answers' argument values ("Paris", "UTC") must not occur in prompts (they steer the
 // scripts): these tools leave them out; `enumTools` spell them, for forced calls only.
-const tools: ChatCompletionTool[] = [
+const tools: ChatCompletionFunctionTool[] = [
   {
     type: "function",
     function: {
@@ -34,7 +34,7 @@ const tools: ChatCompletionTool[] = [
     },
   },
 ];
-const enumTools: ChatCompletionTool[] = [
+const enumTools: ChatCompletionFunctionTool[] = [
   {
     type: "function",
     function: {
@@ -475,7 +475,7 @@ describe("GraphQL and tRPC carry the same structure", () => {
       ["get_weather", { city: "Paris" }],
     ]);
 
-    const events: { type: string }[] = [];
+    const events: ({ type: string } | { type: string; reasoning: string })[] = [];
     await new Promise<void>((resolve, reject) => {
       trpc.chat.stream.subscribe(
         { model: "qwen3", messages: ask("@@think"), temperature: 0 },
@@ -483,7 +483,7 @@ describe("GraphQL and tRPC carry the same structure", () => {
       );
     });
     const reasoning = events.flatMap((event) =>
-      event.type === "reasoningDelta" ? [(event as { reasoning: string }).reasoning] : [],
+      "reasoning" in event && event.type === "reasoningDelta" ? [event.reasoning] : [],
     );
     expect(reasoning.join("")).toBe("Let me think");
     expect(events.at(-1)).toMatchObject({

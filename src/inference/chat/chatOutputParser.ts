@@ -147,17 +147,16 @@ export class ChatOutputParser {
       if (index >= 0 && better) found = { index, marker, next };
     }
     if (!found) {
-      // Whitespace is held too where a marker may follow: it belongs to neither side of it.
-      const trailingWhitespace = markers.length ? this.buffer.length - this.buffer.trimEnd().length : 0;
-      const held = Math.max(
-        trailingWhitespace,
+      let kept =
+        this.buffer.length -
         longestMarkerStartAtEnd(
           this.buffer,
           markers.map(([marker]) => marker),
-        ),
-      );
-      this.emitText(this.buffer.slice(0, this.buffer.length - held), channel);
-      this.buffer = this.buffer.slice(this.buffer.length - held);
+        );
+      // Whitespace is held too where a marker may follow: it belongs to neither side of it.
+      if (markers.length) while (kept > 0 && /\s/.test(this.buffer[kept - 1])) kept--;
+      this.emitText(this.buffer.slice(0, kept), channel);
+      this.buffer = this.buffer.slice(kept);
       return false;
     }
     const fromMarker = this.buffer.slice(found.index);
