@@ -264,6 +264,85 @@ describe("tRPC with n", () => {
   });
 });
 
+describe("cancellation and queueing", () => {
+  const finishReasonsOf = (ids: string[]) =>
+    ids.map(
+      (id) =>
+        schedulerEvents.find(
+          (event): event is SchedulerEvent & { type: "finished" } =>
+            event.type === "finished" && event.id === id,
+        )?.reason,
+    );
+
+  it("a client that leaves a streamed n = 2 stops both choices and frees their slots", async () => {
+    const controller = new AbortController();
+    const stream = await client.chat.completions.create(
+      { model: "tiny", messages: hello, n: 2, max_tokens: 2000, stream: true },
+      { signal: controller.signal },
+    );
+    const seen = new Set<number>();
+    let id = "";
+    try {
+      for await (const chunk of stream) {
+        id = chunk.id;
+        for (const choice of chunk.choices) if (choice.delta.content) seen.add(choice.index);
+        if (seen.size === 2) controller.abort();
+      }
+    } catch {
+      // The client reports its own abort.
+    }
+    const ids = [id, `${id}.1`];
+    await eventually(
+      () => finishReasonsOf(ids).every((reason) => reason !== undefined),
+      5000,
+      "not finished",
+    );
+    expect(finishReasonsOf(ids)).toEqual(["cancelled", "cancelled"]);
+    await eventually(idle, 5000, "slots still busy");
+  });
+
+  it("cancelGeneration with the completion's id stops every choice", async () => {
+    const input = { messages: [{ role: "USER", content: "Go on." }], n: 2, maxTokens: 2000 };
+    const events: { __typename: string; id?: string; choiceIndex?: number; finishReason?: string }[] = [];
+    for await (const result of wsClient.iterate<{ chatCompletion: (typeof events)[number] }>({
+      query: `subscription($input: ChatCompletionInput!) { chatCompletion(input: $input) {
+        __typename
+        ... on GenerationStarted { id }
+        ... on GenerationFinished { choiceIndex finishReason }
+      } }`,
+      variables: { input },
+    })) {
+      const event = result.data!.chatCompletion;
+      events.push(event);
+      if (event.__typename === "GenerationStarted") {
+        await eventually(() => app.scheduler.state().busySlots === 2, 5000, "both choices not running");
+        const { body } = await postJson(`${app.url}/graphql`, {
+          query: "mutation($id: ID!) { cancelGeneration(id: $id) }",
+          variables: { id: event.id },
+        });
+        expect(body).toEqual({ data: { cancelGeneration: true } });
+      }
+    }
+    const finishes = events.filter((event) => event.__typename === "GenerationFinished");
+    expect(finishes.map((event) => event.finishReason)).toEqual(["CANCELLED", "CANCELLED"]);
+    await eventually(idle, 5000, "slots still busy");
+  });
+
+  it("queues the choices beyond the free slots and answers them all", async () => {
+    const before = schedulerEvents.length;
+    const completion = await client.chat.completions.create({
+      model: "tiny",
+      messages: hello,
+      n: 6,
+      max_tokens: 6,
+    });
+    expect(completion.choices.map((choice) => choice.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(completion.usage?.completion_tokens).toBe(36);
+    // The test server has 4 slots: two choices waited for one.
+    expect(schedulerEvents.slice(before).filter((event) => event.type === "queued")).toHaveLength(2);
+  });
+});
+
 describe("afterwards", () => {
   it("leaves no slot busy and nothing queued", async () => {
     await eventually(idle, 5000, "slots still busy");

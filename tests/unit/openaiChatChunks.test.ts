@@ -26,7 +26,7 @@ const timings = {
 const finished = (
   finishReason: "stop" | "length" | "tool_calls" | "cancelled" | "error",
   choiceIndex = 0,
-  totalUsage: typeof usage | undefined = usage,
+  totalUsage: typeof usage | null = usage,
 ): ChatCompletionEvent => ({
   type: "finished",
   id,
@@ -116,6 +116,35 @@ describe("chatChunkTranslation", () => {
       { tool_calls: [{ index: 1, function: { arguments: "{}" } }] },
     ]);
     expect(messages.at(-1)).toMatchObject({ choices: [{ finish_reason: "tool_calls" }] });
+  });
+
+  it("names each choice's index, finishes each choice apart, and sends usage after the last one only", () => {
+    const twoChoices = { ...started, choiceCount: 2 } as ChatCompletionEvent;
+    const total = { promptTokens: 10, completionTokens: 6, totalTokens: 16, cachedPromptTokens: 4 };
+    const { messages } = translate(
+      [
+        twoChoices,
+        { type: "contentDelta", id, choiceIndex: 1, content: "B" },
+        { type: "contentDelta", id, choiceIndex: 0, content: "A" },
+        finished("length", 1, null),
+        finished("stop", 0, total),
+      ],
+      true,
+    );
+    expect(messages.map((message) => message.choices)).toEqual([
+      [{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }],
+      [{ index: 1, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }],
+      [{ index: 1, delta: { content: "B" }, logprobs: null, finish_reason: null }],
+      [{ index: 0, delta: { content: "A" }, logprobs: null, finish_reason: null }],
+      [{ index: 1, delta: {}, logprobs: null, finish_reason: "length" }],
+      [{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }],
+      [],
+    ]);
+    expect(messages.at(-1)?.usage).toMatchObject({
+      prompt_tokens: 10,
+      completion_tokens: 6,
+      total_tokens: 16,
+    });
   });
 
   it("reports a cancelled generation as finish_reason abort", () => {
