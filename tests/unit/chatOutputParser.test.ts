@@ -161,3 +161,19 @@ describe("the generic syntax (wrappers without one of their own)", () => {
     });
   });
 });
+
+describe("turn-end triggers come from the wrapper", () => {
+  it("the General wrapper's text triggers (no end-of-generation token needed) end the turn", () => {
+    const { stopTriggers } = chatSyntaxOf(new GeneralChatWrapper());
+    expect(stopTriggers).toEqual(expect.arrayContaining(["### Human", "### Assistant"]));
+  });
+
+  it("Harmony ends its turn at <|return|>, and a message (not the turn) at <|end|>", () => {
+    const syntax = chatSyntaxOf(new HarmonyChatWrapper());
+    expect(syntax.stopTriggers).toContain("<|return|>");
+    expect(syntax.messageEnd).toBe("<|end|>");
+    expect(syntax.messageHeaders).toEqual(
+      expect.arrayContaining(["<|start|>assistant", "<|channel|>final<|message|>"]),
+    );
+  });
+});
