@@ -15,7 +15,8 @@ export function watchScheduler(
   };
   const channel = new EventChannel<SchedulerState>(() => unsubscribe());
   const unsubscribe = deps.scheduler.onEvent((event) => {
-    if (event.type === "tokens" || scheduled) return;
+    // Tokens and a request's arrival (before it is admitted) leave the slots and queues as they were.
+    if (event.type === "tokens" || event.type === "received" || scheduled) return;
     scheduled = true;
     queueMicrotask(() => {
       scheduled = false;

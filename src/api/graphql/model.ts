@@ -58,8 +58,16 @@ export const ChatFormatRef = builder.objectRef<ChatFormatInfo>("ChatFormat").imp
     wrapperName: t.exposeString("wrapperName", {
       description: "The node-llama-cpp chat wrapper whose syntax reads tool calls and reasoning.",
     }),
-    renderer: t.field({ type: PromptRendererEnum, resolve: (format) => format.renderer }),
-    toolCallFormat: t.field({ type: ToolCallFormatEnum, resolve: (format) => format.toolCallFormat }),
+    renderer: t.field({
+      type: PromptRendererEnum,
+      description: "What renders its conversations into prompts.",
+      resolve: (format) => format.renderer,
+    }),
+    toolCallFormat: t.field({
+      type: ToolCallFormatEnum,
+      description: "How it writes tool calls: its family's own syntax, or the generic one.",
+      resolve: (format) => format.toolCallFormat,
+    }),
     reasoningMarkers: t.field({
       type: ReasoningMarkersRef,
       nullable: true,
