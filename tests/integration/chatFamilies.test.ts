@@ -357,6 +357,19 @@ describe("reasoning", () => {
   });
 });
 
+it("a budget of 0 closes reasoning the prompt opened before it starts", async () => {
+  const completion = await openai.chat.completions.create({
+    model: "deepseek-r1",
+    messages: ask("@@think"),
+    temperature: 0,
+    chat_template_kwargs: { enable_thinking: true },
+    thinking_budget_tokens: 0,
+  } as Parameters<OpenAI["chat"]["completions"]["create"]>[0] & { stream?: false });
+  const message = completion.choices[0].message as { content: string; reasoning_content?: string };
+  expect(message.reasoning_content).toBeUndefined();
+  expect(message.content).toBe("Sunny");
+});
+
 describe("GraphQL and tRPC carry the same structure", () => {
   const chatSubscription = `subscription($input: ChatCompletionInput!) {
     chatCompletion(input: $input) {

@@ -6,21 +6,9 @@ import { BadRequestError, type OpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
 import { BYTE_TOKEN_OFFSET } from "../../src/inference/generatedModel/vocab.js";
+import { langChainPerson } from "../support/clientSchemas.js";
 import { openAiClient, postJson } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
-
-/** What LangChain JS's withStructuredOutput sends for z.object({ name, age: nullable, nick: optional }). */
-const langChainPerson = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  type: "object",
-  properties: {
-    name: { type: "string" },
-    age: { anyOf: [{ type: "integer" }, { type: "null" }] },
-    nick: { type: "string" },
-  },
-  required: ["name", "age"],
-  additionalProperties: false,
-};
 
 let app: RunningInferql;
 let client: OpenAI;

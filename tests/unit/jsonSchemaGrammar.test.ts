@@ -26,19 +26,7 @@ import {
 } from "../../src/inference/grammar/index.js";
 import type { JsonSchema } from "../../src/inference/types.js";
 import { assertValidJsonSchema } from "../../src/resolvers/assertValidJsonSchema.js";
-
-/** LangChain JS's withStructuredOutput schema for a zod object with a nullable and an optional field. */
-const langChainPerson = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  type: "object",
-  properties: {
-    name: { type: "string" },
-    age: { anyOf: [{ type: "integer" }, { type: "null" }] },
-    nick: { type: "string" },
-  },
-  required: ["name", "age"],
-  additionalProperties: false,
-};
+import { langChainPerson } from "../support/clientSchemas.js";
 
 /** The Vercel AI SDK's generateObject recipe example, as zod-to-json-schema writes it. */
 const aiSdkRecipe = {

@@ -70,6 +70,11 @@ export class ChatOutputReader implements OutputReader {
       options.toolCalls === "required" && grammars.toolCalls
         ? this.stateFor(grammars.toolCalls)
         : this.requestState;
+    // No reasoning at all: a prompt that opens it is closed by the first token.
+    if (options.reasoningBudget === 0 && this.parser.inReasoning && grammars.closeReasoning) {
+      this.closingReasoning = true;
+      this.state = this.stateFor(grammars.closeReasoning);
+    }
   }
 
   grammarState() {

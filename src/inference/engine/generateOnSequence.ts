@@ -2,30 +2,20 @@
 // stop sequences, logprobs, limits and cancellation, reported as engine events.
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import type { ParsedOutput } from "../chat/chatOutputParser.js";
-import type { OutputReader } from "../chat/chatOutputReader.js";
 import type { EngineEvent, EngineFinishReason, GenerationRequest, TokenLogprob } from "../types.js";
 import type { ContextStepGate } from "./contextStepGate.js";
 import { buildEvaluateOptions } from "./evaluateOptions.js";
 import { IncrementalDetokenizer } from "./incrementalDetokenizer.js";
 import type { LoadedModel } from "./loadedModel.js";
+import type { PreparedGeneration } from "./prepareGeneration.js";
 import { StopSequenceMatcher } from "./stopSequenceMatcher.js";
 
-export interface SlotGeneration {
+/** A prepared generation (prompt tokens, output reader, markers) on the slot it was given. */
+export interface SlotGeneration extends PreparedGeneration {
   model: LoadedModel;
   slot: number;
   sequence: LlamaContextSequence;
   request: GenerationRequest;
-  promptTokens: Token[];
-  /** Reads the output (plain text, or a chat family's syntax) and chooses its grammar per token. */
-  output: OutputReader;
-  /** Whether a grammar constrains any of the output (see buildEvaluateOptions). */
-  mayConstrain: boolean;
-  /** Special tokens written out in the text (the chat syntax's markers). */
-  preservedTokens: ReadonlySet<Token>;
-  /** End-of-generation tokens that end a message, not the turn (Harmony's `<|end|>`). */
-  messageEndTokens: ReadonlySet<Token>;
-  /** Texts that end the turn besides the request's stop strings (the chat wrapper's stop triggers). */
-  turnEndTriggers: readonly string[];
   signal: AbortSignal;
   /** Epoch ms after which generation ends with finish reason "length". */
   deadline: number;

@@ -8,11 +8,15 @@ import type { LoadedModel } from "./loadedModel.js";
 
 export interface PreparedGeneration {
   promptTokens: Token[];
+  /** Reads the output (plain text, or a chat family's syntax) and chooses its grammar per token. */
   output: OutputReader;
+  /** Whether a grammar constrains any of the output (see buildEvaluateOptions). */
   mayConstrain: boolean;
+  /** Special tokens written out in the text (the chat syntax's markers). */
   preservedTokens: ReadonlySet<Token>;
   /** End-of-generation tokens that do not end this generation (see ChatSyntax.messageEnd). */
   messageEndTokens: ReadonlySet<Token>;
+  /** Texts that end the turn besides the request's stop strings (the chat wrapper's stop triggers). */
   turnEndTriggers: readonly string[];
 }
 
