@@ -53,7 +53,7 @@ export class ChatFormat {
 
   static resolve(model: LlamaModel): ChatFormat {
     const source = model.fileInfo.metadata.tokenizer?.chat_template;
-    const template = typeof source === "string" ? { source, compiled: new Template(source) } : undefined;
+    const template = typeof source === "string" ? compileTemplate(source) : undefined;
     const resolved = resolveChatWrapper(model);
     const fromTemplate = template ? templateWrapper(template.source, model) : undefined;
     // The template's own call syntax when node-llama-cpp could read it from the template, else the
@@ -117,6 +117,18 @@ export class ChatFormat {
     });
     const tokens = contextText.tokenize(this.model.tokenizer);
     return { text: this.model.detokenize(tokens, true), tokens };
+  }
+}
+
+/**
+ * The GGUF's template, compiled; undefined when the Jinja engine cannot parse it, and the chat
+ * wrapper renders instead (as node-llama-cpp itself falls back).
+ */
+function compileTemplate(source: string): { source: string; compiled: Template } | undefined {
+  try {
+    return { source, compiled: new Template(source) };
+  } catch {
+    return undefined;
   }
 }
 
