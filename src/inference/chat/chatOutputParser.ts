@@ -46,8 +46,18 @@ export class ChatOutputParser {
   private current?: ParsedToolCall & { raw: string };
   private readonly json = new JsonValueEnd();
   private triggerEndedText = false;
+  /** The markers that end each free-text state, and the state each leads to. */
+  private readonly contentMarkers: [string, State][];
+  private readonly reasoningMarkers: [string, State][];
 
   constructor(private readonly options: ChatOutputParserOptions) {
+    const { toolCall, reasoning, messageHeaders, messageEnd } = options.syntax;
+    this.contentMarkers = messageHeaders.map((header): [string, State] => [header, "content"]);
+    if (messageEnd) this.contentMarkers.push([messageEnd, "content"]);
+    if (options.parseReasoning && reasoning?.open) this.contentMarkers.push([reasoning.open, "reasoning"]);
+    if (options.parseToolCalls && toolCall.trigger)
+      this.contentMarkers.push([toolCall.trigger, "callOpening"]);
+    this.reasoningMarkers = reasoning?.close ? [[reasoning.close, "content"]] : [];
     this.state = options.startsInReasoning && options.parseReasoning ? "reasoning" : "content";
     this.atChannelStart = this.state === "reasoning";
   }
@@ -96,20 +106,12 @@ export class ChatOutputParser {
 
   /** Reads as far as the buffer allows; true when the state changed and reading should go on. */
   private step(): boolean {
-    const { toolCall, reasoning } = this.options.syntax;
+    const { toolCall } = this.options.syntax;
     switch (this.state) {
-      case "content": {
-        const markers: [string, State][] = this.options.syntax.messageHeaders.map((header) => [
-          header,
-          "content",
-        ]);
-        if (this.options.syntax.messageEnd) markers.push([this.options.syntax.messageEnd, "content"]);
-        if (this.options.parseReasoning && reasoning?.open) markers.push([reasoning.open, "reasoning"]);
-        if (this.options.parseToolCalls && toolCall.trigger) markers.push([toolCall.trigger, "callOpening"]);
-        return this.readUntilMarker(markers);
-      }
+      case "content":
+        return this.readUntilMarker(this.contentMarkers);
       case "reasoning":
-        return this.readUntilMarker(reasoning?.close ? [[reasoning.close, "content"]] : []);
+        return this.readUntilMarker(this.reasoningMarkers);
       case "callOpening":
         return this.expect(toolCall.afterTrigger, "callName");
       case "callName": {
@@ -137,6 +139,11 @@ export class ChatOutputParser {
 
   private readUntilMarker(markers: [string, State][]): boolean {
     const channel: OutputChannel = this.state === "reasoning" ? "reasoning" : "content";
+    if (markers.length === 0) {
+      this.emitText(this.buffer, channel);
+      this.buffer = "";
+      return false;
+    }
     let found: { index: number; marker: string; next: State } | undefined;
     for (const [marker, next] of markers) {
       const index = this.buffer.indexOf(marker);

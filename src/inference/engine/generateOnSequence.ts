@@ -80,7 +80,7 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
       const scan = stops.push(detokenizer.push(output.token));
       pending.add(run.output.read(scan.emit, 1), 1);
       if (pending.hasOutput && (!sentOutput || pending.tokens >= run.streamInterval)) {
-        yield* pending.flush();
+        for (const event of pending.flush()) yield event;
         sentOutput = true;
       }
       if (scan.matched !== undefined) {
@@ -99,7 +99,7 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
   pending.add(run.output.read(stops.flush(), 0), 0);
   const { events, toolCalls, truncatedToolCall } = run.output.finish();
   pending.add(events, 0);
-  yield* pending.flush();
+  for (const event of pending.flush()) yield event;
 
   const promptSeconds = (firstTokenAt - startedAt) / 1000;
   const generationSeconds = (lastTokenAt - firstTokenAt) / 1000;
@@ -192,7 +192,7 @@ class PendingOutput {
     return this.events.length > 0;
   }
 
-  add(events: ParsedOutput[], tokens: number): void {
+  add(events: readonly ParsedOutput[], tokens: number): void {
     for (const event of events) {
       const last = this.events.at(-1);
       if (event.type === "text" && last?.type === "text" && last.channel === event.channel)
@@ -206,29 +206,30 @@ class PendingOutput {
     this.logprobs.push(logprob);
   }
 
-  *flush(): Generator<EngineEvent> {
-    if (this.events.length === 0 && this.tokens === 0 && this.logprobs.length === 0) return;
+  /** The events to send now (none when nothing is pending). */
+  flush(): EngineEvent[] {
+    if (this.events.length === 0 && this.tokens === 0 && this.logprobs.length === 0) return NO_EVENTS;
     const events = this.events.length
       ? this.events
       : [{ type: "text", channel: "content", text: "" } as const];
     let tokenCount = this.tokens;
     let logprobsSent = false;
-    for (const [index, event] of events.entries()) {
-      const isLast = index === events.length - 1;
-      if (event.type === "toolCall") yield { ...event, tokenCount };
-      else {
-        const attach: boolean = this.withLogprobs && !logprobsSent && (event.channel === "content" || isLast);
-        yield {
-          ...event,
-          tokenCount,
-          ...(attach ? { logprobs: this.logprobs } : {}),
-        };
-        logprobsSent ||= attach;
-      }
+    const sent = events.map((event, index): EngineEvent => {
+      const counted = tokenCount;
       tokenCount = 0;
-    }
+      if (event.type === "toolCall") return { ...event, tokenCount: counted };
+      const attach =
+        this.withLogprobs && !logprobsSent && (event.channel === "content" || index === events.length - 1);
+      logprobsSent ||= attach;
+      return attach
+        ? { ...event, tokenCount: counted, logprobs: this.logprobs }
+        : { ...event, tokenCount: counted };
+    });
     this.events = [];
     this.logprobs = [];
     this.tokens = 0;
+    return sent;
   }
 }
+
+const NO_EVENTS: EngineEvent[] = [];
