@@ -238,6 +238,42 @@ describe("forced calls (tool_choice required or named) use the family's own synt
     }
   });
 
+  it("required on a thinking model: it may reason first, then must call", async () => {
+    const result = await streamed({
+      model: "qwen3",
+      messages: ask("@@thinkcall"),
+      tools: enumTools,
+      tool_choice: "required",
+      temperature: 0,
+      max_tokens: 300,
+    });
+    expect(result.reasoning).toBe("Checking");
+    expect(result.toolCalls.map((call) => [call.name, JSON.parse(call.arguments)])).toEqual([
+      ["get_weather", { city: "Paris" }],
+    ]);
+    expect(result.finishReason).toBe("tool_calls");
+  });
+
+  it("required on a thinking model that would answer in text: after its reasoning it must call", async () => {
+    const completion = await openai.chat.completions.create({
+      model: "qwen3",
+      messages: ask("@@think"),
+      tools: enumTools,
+      tool_choice: "required",
+      temperature: 0,
+      max_tokens: 300,
+    });
+    const message = completion.choices[0].message as {
+      content: string | null;
+      reasoning_content?: string;
+      tool_calls?: { function: { name: string } }[];
+    };
+    expect(message.reasoning_content).toBe("Let me think");
+    expect(message.content).toBeNull();
+    expect(message.tool_calls?.length).toBeGreaterThan(0);
+    expect(completion.choices[0].finish_reason).toBe("tool_calls");
+  });
+
   it("named: the model calls that tool, once", async () => {
     const completion = await openai.chat.completions.create({
       model: "llama3.1",

@@ -14,7 +14,7 @@ import { addBos } from "../engine/specialTokens.js";
 import type { ChatPrompt } from "../types.js";
 import { toChatHistory, toChatModelFunctions } from "./chatHistory.js";
 import { type ChatSyntax, chatSyntaxOf, type ToolCallFormat } from "./chatSyntax.js";
-import { messageEndTokensOf, preservedTokensOf } from "./preservedTokens.js";
+import { messageEndTokensOf, preservedTokensOf, turnEndTokensOf } from "./preservedTokens.js";
 import { renderJinjaTemplate } from "./renderJinjaTemplate.js";
 
 export interface RenderedPrompt {
@@ -40,6 +40,8 @@ export class ChatFormat {
   readonly preservedTokens: ReadonlySet<Token>;
   /** End-of-generation tokens that only end a message when the family continues the turn after them. */
   readonly messageEndTokens: ReadonlySet<Token>;
+  /** The tokens that end the model's turn. */
+  readonly turnEndTokens: readonly Token[];
 
   private constructor(
     private readonly model: LlamaModel,
@@ -49,6 +51,7 @@ export class ChatFormat {
   ) {
     this.preservedTokens = preservedTokensOf(model, syntax);
     this.messageEndTokens = messageEndTokensOf(model, syntax);
+    this.turnEndTokens = turnEndTokensOf(model, syntax);
   }
 
   static resolve(model: LlamaModel): ChatFormat {

@@ -10,12 +10,16 @@ import type { ChatSyntax } from "./chatSyntax.js";
 export interface ChatOutputGrammars {
   /** The rest of a call after its trigger (auto), or whole calls (required). */
   toolCalls?: LlamaGrammar;
+  /** Required calls where the family reasons first: whole calls, or the reasoning's opening marker. */
+  requiredStart?: LlamaGrammar;
   closeReasoning?: LlamaGrammar;
 }
 
 export interface OutputReader {
   /** The grammar state for the next token, if any constrains it. */
   grammarState(): LlamaGrammarEvaluationState | undefined;
+  /** Whether the turn may end at the next token (not while reasoning before calls it must make). */
+  mayEndTurn(): boolean;
   /** Reads generated text (`tokens` tokens of it). */
   read(text: string, tokens: number): ParsedOutput[];
   finish(): { events: ParsedOutput[]; toolCalls: readonly ParsedToolCall[]; truncatedToolCall?: string };
@@ -33,6 +37,10 @@ export class TextOutputReader implements OutputReader {
     return this.state;
   }
 
+  mayEndTurn() {
+    return true;
+  }
+
   read(text: string): ParsedOutput[] {
     return text ? [{ type: "text", channel: "content", text }] : [];
   }
@@ -46,6 +54,7 @@ export class ChatOutputReader implements OutputReader {
   private readonly parser: ChatOutputParser;
   private readonly requestState?: LlamaGrammarEvaluationState;
   private state?: LlamaGrammarEvaluationState;
+  private wasInReasoning: boolean;
   private closingReasoning = false;
   private reasoningTokens = 0;
 
@@ -66,26 +75,40 @@ export class ChatOutputReader implements OutputReader {
     this.requestState = requestGrammar
       ? new LlamaGrammarEvaluationState({ model, grammar: requestGrammar })
       : undefined;
-    this.state =
-      options.toolCalls === "required" && grammars.toolCalls
-        ? this.stateFor(grammars.toolCalls)
-        : this.requestState;
-    // No reasoning at all: a prompt that opens it is closed by the first token.
-    if (options.reasoningBudget === 0 && this.parser.inReasoning && grammars.closeReasoning) {
-      this.closingReasoning = true;
-      this.state = this.stateFor(grammars.closeReasoning);
-    }
+    this.wasInReasoning = this.parser.inReasoning;
+    if (this.wasInReasoning) this.state = this.reasoningState();
+    else if (this.callsRequired() && grammars.requiredStart)
+      this.state = this.stateFor(grammars.requiredStart);
+    else this.state = this.answerState();
   }
 
   grammarState() {
     return this.state;
   }
 
+  mayEndTurn() {
+    return !(this.callsRequired() && this.parser.inReasoning);
+  }
+
   read(text: string, tokens: number): ParsedOutput[] {
-    const wasInReasoning = this.parser.inReasoning;
     const events = this.parser.push(text);
-    if (wasInReasoning && this.parser.inReasoning) this.reasoningTokens += tokens;
-    this.updateGrammar();
+    const inReasoning = this.parser.inReasoning;
+    if (this.wasInReasoning && inReasoning) this.reasoningTokens += tokens;
+    if (inReasoning !== this.wasInReasoning) {
+      this.wasInReasoning = inReasoning;
+      this.closingReasoning = false;
+      this.state = inReasoning ? this.reasoningState() : this.answerState();
+    } else if (inReasoning && !this.closingReasoning) {
+      this.state = this.reasoningState();
+    } else if (
+      this.options.toolCalls === "auto" &&
+      this.grammars.toolCalls &&
+      !this.requestState &&
+      this.parser.atCallStart
+    ) {
+      // The call trigger appeared: the rest of the call follows the call syntax (a lazy grammar).
+      this.state = this.stateFor(this.grammars.toolCalls);
+    }
     return events;
   }
 
@@ -98,22 +121,22 @@ export class ChatOutputReader implements OutputReader {
     };
   }
 
-  private updateGrammar(): void {
-    const { toolCalls, closeReasoning } = this.grammars;
-    if (this.options.toolCalls === "auto" && toolCalls && !this.requestState && this.parser.atCallStart) {
-      this.state = this.stateFor(toolCalls);
-      return;
-    }
+  private callsRequired(): boolean {
+    return this.options.toolCalls === "required" && this.grammars.toolCalls !== undefined;
+  }
+
+  /** Reasoning is free, until it runs over its budget: then the model must close it. */
+  private reasoningState(): LlamaGrammarEvaluationState | undefined {
+    const { closeReasoning } = this.grammars;
     const budget = this.options.reasoningBudget;
-    if (closeReasoning && budget !== undefined) {
-      if (!this.closingReasoning && this.parser.inReasoning && this.reasoningTokens >= budget) {
-        this.closingReasoning = true;
-        this.state = this.stateFor(closeReasoning);
-      } else if (this.closingReasoning && !this.parser.inReasoning) {
-        this.closingReasoning = false;
-        this.state = this.requestState;
-      }
-    }
+    if (!closeReasoning || budget === undefined || this.reasoningTokens < budget) return undefined;
+    this.closingReasoning = true;
+    return this.stateFor(closeReasoning);
+  }
+
+  /** The answer after any reasoning: required calls, or what the request's own grammar allows. */
+  private answerState(): LlamaGrammarEvaluationState | undefined {
+    return this.callsRequired() ? this.stateFor(this.grammars.toolCalls!) : this.requestState;
   }
 
   private stateFor(grammar: LlamaGrammar): LlamaGrammarEvaluationState {

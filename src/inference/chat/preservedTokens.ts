@@ -32,3 +32,15 @@ export function messageEndTokensOf(model: LlamaModel, syntax: ChatSyntax): Set<T
   const tokens = model.tokenize(syntax.messageEnd, true);
   return new Set(tokens.length === 1 ? tokens : []);
 }
+
+/** The end-of-sequence and end-of-turn tokens, and stop triggers that are one token; not those that only end a message. */
+export function turnEndTokensOf(model: LlamaModel, syntax: ChatSyntax): Token[] {
+  const messageEnd = messageEndTokensOf(model, syntax);
+  const triggers = syntax.stopTriggers.map((trigger) => model.tokenize(trigger, true));
+  const candidates = [
+    model.tokens.eos,
+    model.tokens.eot,
+    ...triggers.filter((tokens) => tokens.length === 1).map(([token]) => token),
+  ];
+  return [...new Set(candidates)].filter((token): token is Token => token !== null && !messageEnd.has(token));
+}

@@ -10,12 +10,14 @@ export interface ToolCallGrammarOptions {
   /** Whether the grammar starts before the trigger (forced calls) or right after it (auto). */
   includeTrigger: boolean;
   parallel: boolean;
+  /** Forced calls of a family that reasons first: the output may open its reasoning instead. */
+  orReasoningOpen?: string;
 }
 
 export function toolCallGrammar(
   syntax: ToolCallSyntax,
   tools: readonly ChatTool[],
-  { includeTrigger, parallel }: ToolCallGrammarOptions,
+  { includeTrigger, parallel, orReasoningOpen }: ToolCallGrammarOptions,
 ): string {
   const rules: string[] = [];
   // A call written as a JSON object may carry its own id after the arguments (Mistral's 9 characters).
@@ -29,8 +31,11 @@ export function toolCallGrammar(
   });
   const opening = (includeTrigger ? syntax.trigger : "") + syntax.afterTrigger;
   const more = parallel && syntax.parallel ? ` (${gbnfLiteral(syntax.nextCall)} call)*` : "";
+  // Forced calls may follow some whitespace (after the reasoning, or the template's last line).
+  const lead = includeTrigger ? "[ \\t\\n]{0,4} " : "";
+  const reasoning = orReasoningOpen ? `${gbnfLiteral(orReasoningOpen)} | ` : "";
   return [
-    `root ::= ${literalOrEmpty(opening)} call${more} ${literalOrEmpty(syntax.sectionSuffix)}`,
+    `root ::= ${reasoning}${lead}${literalOrEmpty(opening)} call${more} ${literalOrEmpty(syntax.sectionSuffix)}`,
     `call ::= ${calls.join(" | ")}`,
     ...rules,
   ].join("\n");

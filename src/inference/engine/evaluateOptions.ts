@@ -21,16 +21,20 @@ const BAN_BIAS = -100;
  */
 const BAN_UNDER_GRAMMAR = { logit: -99 };
 
-/** Where a grammar may constrain the output: the state it has for the next token, if any. */
-export interface OutputGrammar {
+/** What the output reader decides per token: the grammar state, and whether the turn may end now. */
+export interface OutputControl {
+  /** Whether a grammar constrains any of the output. */
   mayConstrain: boolean;
   stateForNextToken: () => LlamaGrammarEvaluationState | undefined;
+  /** The tokens that end the model's turn, banned while `mayEndTurn()` says no. */
+  turnEndTokens: readonly Token[];
+  mayEndTurn: () => boolean;
 }
 
 export function buildEvaluateOptions(
   model: LlamaModel,
   sampling: SamplingOptions,
-  grammar: OutputGrammar,
+  output: OutputControl,
   recentTokens: () => Token[],
 ): SequenceEvaluateOptions {
   const options: SequenceEvaluateOptions = {
@@ -42,16 +46,22 @@ export function buildEvaluateOptions(
     // The caller decides what an end-of-generation token means (finish reason "stop").
     yieldEogToken: true,
   };
-  if (grammar.mayConstrain) options.grammarEvaluationState = grammar.stateForNextToken;
-  if (sampling.logitBias?.size) {
+  if (output.mayConstrain) options.grammarEvaluationState = output.stateForNextToken;
+  const requestBias = () => {
     const bias = new TokenBias(model.tokenizer);
-    for (const [token, value] of sampling.logitBias)
+    for (const [token, value] of sampling.logitBias ?? [])
       bias.set(
         token as Token,
-        value > BAN_BIAS ? { logit: value } : grammar.mayConstrain ? BAN_UNDER_GRAMMAR : "never",
+        value > BAN_BIAS ? { logit: value } : output.mayConstrain ? BAN_UNDER_GRAMMAR : "never",
       );
-    options.tokenBias = bias;
-  }
+    return bias;
+  };
+  if (output.turnEndTokens.length) {
+    const free = requestBias();
+    const turnMustGoOn = requestBias();
+    for (const token of output.turnEndTokens) turnMustGoOn.set(token, "never");
+    options.tokenBias = () => (output.mayEndTurn() ? free : turnMustGoOn);
+  } else if (sampling.logitBias?.size) options.tokenBias = requestBias();
   const { repeatPenalty = 1, presencePenalty = 0, frequencyPenalty = 0 } = sampling;
   if (repeatPenalty !== 1 || presencePenalty !== 0 || frequencyPenalty !== 0) {
     options.repeatPenalty = {

@@ -39,7 +39,12 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
   const options = buildEvaluateOptions(
     model.model,
     request.sampling,
-    { mayConstrain: run.mayConstrain, stateForNextToken: () => run.output.grammarState() },
+    {
+      mayConstrain: run.mayConstrain,
+      stateForNextToken: () => run.output.grammarState(),
+      turnEndTokens: run.turnEndTokens,
+      mayEndTurn: () => run.output.mayEndTurn(),
+    },
     () => [...promptTokens.slice(-64), ...generated],
   );
   const stops = new StopSequenceMatcher([...request.stop, ...run.turnEndTriggers]);

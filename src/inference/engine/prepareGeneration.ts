@@ -18,6 +18,8 @@ export interface PreparedGeneration {
   messageEndTokens: ReadonlySet<Token>;
   /** Texts that end the turn besides the request's stop strings (the chat wrapper's stop triggers). */
   turnEndTriggers: readonly string[];
+  /** The tokens that end the turn (end-of-generation tokens and one-token stop triggers). */
+  turnEndTokens: readonly Token[];
 }
 
 const NO_TOKENS: ReadonlySet<Token> = new Set();
@@ -36,6 +38,7 @@ export async function prepareGeneration(
       preservedTokens: NO_TOKENS,
       messageEndTokens: NO_TOKENS,
       turnEndTriggers: [],
+      turnEndTokens: [],
     };
 
   const format = model.chatFormat;
@@ -58,6 +61,18 @@ export async function prepareGeneration(
           }),
         )
       : undefined;
+  // A family that reasons may do so before calls it must make: the grammar lets it open its reasoning.
+  const reasoningOpen = options.reasoning === "separate" ? syntax.reasoning?.open : undefined;
+  const requiredStart =
+    options.toolCalls === "required" && tools.length > 0 && reasoningOpen && !rendered.opensReasoning
+      ? await model.compileGrammar(
+          toolCallGrammar(syntax.toolCall, tools, {
+            includeTrigger: true,
+            parallel,
+            orReasoningOpen: reasoningOpen,
+          }),
+        )
+      : undefined;
   const closeReasoning =
     options.reasoningBudget !== undefined && syntax.reasoning
       ? await model.compileGrammar(closeReasoningGrammar(syntax.reasoning))
@@ -67,15 +82,18 @@ export async function prepareGeneration(
     syntax,
     options,
     rendered.opensReasoning,
-    { toolCalls, closeReasoning },
+    { toolCalls, requiredStart, closeReasoning },
     requestGrammar,
   );
   return {
     promptTokens: rendered.tokens,
     output,
-    mayConstrain: requestGrammar !== undefined || toolCalls !== undefined || closeReasoning !== undefined,
+    mayConstrain: [requestGrammar, toolCalls, requiredStart, closeReasoning].some(
+      (grammar) => grammar !== undefined,
+    ),
     preservedTokens: format.preservedTokens,
     messageEndTokens: format.messageEndTokens,
     turnEndTriggers: syntax.stopTriggers,
+    turnEndTokens: options.toolCalls === "required" ? format.turnEndTokens : [],
   };
 }
