@@ -24,9 +24,9 @@ export function createResolvers(deps: InferenceDeps) {
     listModels: () => listModels(deps),
     findModel: (id: string) => findModel(deps, id),
     health: () => health(deps),
-    schedulerState: () => schedulerState(deps),
-    watchScheduler: (signal?: AbortSignal) => watchScheduler(deps, signal),
-    cancelGeneration: (id: string) => cancelGeneration(deps, id),
+    schedulerState: (call?: GenerationCall) => schedulerState(deps, call),
+    watchScheduler: (call?: GenerationCall) => watchScheduler(deps, call),
+    cancelGeneration: (id: string, call?: GenerationCall) => cancelGeneration(deps, id, call),
   };
 }
 
@@ -49,5 +49,6 @@ export { embeddingsInputSchema } from "./embeddings.js";
 export type { FinishReason, Timings, Usage } from "./generation.js";
 export type { GenerationLimits } from "./generationLimits.js";
 export type { Health } from "./health.js";
+export { invalidInputFromIssue } from "./parseInput.js";
 export type { DetokenizeInput, Tokenization, TokenizeInput } from "./tokenize.js";
 export { detokenizeInputSchema, tokenizeInputSchema } from "./tokenize.js";

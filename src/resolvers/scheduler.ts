@@ -1,12 +1,17 @@
 // The scheduler's state now, and cancelling a generation by id (watchScheduler.ts streams the state).
-import type { SchedulerState } from "../inference/scheduler/scheduler.js";
-import type { InferenceDeps } from "./context.js";
+import type { Scheduler, SchedulerState } from "../inference/scheduler/scheduler.js";
+import type { GenerationCall, InferenceDeps } from "./context.js";
 
-export function schedulerState(deps: InferenceDeps): SchedulerState {
+/** What reading and watching the state need of the scheduler: its state and its changes. */
+export interface WatchedScheduler {
+  scheduler: Pick<Scheduler, "onEvent" | "state">;
+}
+
+export function schedulerState(deps: WatchedScheduler, _call: GenerationCall = {}): SchedulerState {
   return deps.scheduler.state();
 }
 
 /** Aborts a running or queued generation; false when no generation has that id. */
-export function cancelGeneration(deps: InferenceDeps, id: string): boolean {
+export function cancelGeneration(deps: InferenceDeps, id: string, _call: GenerationCall = {}): boolean {
   return deps.scheduler.cancel(id);
 }

@@ -1,29 +1,52 @@
 // A live view of the scheduler: its state now, then again after every change (queued, started,
-// finished), coalesced so a burst of changes yields one state.
-import { EventChannel } from "../inference/scheduler/eventChannel.js";
+// finished). Changes are not queued: a reader gets the state as it is when it reads, so one that
+// falls behind gets the newest state once, never a backlog, and a stalled reader holds nothing.
 import type { SchedulerState } from "../inference/scheduler/scheduler.js";
-import type { InferenceDeps } from "./context.js";
+import type { GenerationCall } from "./context.js";
+import { schedulerState, type WatchedScheduler } from "./scheduler.js";
 
 export function watchScheduler(
-  deps: InferenceDeps,
-  signal?: AbortSignal,
+  deps: WatchedScheduler,
+  { signal, origin }: GenerationCall = {},
 ): AsyncIterableIterator<SchedulerState> {
-  let scheduled = false;
-  const stop = () => {
-    unsubscribe();
-    channel.end();
+  /** Whether the state changed since the reader last got it (the first read gets the state now). */
+  let changed = true;
+  let ended = false;
+  const waitingReaders: (() => void)[] = [];
+  const wake = () => {
+    for (const resolve of waitingReaders.splice(0)) resolve();
   };
-  const channel = new EventChannel<SchedulerState>(() => unsubscribe());
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    unsubscribe();
+    signal?.removeEventListener("abort", end);
+    wake();
+  };
   const unsubscribe = deps.scheduler.onEvent((event) => {
     // Tokens and a request's arrival (before it is admitted) leave the slots and queues as they were.
-    if (event.type === "tokens" || event.type === "received" || scheduled) return;
-    scheduled = true;
-    queueMicrotask(() => {
-      scheduled = false;
-      channel.push(deps.scheduler.state());
-    });
+    if (event.type === "tokens" || event.type === "received") return;
+    changed = true;
+    wake();
   });
-  channel.push(deps.scheduler.state());
-  signal?.addEventListener("abort", stop, { once: true });
-  return channel;
+  if (signal?.aborted) end();
+  else signal?.addEventListener("abort", end, { once: true });
+
+  const done = (): IteratorResult<SchedulerState> => ({ value: undefined, done: true });
+  return {
+    async next() {
+      // The state is read a turn after the change that woke the reader, so a burst of changes yields one state.
+      while (!ended && !changed) await new Promise<void>((resolve) => waitingReaders.push(resolve));
+      if (ended) return done();
+      changed = false;
+      return { value: schedulerState(deps, { origin }), done: false };
+    },
+    async return() {
+      end();
+      return done();
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

@@ -64,7 +64,7 @@ builder.subscriptionFields((t) => ({
     description:
       "The scheduler's state now, then again after every change (queued, started, finished); a burst of changes yields one state.",
     subscribe: (_root, _args, { resolvers, signal }) =>
-      subscriptionSource(signal, (streamSignal) => resolvers.watchScheduler(streamSignal)),
+      subscriptionSource(signal, (streamSignal) => resolvers.watchScheduler({ signal: streamSignal })),
     resolve: (item) => eventOrThrow(item),
   }),
 }));

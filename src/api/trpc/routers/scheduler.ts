@@ -9,7 +9,7 @@ export const schedulerRouter = router({
 
   /** The state now, then again after every change. */
   watch: procedure.subscription(async function* ({ ctx, signal }) {
-    yield* ctx.resolvers.watchScheduler(signal);
+    yield* ctx.resolvers.watchScheduler({ signal });
   }),
 
   /** Aborts a running or queued generation; false when none has that id. */
