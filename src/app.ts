@@ -53,6 +53,11 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
     queueSize: config.queue,
     requestTimeoutMs: config.requestTimeout * 1000,
     streamInterval: config.streamInterval,
+    onListenerError: (error, event) =>
+      logger.error(
+        { err: error, event: event.type, generationId: event.id },
+        "scheduler: an event listener failed",
+      ),
   });
   const resolvers = createResolvers({
     registry,

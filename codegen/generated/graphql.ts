@@ -145,6 +145,8 @@ export type FinishReason =
   | 'LENGTH'
   /** The model ended its answer, or a stop sequence matched. */
   | 'STOP'
+  /** The server's request timeout (`--request-timeout`, time spent queued included) ended the generation; the output is cut off. */
+  | 'TIMEOUT'
   /** The model called tools; see `toolCalls`. */
   | 'TOOL_CALLS';
 

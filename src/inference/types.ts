@@ -120,7 +120,11 @@ export interface TokenLogprob {
 
 export type OutputChannel = "content" | "reasoning";
 
-export type EngineFinishReason = "stop" | "length" | "cancelled";
+/**
+ * "length": maxTokens or the context size was reached; "timeout": the request's deadline
+ * (`requestTimeoutMs`, queueing included) passed while it was generating or evaluating its prompt.
+ */
+export type EngineFinishReason = "stop" | "length" | "timeout" | "cancelled";
 
 export interface GenerationUsage {
   promptTokens: number;

@@ -9,7 +9,11 @@ import type {
 } from "../inference/types.js";
 import type { InferenceDeps } from "./context.js";
 
-export type FinishReason = "stop" | "length" | "tool_calls" | "cancelled" | "error";
+/**
+ * "length": maxTokens or the context size cut the output; "timeout": the server's request timeout
+ * (`--request-timeout`, queueing included) ended it.
+ */
+export type FinishReason = "stop" | "length" | "timeout" | "tool_calls" | "cancelled" | "error";
 
 export interface Usage {
   promptTokens: number;

@@ -49,6 +49,11 @@ export const FinishReasonEnum = builder.enumType("FinishReason", {
   values: {
     STOP: { value: "stop", description: "The model ended its answer, or a stop sequence matched." },
     LENGTH: { value: "length", description: "`maxTokens` (or the context size) was reached." },
+    TIMEOUT: {
+      value: "timeout",
+      description:
+        "The server's request timeout (`--request-timeout`, time spent queued included) ended the generation; the output is cut off.",
+    },
     TOOL_CALLS: { value: "tool_calls", description: "The model called tools; see `toolCalls`." },
     CANCELLED: { value: "cancelled", description: "The client or `cancelGeneration` stopped it." },
     ERROR: { value: "error", description: "The generation failed after it had started." },

@@ -40,6 +40,16 @@ export class ContextStepGate {
   }
 
   /**
+   * Runs `decode` (a prompt chunk that generates nothing) once no edit is pending: like a token
+   * request, it must not keep an edit waiting behind the decode loop. Its slot is not a member of
+   * the step barrier yet, so the context's generations never wait for it.
+   */
+  async decode<T>(decode: () => Promise<T>): Promise<T> {
+    while (this.reopened) await this.reopened;
+    return decode();
+  }
+
+  /**
    * One generation's token stream (its slot is `position`), asking for each next token only while
    * no edit is pending, and together with the context's other generations (see StepBarrier).
    * node-llama-cpp queues a sequence's next decode when its token iterator is resumed.

@@ -17,7 +17,7 @@ export interface SlotGeneration extends PreparedGeneration {
   sequence: LlamaContextSequence;
   request: GenerationRequest;
   signal: AbortSignal;
-  /** Epoch ms after which generation ends with finish reason "length". */
+  /** Epoch ms after which generation ends with finish reason "timeout". */
   deadline: number;
   queueMs: number;
   /** Tokens per text event after the first one: text is held until this many have accumulated. */
@@ -62,8 +62,13 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
   const pending = new PendingOutput(request.topLogprobs !== undefined);
   let sentOutput = false;
 
-  if (maxTokens > 0 && !signal.aborted) {
-    const outputs = evaluate(sequence, promptTokens.slice(cachedPromptTokens), request, options);
+  const interrupted = () => signal.aborted || Date.now() >= run.deadline;
+  const lastChunk =
+    maxTokens > 0 && !interrupted()
+      ? await evaluatePromptAhead(sequence, gate, promptTokens.slice(cachedPromptTokens), interrupted)
+      : undefined;
+  if (lastChunk) {
+    const outputs = evaluate(sequence, lastChunk, request, options);
     for await (const output of gate.between(outputs, run.slot, signal)) {
       lastTokenAt = performance.now();
       if (generated.length === 0) firstTokenAt = lastTokenAt;
@@ -97,9 +102,13 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
         reason = "cancelled";
         break;
       }
-      if (generated.length >= maxTokens || Date.now() >= run.deadline) break;
+      if (generated.length >= maxTokens) break;
+      if (Date.now() >= run.deadline) {
+        reason = "timeout";
+        break;
+      }
     }
-  }
+  } else if (maxTokens > 0 && Date.now() >= run.deadline) reason = "timeout";
   if (signal.aborted) reason = "cancelled";
   pending.add(run.output.read(stops.flush(), 0), 0);
   const { events, toolCalls, truncatedToolCall } = run.output.finish();
@@ -144,6 +153,34 @@ async function reusePromptPrefix(
       sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]),
     );
   return reused;
+}
+
+/** Prompt tokens per decode while a long prompt is evaluated ahead of generation (see evaluatePromptAhead). */
+const PROMPT_CHUNK_TOKENS = 256;
+
+/**
+ * Evaluates all but the last chunk of the uncached prompt, one chunk per decode, and returns the
+ * last chunk (which `evaluate` turns into the first token); undefined when `interrupted()` (the
+ * request was cancelled or timed out) stopped it between two chunks. node-llama-cpp evaluates a
+ * prompt given to `evaluate` to its end before it looks at anything else, so a long prompt could not
+ * be cancelled for seconds and held its slot. The chunks already evaluated stay in the slot's KV
+ * cache, where the next request that shares them reuses them.
+ */
+async function evaluatePromptAhead(
+  sequence: LlamaContextSequence,
+  gate: ContextStepGate,
+  tokens: Token[],
+  interrupted: () => boolean,
+): Promise<Token[] | undefined> {
+  const chunk = Math.max(1, Math.min(PROMPT_CHUNK_TOKENS, sequence.context.batchSize));
+  let start = 0;
+  while (tokens.length - start > chunk) {
+    if (interrupted()) return undefined;
+    const end = start + chunk;
+    await gate.decode(() => sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, end)));
+    start = end;
+  }
+  return interrupted() ? undefined : tokens.slice(start);
 }
 
 async function* evaluate(

@@ -23,6 +23,11 @@ export interface SchedulerOptions {
   requestTimeoutMs: number;
   /** Generated tokens per streamed text event after the first (vLLM's --stream-interval); default 1. */
   streamInterval?: number;
+  /**
+   * Told when an `onEvent` listener throws. A listener only observes: its failure is reported here
+   * (default: console.error) and never reaches the generation the event was about.
+   */
+  onListenerError?: (error: unknown, event: SchedulerEvent) => void;
 }
 
 export interface SlotState {
@@ -346,6 +351,20 @@ export class Scheduler {
   }
 
   private emit(event: SchedulerEvent): void {
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners)
+      try {
+        listener(event);
+      } catch (error) {
+        this.reportListenerError(error, event);
+      }
+  }
+
+  private reportListenerError(error: unknown, event: SchedulerEvent): void {
+    try {
+      if (this.options.onListenerError) this.options.onListenerError(error, event);
+      else console.error(`scheduler: a listener of '${event.type}' events failed`, error);
+    } catch {
+      // Reporting must not fail the generation either.
+    }
   }
 }

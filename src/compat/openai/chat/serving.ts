@@ -7,6 +7,7 @@ import type {
 } from "../../../resolvers/index.js";
 import type { ParamRenames } from "../errors/wireParam.js";
 import {
+  finishReasonDetail,
   systemFingerprint,
   toWireFinishReason,
   toWireTimings,
@@ -141,6 +142,7 @@ function toWireChoice(choice: ServedChoice): ChatCompletionResponse["choices"][n
     },
     logprobs: choice.logprobs ? toWireLogprobs(choice.logprobs) : null,
     finish_reason: toWireFinishReason(choice.finishReason),
+    ...finishReasonDetail(choice.finishReason),
   };
 }
 

@@ -1,6 +1,7 @@
 // Translation between the completions wire format and the completion resolver's input and result.
 import type { Completion, CompletionInput } from "../../../resolvers/index.js";
 import {
+  finishReasonDetail,
   systemFingerprint,
   toWireTimings,
   toWireUsage,
@@ -66,6 +67,7 @@ export function toCompletionResponse(
           ? new CompletionLogprobsWriter(prompt).write(completion.logprobs)
           : null,
         finish_reason: finishReason,
+        ...finishReasonDetail(completion.finishReason),
       },
     ],
     usage: toWireUsage(completion.usage),

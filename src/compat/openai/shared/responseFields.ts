@@ -54,10 +54,24 @@ export function toWireTimings(timings: Timings, usage: Usage): WireTimings {
 
 /**
  * The wire finish reason. A generation that failed after it started ("error") has none: callers
- * answer it with an error (a 500, or an error event in a stream).
+ * answer it with an error (a 500, or an error event in a stream). OpenAI's wire has no reason for
+ * a server-side timeout: it is "length" (the output was cut off by a limit, as llama-server reports
+ * its own time limit), and `finishReasonDetail` says which limit.
  */
 export function toWireFinishReason(reason: Exclude<FinishReason, "error">): WireFinishReason {
-  return reason === "cancelled" ? "abort" : reason;
+  if (reason === "cancelled") return "abort";
+  if (reason === "timeout") return "length";
+  return reason;
+}
+
+/** Not in OpenAI's API: on a choice whose finish reason the wire cannot say, what really ended it. */
+export interface WireFinishReasonDetail {
+  inferql_finish_reason?: "timeout";
+}
+
+/** The extension field a choice carries beside `finish_reason` (none unless it ended by timeout). */
+export function finishReasonDetail(reason: FinishReason): WireFinishReasonDetail {
+  return reason === "timeout" ? { inferql_finish_reason: "timeout" } : {};
 }
 
 const fingerprints = new Map<string, string>();

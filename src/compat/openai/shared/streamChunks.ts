@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { FinishReason, Timings, Usage } from "../../../resolvers/index.js";
 import { generationFailed } from "../errors/generationFailed.js";
 import {
+  finishReasonDetail,
   systemFingerprint,
   toWireFinishReason,
   toWireTimings,
@@ -51,7 +52,12 @@ export function streamEndMessages(
   if (finished.finishReason === "error") return [generationFailed(logger, finished.id).body()];
   const finish = {
     ...header,
-    choices: [finishChoice(toWireFinishReason(finished.finishReason))],
+    choices: [
+      {
+        ...finishChoice(toWireFinishReason(finished.finishReason)),
+        ...finishReasonDetail(finished.finishReason),
+      },
+    ],
     timings: toWireTimings(finished.timings, finished.usage),
   };
   if (!includeUsage || streamUsage === null) return [finish];
