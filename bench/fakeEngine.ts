@@ -49,7 +49,14 @@ export async function startFakeEngineServer(): Promise<FakeEngineServer> {
     createTrpcMount(resolvers, logger),
     createOpenAiMount(resolvers, logger),
   ];
-  const server = createHttpServer(mounts, logger, createMetrics(scheduler));
+  const server = createHttpServer(
+    mounts,
+    logger,
+    createMetrics(
+      scheduler,
+      registry.specs.map((spec) => spec.id),
+    ),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

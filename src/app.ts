@@ -64,7 +64,10 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
     scheduler,
     limits: { maxTokens: config.maxTokensLimit, maxMessages: config.maxMessages },
   });
-  const metrics = createMetrics(scheduler);
+  const metrics = createMetrics(
+    scheduler,
+    registry.specs.map((spec) => spec.id),
+  );
   logGenerations(scheduler, logger);
   const access = new AccessControl({
     apiKeys: config.apiKeys,

@@ -1,5 +1,7 @@
 // Prometheus metrics (prom-client): HTTP requests by transport, route and status; tokens;
 // time to first token and inter-token latency; queue depth, busy slots, prefix-cache hits.
+// Label values are bounded: a client's words (a model id no model has, a path) never become one,
+// or every new string would add a time series.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Scheduler } from "../inference/scheduler/scheduler.js";
 
@@ -11,7 +13,13 @@ export interface Metrics {
   observeRequest(labels: { transport: string; route: string; status: number }, seconds: number): void;
 }
 
-export function createMetrics(scheduler: Scheduler): Metrics {
+/** The label for a generation's model: its id when it is served, else "unknown". */
+export const UNKNOWN_MODEL_LABEL = "unknown";
+
+/** `servedModelIds`: the configured models' ids, the only `model` label values besides "unknown". */
+export function createMetrics(scheduler: Scheduler, servedModelIds: readonly string[]): Metrics {
+  const served = new Set(servedModelIds);
+  const modelLabel = (model: string) => (served.has(model) ? model : UNKNOWN_MODEL_LABEL);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "inferql_" });
   const registers = [registry];
@@ -73,7 +81,8 @@ export function createMetrics(scheduler: Scheduler): Metrics {
     labelNames: ["model"],
     registers,
     collect() {
-      for (const model of scheduler.state().models) this.set({ model: model.model }, model.queued);
+      for (const model of scheduler.state().models)
+        this.set({ model: modelLabel(model.model) }, model.queued);
     },
   });
   new Gauge({
@@ -82,28 +91,33 @@ export function createMetrics(scheduler: Scheduler): Metrics {
     labelNames: ["model"],
     registers,
     collect() {
-      for (const model of scheduler.state().models) this.set({ model: model.model }, model.busySlots);
+      for (const model of scheduler.state().models)
+        this.set({ model: modelLabel(model.model) }, model.busySlots);
     },
   });
 
   const timings = new Map<string, { receivedAt: number; lastTokenAt?: number }>();
   scheduler.onEvent((event) => {
     const now = performance.now();
-    if (event.type === "received") timings.set(event.id, { receivedAt: now });
-    else if (event.type === "started")
-      cachedPromptTokens.inc({ model: event.model }, event.cachedPromptTokens);
+    if (event.type === "received") {
+      timings.set(event.id, { receivedAt: now });
+      return;
+    }
+    // A request names its model: until it is admitted, that is any string a client sent.
+    const model = modelLabel(event.model);
+    if (event.type === "started") cachedPromptTokens.inc({ model }, event.cachedPromptTokens);
     else if (event.type === "tokens") {
       const timing = timings.get(event.id);
-      generatedTokens.inc({ model: event.model }, event.count);
+      generatedTokens.inc({ model }, event.count);
       if (!timing) return;
       if (timing.lastTokenAt === undefined)
-        timeToFirstToken.observe({ model: event.model }, (now - timing.receivedAt) / 1000);
-      else interTokenLatency.observe({ model: event.model }, (now - timing.lastTokenAt) / 1000 / event.count);
+        timeToFirstToken.observe({ model }, (now - timing.receivedAt) / 1000);
+      else interTokenLatency.observe({ model }, (now - timing.lastTokenAt) / 1000 / event.count);
       timing.lastTokenAt = now;
     } else if (event.type === "finished") {
       timings.delete(event.id);
-      generations.inc({ model: event.model, finish_reason: event.reason });
-      if (event.usage) promptTokens.inc({ model: event.model }, event.usage.promptTokens);
+      generations.inc({ model, finish_reason: event.reason });
+      if (event.usage) promptTokens.inc({ model }, event.usage.promptTokens);
     }
   });
 
