@@ -10,7 +10,7 @@ import { chooseOutputConstraint } from "./outputConstraint.js";
 import { parseInput } from "./parseInput.js";
 import { generationFields, toLoraSelection, toSamplingOptions, toStopList } from "./samplingInput.js";
 
-export const completionInputSchema = z.object({
+export const completionInputSchema = z.strictObject({
   prompt: z.string().min(1, "the prompt must not be empty"),
   ...generationFields,
   grammar: z.string().min(1).optional().describe("A GBNF grammar the output must follow"),

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { InferenceDeps } from "./context.js";
 import { parseInput } from "./parseInput.js";
 
-export const embeddingsInputSchema = z.object({
+export const embeddingsInputSchema = z.strictObject({
   model: z.string().min(1).optional(),
   input: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(256)]),
 });

@@ -6,7 +6,9 @@ import type { LoraSelection, SamplingOptions } from "../inference/types.js";
 export const loraSelectionSchema = z
   .union([
     z.string().min(1),
-    z.array(z.object({ name: z.string().min(1), scale: z.number().min(-10).max(10).default(1) })).max(8),
+    z
+      .array(z.strictObject({ name: z.string().min(1), scale: z.number().min(-10).max(10).default(1) }))
+      .max(8),
   ])
   .describe("A LoRA adapter name (scale 1), or a list of adapters with scales");
 
@@ -33,7 +35,7 @@ export const generationFields = {
   cachePrompt: z.boolean().default(true).describe("Reuse a slot's KV cache for a shared prompt prefix"),
 };
 
-const generationFieldsSchema = z.object(generationFields);
+const generationFieldsSchema = z.strictObject(generationFields);
 export type GenerationFieldsInput = z.output<typeof generationFieldsSchema>;
 
 /** The request's sampling options, for the inference layer. */

@@ -6,7 +6,7 @@ import { InvalidInputError } from "../errors.js";
 import type { InferenceDeps } from "./context.js";
 import { parseInput } from "./parseInput.js";
 
-export const tokenizeInputSchema = z.object({
+export const tokenizeInputSchema = z.strictObject({
   model: z.string().min(1).optional(),
   text: z.string(),
   withSpecialTokens: z
@@ -19,7 +19,7 @@ export const tokenizeInputSchema = z.object({
     .describe("Add BOS / EOS where the model's tokenizer adds them to a prompt"),
 });
 
-export const detokenizeInputSchema = z.object({
+export const detokenizeInputSchema = z.strictObject({
   model: z.string().min(1).optional(),
   tokens: z.array(z.number().int().min(0)).max(1_000_000),
 });

@@ -9,6 +9,7 @@ import {
   PayloadTooLargeError,
   retryAfterSecondsOf,
 } from "../../errors.js";
+import { invalidInputFromIssue } from "../../resolvers/index.js";
 
 const TRPC_CODE_BY_DOMAIN_CODE: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
   INVALID_INPUT: "BAD_REQUEST",
@@ -85,9 +86,12 @@ function invalidInputFromSchemaIssues(cause: unknown): InvalidInputError | undef
   const issue: unknown = cause.issues[0];
   if (typeof issue !== "object" || issue === null || !("message" in issue)) return undefined;
   const path = "path" in issue && Array.isArray(issue.path) ? issue.path : [];
-  const field = path.length ? path.map((segment) => String(pathKey(segment))).join(".") : undefined;
-  const message = String(issue.message);
-  return new InvalidInputError(field, field ? `Invalid '${field}': ${message}` : message);
+  return invalidInputFromIssue({
+    code: "code" in issue ? String(issue.code) : undefined,
+    message: String(issue.message),
+    path: path.map((segment) => String(pathKey(segment))),
+    keys: "keys" in issue && Array.isArray(issue.keys) ? issue.keys.map(String) : undefined,
+  });
 }
 
 /** Standard Schema path segments are keys or `{ key }` objects. */

@@ -1,42 +1,43 @@
 // The chat completion operation's input: the one schema GraphQL, tRPC and the OpenAI layer translate to.
+// Every object is strict: an unknown field is an error naming it (tRPC clients send this input as is).
 import { z } from "zod";
 import { generationFields } from "../samplingInput.js";
 
 /** The most choices one chat completion may ask for (`n`). */
 export const MAX_CHOICES = 8;
 
-const textPartSchema = z.object({ type: z.literal("text"), text: z.string() });
+const textPartSchema = z.strictObject({ type: z.literal("text"), text: z.string() });
 export const messageContentSchema = z
   .union([z.string(), z.array(textPartSchema)])
   .describe("Text, or a list of text parts that are joined");
 
 const jsonObjectSchema = z.record(z.string(), z.unknown());
 
-export const toolCallSchema = z.object({
+export const toolCallSchema = z.strictObject({
   id: z.string().min(1),
   type: z.literal("function").default("function"),
-  function: z.object({
+  function: z.strictObject({
     name: z.string().min(1),
     arguments: z.string().describe("The arguments as a JSON string"),
   }),
 });
 
 export const chatMessageSchema = z.discriminatedUnion("role", [
-  z.object({ role: z.literal("system"), content: messageContentSchema }),
-  z.object({ role: z.literal("developer"), content: messageContentSchema }),
-  z.object({ role: z.literal("user"), content: messageContentSchema }),
-  z.object({
+  z.strictObject({ role: z.literal("system"), content: messageContentSchema }),
+  z.strictObject({ role: z.literal("developer"), content: messageContentSchema }),
+  z.strictObject({ role: z.literal("user"), content: messageContentSchema }),
+  z.strictObject({
     role: z.literal("assistant"),
     content: messageContentSchema.nullish(),
     reasoning: z.string().nullish().describe("The reasoning that came before this answer"),
     toolCalls: z.array(toolCallSchema).optional(),
   }),
-  z.object({ role: z.literal("tool"), content: messageContentSchema, toolCallId: z.string().min(1) }),
+  z.strictObject({ role: z.literal("tool"), content: messageContentSchema, toolCallId: z.string().min(1) }),
 ]);
 
-export const toolSchema = z.object({
+export const toolSchema = z.strictObject({
   type: z.literal("function").default("function"),
-  function: z.object({
+  function: z.strictObject({
     name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "tool names are 1-64 letters, digits, _ or -"),
     description: z.string().optional(),
     parameters: jsonObjectSchema.optional().describe("JSON schema of the arguments"),
@@ -45,18 +46,18 @@ export const toolSchema = z.object({
 
 export const toolChoiceSchema = z.union([
   z.enum(["none", "auto", "required"]),
-  z.object({
+  z.strictObject({
     type: z.literal("function").default("function"),
-    function: z.object({ name: z.string().min(1) }),
+    function: z.strictObject({ name: z.string().min(1) }),
   }),
 ]);
 
 export const responseFormatSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("text") }),
-  z.object({ type: z.literal("json_object") }),
-  z.object({
+  z.strictObject({ type: z.literal("text") }),
+  z.strictObject({ type: z.literal("json_object") }),
+  z.strictObject({
     type: z.literal("json_schema"),
-    jsonSchema: z.object({
+    jsonSchema: z.strictObject({
       name: z.string().optional(),
       schema: jsonObjectSchema,
       strict: z.boolean().nullish(),
@@ -64,7 +65,7 @@ export const responseFormatSchema = z.discriminatedUnion("type", [
   }),
 ]);
 
-export const chatCompletionInputSchema = z.object({
+export const chatCompletionInputSchema = z.strictObject({
   messages: z.array(chatMessageSchema).min(1, "at least one message is required"),
   ...generationFields,
   n: z
