@@ -3,6 +3,7 @@
 import { GraphQLError, type GraphQLErrorExtensions } from "graphql";
 import {
   handleStreamOrSingleExecutionResult,
+  isAsyncIterable,
   type Plugin,
   type YogaLogger,
   maskError as yogaMaskError,
@@ -10,6 +11,7 @@ import {
 import type { Logger } from "pino";
 import {
   DomainError,
+  type DomainErrorCode,
   InternalError,
   InvalidInputError,
   ModelNotFoundError,
@@ -37,6 +39,56 @@ export function domainErrorExtensions(error: DomainError): GraphQLErrorExtension
 /** A domain error as a GraphQL error with its `extensions.code` (and no HTTP status: the caller picks it). */
 export function toGraphqlError(error: DomainError): GraphQLError {
   return new GraphQLError(error.message, { originalError: error, extensions: domainErrorExtensions(error) });
+}
+
+/** The HTTP status of a request a domain error failed before it had any data (as the REST layer answers it). */
+const REQUEST_ERROR_STATUS: Record<DomainErrorCode, number> = {
+  INVALID_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  MODEL_NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  OVERLOADED: 429,
+  RATE_LIMITED: 429,
+  CANCELLED: 499,
+  INTERNAL: 500,
+  MODEL_NOT_READY: 503,
+};
+
+/**
+ * An operation that a domain error failed before it had data (a subscription whose input the
+ * resolver refused) is a request error. Yoga answers an error that wraps a non-GraphQL error with a
+ * 500; this marks it the way yoga marks its own request errors (`http.spec`): the domain error's
+ * status for `application/graphql-response+json`, and 200 with the errors for `application/json`
+ * and SSE, as over graphql-ws (graphql-sse's client would take any other status for a network
+ * failure and retry instead of showing the error). Yoga strips `http` from what it sends.
+ */
+export const requestErrorStatusPlugin: Plugin = {
+  onResultProcess: ({ result, setResult }) => {
+    if (Array.isArray(result) || isAsyncIterable(result) || "data" in result || !result.errors?.length)
+      return;
+    setResult({ ...result, errors: result.errors.map(withRequestErrorStatus) });
+  },
+};
+
+function withRequestErrorStatus(error: GraphQLError): GraphQLError {
+  const domainError = error.extensions.http ? undefined : publicDomainError(error);
+  if (!domainError) return error;
+  const retryAfterSeconds = retryAfterSecondsOf(domainError);
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: {
+      ...error.extensions,
+      http: {
+        spec: true,
+        status: REQUEST_ERROR_STATUS[domainError.code],
+        ...(retryAfterSeconds !== undefined ? { headers: { "retry-after": String(retryAfterSeconds) } } : {}),
+      },
+    },
+  });
 }
 
 /** An error a resolver threw that is neither a GraphQL error (validation, coercion) nor a public domain error. */

@@ -29,10 +29,14 @@ function envelopedRootOf(args: ExecutionArgs): EnvelopedRoot {
   throw new Error("graphql-ws operation without the enveloped root set by onSubscribe");
 }
 
-/** Yoga marks validation errors with the HTTP status they get over HTTP; a WebSocket has no status. */
-function withoutHttpExtension(error: GraphQLError): GraphQLError {
-  if (!error.extensions.http) return error;
-  const { http: _http, ...extensions } = error.extensions;
+/**
+ * Without yoga's internal extensions, which its HTTP transport strips before sending: `http` (the
+ * status of validation errors; a WebSocket has none) and `unexpected` (its mark on masked errors).
+ * So an error carries the same extensions over graphql-ws as over HTTP and SSE.
+ */
+function withoutYogaInternals(error: GraphQLError): GraphQLError {
+  if (error.extensions.http === undefined && error.extensions.unexpected === undefined) return error;
+  const { http: _http, unexpected: _unexpected, ...extensions } = error.extensions;
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
@@ -78,6 +82,8 @@ export function serveGraphqlWs(
       isProd: true,
       execute: (args) => envelopedRootOf(args).execute(args),
       subscribe: (args) => envelopedRootOf(args).subscribe(args),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map(withoutYogaInternals) } : undefined,
       // The API key travels in connection_init's payload, `{ authorization: "Bearer <key>" }`: no
       // operation runs before it is checked (graphql-ws itself closes a socket that subscribes first).
       onConnect: (ctx) => {
@@ -116,7 +122,7 @@ export function serveGraphqlWs(
           throw error;
         }
         const errors = validate(schema, document);
-        if (errors.length > 0) return errors.map(withoutHttpExtension);
+        if (errors.length > 0) return errors.map(withoutYogaInternals);
         return {
           schema,
           document,

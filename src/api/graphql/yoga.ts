@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import type { Resolvers } from "../../resolvers/index.js";
 import { requestOriginOf } from "../requestOrigin.js";
 import type { GraphqlContext } from "./context.js";
-import { createErrorHandling } from "./errorHandling.js";
+import { createErrorHandling, requestErrorStatusPlugin } from "./errorHandling.js";
 import { createOfflineGraphiqlRenderer, GRAPHIQL_DEFAULT_QUERY } from "./graphiql.js";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from "./queryLimits.js";
 import { useSafeRequestParsing } from "./requestParsing.js";
@@ -36,13 +36,16 @@ export function createGraphqlYoga(
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     multipart: false,
+    // The body limit is the server's (useSafeRequestParsing, answered as PAYLOAD_TOO_LARGE): yoga's
+    // own 25 MB one would otherwise fire first on a larger chunked body, in its own words.
+    maxRequestBodySize: false,
     // CORS is the HTTP server's (one policy for every transport, from --cors-origin).
     cors: false,
     logging: yogaLogger,
     maskedErrors: { maskError },
     graphiql: { title: "inferql GraphiQL", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
     renderGraphiQL: createOfflineGraphiqlRenderer(),
-    plugins: [errorLogPlugin, useQueryLimits(limits), useSafeRequestParsing()],
+    plugins: [errorLogPlugin, requestErrorStatusPlugin, useQueryLimits(limits), useSafeRequestParsing()],
     context: (initial): GraphqlContext => {
       const origin = requestOriginOf(initial.req);
       return {

@@ -24,6 +24,9 @@ const TRPC_CODE_BY_DOMAIN_CODE: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
 };
 
 const MASKED_MESSAGE = "Internal server error";
+/** For a message tRPC could not read: its own words are the JSON parser's or its message checks'. */
+const UNREADABLE_MESSAGE =
+  "The message is not a valid tRPC message: it must be JSON in tRPC's request shape.";
 
 /** What a client finds in `error.data` besides tRPC's own fields. */
 export interface InferqlErrorData {
@@ -64,10 +67,9 @@ export function toTrpcError(error: TRPCError): TRPCError {
 export function toErrorShape(error: TRPCError, path: string | undefined): InferqlErrorShape {
   const translated = toTrpcError(error);
   const { cause } = translated;
-  const masked = translated.code === "INTERNAL_SERVER_ERROR";
   return {
     code: TRPC_ERROR_CODES_BY_KEY[translated.code],
-    message: masked ? MASKED_MESSAGE : translated.message,
+    message: publicMessage(translated),
     data: {
       code: translated.code,
       httpStatus: getHTTPStatusCodeFromError(translated),
@@ -77,6 +79,17 @@ export function toErrorShape(error: TRPCError, path: string | undefined): Inferq
       ...(cause instanceof PayloadTooLargeError ? { limitBytes: cause.limitBytes } : {}),
     },
   };
+}
+
+/**
+ * Internal errors are masked. A PARSE_ERROR that only repeats its cause's words (tRPC's WebSocket
+ * handler wraps `JSON.parse` and its message checks so) would tell how the server parses, not what
+ * the client should send.
+ */
+function publicMessage(error: TRPCError): string {
+  if (error.code === "INTERNAL_SERVER_ERROR") return MASKED_MESSAGE;
+  const repeatsCause = error.cause instanceof Error && error.message === error.cause.message;
+  return error.code === "PARSE_ERROR" && repeatsCause ? UNREADABLE_MESSAGE : error.message;
 }
 
 /** Zod (or any Standard Schema) issues → the InvalidInputError the resolvers would raise. */

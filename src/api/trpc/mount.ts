@@ -71,14 +71,14 @@ export function createTrpcMount(
     else if (translated.code === "INTERNAL_SERVER_ERROR")
       logger.error({ err: translated.cause ?? translated, path, type }, "tRPC procedure failed");
   };
-  const handleHttp = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    context: (options: { req: IncomingMessage }) => TrpcContext = createContext,
-  ): Promise<void> =>
+  /** Serves a request, or (given `refusal`) answers each of its calls with that error before routing them. */
+  const handleHttp = (req: IncomingMessage, res: ServerResponse, refusal?: DomainError): Promise<void> =>
     nodeHTTPRequestHandler({
       router: appRouter,
-      createContext: context,
+      createContext,
+      // An error passed to `next` fails every call before tRPC looks its procedure up, so a refused
+      // request learns nothing of the router (an unknown procedure is a 401 too, not a 404).
+      middleware: refusal ? (_req, _res, next) => next(refusal) : undefined,
       onError,
       req,
       res,
@@ -107,11 +107,8 @@ export function createTrpcMount(
     matches: pathPrefixMatcher(TRPC_PATH),
     // Browsers' EventSource cannot send headers: httpSubscriptionLink's `connectionParams` carry the key.
     credentialOf: (req) => credentialFromConnectionParams(connectionParamsOf(req)),
-    // tRPC answers a context that fails in its own shape (single or batched call, or SSE).
-    refuse: (req, res, error: DomainError) =>
-      handleHttp(req, res, () => {
-        throw error;
-      }),
+    // tRPC answers the refusal in its own shape (single or batched call, or SSE).
+    refuse: (req, res, error: DomainError) => handleHttp(req, res, error),
     handle: (req, res) => handleHttp(req, res),
     upgrade: (req, socket, head) =>
       wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req)),
