@@ -240,6 +240,20 @@ describe("garbage on the tRPC WebSocket", () => {
   );
 });
 
+describe("tRPC input over HTTP that is not JSON", () => {
+  it.each(["{not json", "[1,"])("%s: a 400 that says nothing of the parser", async (body) => {
+    const response = await fetch(`${app.url}/trpc/chat.create`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { message: string; data: { code: string } } };
+    expect(error.data.code).toBe("BAD_REQUEST");
+    expect(error.message).toBe("The input is not valid JSON.");
+  });
+});
+
 describe("a masked internal error", () => {
   afterEach(() => vi.restoreAllMocks());
 

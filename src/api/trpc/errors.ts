@@ -24,9 +24,10 @@ const TRPC_CODE_BY_DOMAIN_CODE: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
 };
 
 const MASKED_MESSAGE = "Internal server error";
-/** For a message tRPC could not read: its own words are the JSON parser's or its message checks'. */
-const UNREADABLE_MESSAGE =
-  "The message is not a valid tRPC message: it must be JSON in tRPC's request shape.";
+/** For input (an HTTP body or query parameter, a WebSocket message) that is not JSON. */
+const NOT_JSON_MESSAGE = "The input is not valid JSON.";
+/** For a WebSocket message that is JSON but not a tRPC call. */
+const NOT_TRPC_MESSAGE = "The message is not a valid tRPC message: it must be JSON in tRPC's request shape.";
 
 /** What a client finds in `error.data` besides tRPC's own fields. */
 export interface InferqlErrorData {
@@ -82,14 +83,15 @@ export function toErrorShape(error: TRPCError, path: string | undefined): Inferq
 }
 
 /**
- * Internal errors are masked. A PARSE_ERROR that only repeats its cause's words (tRPC's WebSocket
- * handler wraps `JSON.parse` and its message checks so) would tell how the server parses, not what
- * the client should send.
+ * Internal errors are masked. An error that only repeats its cause's words (tRPC wraps `JSON.parse`
+ * and its WebSocket message checks so) would tell how the server parses, not what the client should send.
  */
 function publicMessage(error: TRPCError): string {
   if (error.code === "INTERNAL_SERVER_ERROR") return MASKED_MESSAGE;
   const repeatsCause = error.cause instanceof Error && error.message === error.cause.message;
-  return error.code === "PARSE_ERROR" && repeatsCause ? UNREADABLE_MESSAGE : error.message;
+  if (repeatsCause && error.cause instanceof SyntaxError) return NOT_JSON_MESSAGE;
+  if (repeatsCause && error.code === "PARSE_ERROR") return NOT_TRPC_MESSAGE;
+  return error.message;
 }
 
 /** Zod (or any Standard Schema) issues → the InvalidInputError the resolvers would raise. */
