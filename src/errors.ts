@@ -36,11 +36,22 @@ export class ModelNotFoundError extends DomainError {
   }
 }
 
-/** The admission queue is full: the client should retry after `retryAfterSeconds`. */
+/**
+ * The server has no room for the request: its admission queue is full ("queueFull"), or the request
+ * waited in that queue for a free slot until its request timeout ("queueTimeout"). Either way it
+ * never started, and the client should retry after `retryAfterSeconds`.
+ */
 export class OverloadedError extends DomainError {
   readonly code = "OVERLOADED";
-  constructor(readonly retryAfterSeconds: number) {
-    super("The server is overloaded: the request queue is full, retry later");
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly reason: "queueFull" | "queueTimeout" = "queueFull",
+  ) {
+    super(
+      reason === "queueFull"
+        ? "The server is overloaded: the request queue is full, retry later"
+        : "The server is overloaded: the request waited in the queue for a free slot until its request timeout, and never started; retry later",
+    );
     this.name = "OverloadedError";
   }
 }

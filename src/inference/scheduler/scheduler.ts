@@ -4,7 +4,7 @@ import type { Token } from "node-llama-cpp";
 import { CancelledError, InvalidInputError, OverloadedError } from "../../errors.js";
 import { generateOnSequence } from "../engine/generateOnSequence.js";
 import type { LoadedModel } from "../engine/loadedModel.js";
-import { prepareGeneration } from "../engine/prepareGeneration.js";
+import { type PreparedGeneration, prepareGeneration } from "../engine/prepareGeneration.js";
 import type { ModelRegistry } from "../modelRegistry.js";
 import type {
   EngineEvent,
@@ -81,18 +81,35 @@ interface Slot {
   contextKey: string;
 }
 
+/** An admitted request without a slot: being prepared (no prompt tokens yet), or waiting for a slot. */
 interface Waiter {
   id: string;
   contextKey: string;
-  promptTokens: readonly Token[];
+  /** Undefined while the request is prepared: it cannot take a slot before its prompt is known. */
+  promptTokens?: readonly Token[];
   cachePrompt: boolean;
+  /** Whether its "queued" event was sent. */
+  announced: boolean;
   grant: (slot: Slot) => void;
+}
+
+/** A waiter's place in its lane, from admission until it has a slot or has left. */
+interface Ticket {
+  /** Resolves with the slot; rejects when the request is cancelled or waited past its deadline. */
+  slot: Promise<Slot>;
+  /** Rejects when `slot` does (for racing the preparation); never resolves. */
+  left: Promise<never>;
+  /** The request is prepared: it takes a slot now or at its turn. */
+  ready(promptTokens: readonly Token[]): void;
+  /** The request turned out invalid while prepared: it leaves the lane. */
+  withdraw(error: unknown): void;
 }
 
 interface ModelLane {
   model: LoadedModel;
   slots: Slot[];
-  queue: Waiter[];
+  /** Admitted requests without a slot, in arrival order; the first prepared one gets the next free slot. */
+  waiters: Waiter[];
 }
 
 /** Text a slow consumer has not read yet is delivered as one event. */
@@ -182,7 +199,7 @@ export class Scheduler {
         model: model.id,
         slots,
         busySlots: slots.filter((slot) => slot.busy).length,
-        queued: lane.queue.length,
+        queued: this.queuedCount(lane),
         queueCapacity: this.options.queueSize,
       };
     });
@@ -237,30 +254,48 @@ export class Scheduler {
     }
   }
 
-  /** Validates the request against its model, then waits for a slot (or rejects). */
+  /**
+   * Refuses first, then works: the cheap checks and the queue's capacity come before the prompt is
+   * rendered and tokenized and its grammars compiled, so a full queue answers at once without that
+   * work (which would only add to the overload). The request holds its place in the queue while it
+   * is prepared; a prompt that turns out too long, or a grammar that does not compile, takes it out
+   * again before it ever takes a slot. Its slot is chosen once its prompt tokens are known (the
+   * free slot sharing the longest prefix with them).
+   */
   private async admit(request: GenerationRequest, signal: AbortSignal) {
     const deadline = Date.now() + this.options.requestTimeoutMs;
     const model = this.registry.get(request.model);
-    const prepared = await prepareGeneration(model, request);
-    const { promptTokens } = prepared;
-    if (promptTokens.length >= model.contextSize)
-      throw new InvalidInputError(
-        request.prompt.kind === "chat" ? "messages" : "prompt",
-        `The prompt is ${promptTokens.length} tokens, which does not fit the context size of ${model.contextSize} tokens`,
-      );
     for (const token of request.sampling.logitBias?.keys() ?? [])
       if (!model.isValidToken(token))
         throw new InvalidInputError("logitBias", `Unknown token id ${token} in logit bias`);
     const contextKey = model.loraContextKey(request.lora);
-
-    const queuedAt = performance.now();
     const lane = this.lane(model);
-    const slot = await this.acquire(
+    const ticket = this.enqueue(
       lane,
-      { id: request.id, contextKey, promptTokens, cachePrompt: request.cachePrompt },
+      { id: request.id, contextKey, cachePrompt: request.cachePrompt },
       signal,
       deadline,
     );
+
+    let prepared: PreparedGeneration;
+    try {
+      const preparing = prepareGeneration(model, request);
+      // When the request leaves first (cancelled, timed out), what the preparation ends with is nobody's.
+      preparing.catch(() => undefined);
+      prepared = await Promise.race([preparing, ticket.left]);
+      if (prepared.promptTokens.length >= model.contextSize)
+        throw new InvalidInputError(
+          request.prompt.kind === "chat" ? "messages" : "prompt",
+          `The prompt is ${prepared.promptTokens.length} tokens, which does not fit the context size of ${model.contextSize} tokens`,
+        );
+    } catch (error) {
+      ticket.withdraw(error);
+      throw error;
+    }
+
+    const queuedAt = performance.now();
+    ticket.ready(prepared.promptTokens);
+    const slot = await ticket.slot;
     try {
       const sequence = await model.sequence(contextKey, slot.index, () => this.busyContextKeys(lane));
       const queueMs = performance.now() - queuedAt;
@@ -272,50 +307,92 @@ export class Scheduler {
     }
   }
 
-  private acquire(
+  /**
+   * Takes a place in the lane's queue, or refuses: Cancelled when the signal has aborted, Overloaded
+   * when more requests are already waiting for a slot than the queue holds.
+   */
+  private enqueue(
     lane: ModelLane,
-    waiter: Omit<Waiter, "grant">,
+    entry: Pick<Waiter, "id" | "contextKey" | "cachePrompt">,
     signal: AbortSignal,
     deadline: number,
-  ): Promise<Slot> {
-    if (signal.aborted) return Promise.reject(new CancelledError());
-    if (lane.queue.length === 0 && this.freeSlots(lane).length > 0)
-      return Promise.resolve(this.assign(lane, waiter));
-    if (lane.queue.length >= this.options.queueSize) {
-      return Promise.reject(new OverloadedError(RETRY_AFTER_SECONDS));
-    }
-    return new Promise<Slot>((resolve, reject) => {
-      const leave = (error: Error) => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", onAbort);
-        const index = lane.queue.indexOf(queued);
-        if (index >= 0) lane.queue.splice(index, 1);
-        reject(error);
-      };
-      const onAbort = () => leave(new CancelledError());
-      const timer = setTimeout(
-        () => leave(new OverloadedError(RETRY_AFTER_SECONDS)),
-        Math.max(0, deadline - Date.now()),
-      );
-      const queued: Waiter = {
-        ...waiter,
-        grant: (slot) => {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", onAbort);
-          resolve(slot);
-        },
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      lane.queue.push(queued);
-      this.emit({ type: "queued", id: waiter.id, model: lane.model.id });
+  ): Ticket {
+    if (signal.aborted) throw new CancelledError();
+    if (this.queuedCount(lane) >= this.options.queueSize) throw new OverloadedError(RETRY_AFTER_SECONDS);
+    let resolveSlot!: (slot: Slot) => void;
+    let rejectSlot!: (error: unknown) => void;
+    const slot = new Promise<Slot>((resolve, reject) => {
+      resolveSlot = resolve;
+      rejectSlot = reject;
     });
+    // A withdrawn request's rejection is nobody's; an awaited one still reaches its caller.
+    slot.catch(() => undefined);
+    const settle = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    };
+    const leave = (error: unknown) => {
+      settle();
+      const index = lane.waiters.indexOf(waiter);
+      if (index >= 0) lane.waiters.splice(index, 1);
+      rejectSlot(error);
+    };
+    const onAbort = () => leave(new CancelledError());
+    const timer = setTimeout(
+      () => leave(new OverloadedError(RETRY_AFTER_SECONDS, "queueTimeout")),
+      Math.max(0, deadline - Date.now()),
+    );
+    const waiter: Waiter = {
+      ...entry,
+      announced: false,
+      grant: (granted) => {
+        settle();
+        resolveSlot(granted);
+      },
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    lane.waiters.push(waiter);
+    // No free slot is left for it: it waits (and counts as queued) from now on.
+    if (this.queuedCount(lane) > 0) this.announce(lane, waiter);
+    return {
+      slot,
+      left: slot.then(() => new Promise<never>(() => undefined)),
+      ready: (promptTokens) => {
+        if (!lane.waiters.includes(waiter)) return;
+        waiter.promptTokens = promptTokens;
+        this.dispatch(lane);
+        if (lane.waiters.includes(waiter)) this.announce(lane, waiter);
+      },
+      withdraw: leave,
+    };
   }
 
-  private assign(lane: ModelLane, waiter: Omit<Waiter, "grant">): Slot {
+  private announce(lane: ModelLane, waiter: Waiter): void {
+    if (waiter.announced) return;
+    waiter.announced = true;
+    this.emit({ type: "queued", id: waiter.id, model: lane.model.id });
+  }
+
+  /** Admitted requests that have no slot and no free slot left for them (at most the queue size). */
+  private queuedCount(lane: ModelLane): number {
+    return Math.max(0, lane.waiters.length - this.freeSlots(lane).length);
+  }
+
+  /** Gives free slots to prepared waiters, first come first served. */
+  private dispatch(lane: ModelLane): void {
+    while (this.freeSlots(lane).length > 0) {
+      const next = lane.waiters.find((waiter) => waiter.promptTokens !== undefined);
+      if (!next?.promptTokens) return;
+      lane.waiters.splice(lane.waiters.indexOf(next), 1);
+      next.grant(this.assign(lane, next, next.promptTokens));
+    }
+  }
+
+  private assign(lane: ModelLane, waiter: Waiter, promptTokens: readonly Token[]): Slot {
     const index = pickSlotByCommonPrefix(
       this.freeSlots(lane).map((slot) => slot.index),
       (slot) => lane.model.cachedTokens(waiter.contextKey, slot),
-      waiter.promptTokens,
+      promptTokens,
       waiter.cachePrompt,
     );
     const slot = lane.slots[index];
@@ -326,10 +403,7 @@ export class Scheduler {
 
   private release(lane: ModelLane, slot: Slot): void {
     slot.requestId = undefined;
-    while (lane.queue.length > 0 && this.freeSlots(lane).length > 0) {
-      const next = lane.queue.shift()!;
-      next.grant(this.assign(lane, next));
-    }
+    this.dispatch(lane);
   }
 
   private freeSlots(lane: ModelLane): Slot[] {
@@ -344,7 +418,7 @@ export class Scheduler {
     let lane = this.lanes.get(model.id);
     if (!lane) {
       const slots = Array.from({ length: model.slots }, (_, index) => ({ index, contextKey: "" }));
-      lane = { model, slots, queue: [] };
+      lane = { model, slots, waiters: [] };
       this.lanes.set(model.id, lane);
     }
     return lane;
