@@ -20,6 +20,7 @@ import { createMetrics } from "./observability/metrics.js";
 import { createResolvers, type Resolvers } from "./resolvers/index.js";
 import { AccessControl } from "./security/accessControl.js";
 import { CorsPolicy } from "./security/cors.js";
+import { HostCheck } from "./security/hostCheck.js";
 
 /** After the last generation ends, how long its transport gets to send the final event and completion. */
 const FLUSH_MS = 100;
@@ -88,6 +89,7 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
   const server = createHttpServer(mounts, logger, metrics, {
     access,
     cors: new CorsPolicy(config.corsOrigin),
+    hostCheck: new HostCheck({ listenHost: config.host, allowedHosts: config.allowedHosts }),
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { isAllowedHostEntry } from "./security/hostCheck.js";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -67,6 +68,14 @@ const corsOriginSchema = z.string().refine((value) => {
   }
 }, "expected * or an origin such as https://app.example.com (scheme, host, optional port; no path)");
 
+/** A Host name the server answers besides loopback, IP addresses and --host (security/hostCheck.ts). */
+const allowedHostSchema = z
+  .string()
+  .refine(
+    isAllowedHostEntry,
+    "expected a host name such as api.example.com (no scheme or port), .example.com for it and its subdomains, or *",
+  );
+
 const settingsSchema = z.object({
   host: z.string().min(1).default("127.0.0.1"),
   port: integer(0, 65535).default(8080),
@@ -87,6 +96,7 @@ const settingsSchema = z.object({
   metricsApiKey: apiKeySchema.optional(),
   rateLimit: integer(0, 1_000_000).default(0),
   corsOrigin: z.array(corsOriginSchema).default([]),
+  allowedHosts: z.array(allowedHostSchema).default([]),
   maxMessages: integer(1, 100_000).default(1000),
   maxTokensLimit: integer(1, 1_048_576).optional(),
   drainTimeout: integer(0, 3600).default(10),
@@ -124,6 +134,7 @@ const SETTINGS = [
   { flag: "metrics-api-key", env: "INFERQL_METRICS_API_KEY", key: "metricsApiKey" },
   { flag: "rate-limit", env: "INFERQL_RATE_LIMIT", key: "rateLimit" },
   { flag: "cors-origin", env: "INFERQL_CORS_ORIGIN", key: "corsOrigin", list: true },
+  { flag: "allowed-hosts", env: "INFERQL_ALLOWED_HOSTS", key: "allowedHosts", list: true },
   { flag: "max-messages", env: "INFERQL_MAX_MESSAGES", key: "maxMessages" },
   { flag: "max-tokens-limit", env: "INFERQL_MAX_TOKENS_LIMIT", key: "maxTokensLimit" },
   { flag: "drain-timeout", env: "INFERQL_DRAIN_TIMEOUT", key: "drainTimeout" },

@@ -10,6 +10,7 @@ export type DomainErrorCode =
   | "UNAUTHENTICATED"
   | "RATE_LIMITED"
   | "PAYLOAD_TOO_LARGE"
+  | "HOST_NOT_ALLOWED"
   | "INTERNAL";
 
 export abstract class DomainError extends Error {
@@ -96,6 +97,17 @@ export class PayloadTooLargeError extends DomainError {
   constructor(readonly limitBytes: number) {
     super(`The request body is larger than ${limitBytes} bytes`);
     this.name = "PayloadTooLargeError";
+  }
+}
+
+/** The request names a Host this server is not known by (DNS rebinding; security/hostCheck.ts). */
+export class HostNotAllowedError extends DomainError {
+  readonly code = "HOST_NOT_ALLOWED";
+  constructor(readonly host: string) {
+    super(
+      `The host '${host}' is not one this server answers to (a DNS rebinding guard): see --allowed-hosts`,
+    );
+    this.name = "HostNotAllowedError";
   }
 }
 

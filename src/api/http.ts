@@ -1,15 +1,16 @@
 // One node:http server on one port: requests routed by path to the mounted transports,
 // WebSocket upgrades routed by path too, and a JSON 404 for everything else. Before a request
-// reaches its transport it passes CORS (preflights are answered here), the API key check, the rate
-// limit and the body size limit; a refusal is answered in the transport's own error shape. Every
-// request gets an id (x-request-id), is counted in the metrics, and runs in its request context.
+// reaches its transport it passes CORS (preflights are answered here), the Host check, the API key
+// check, the rate limit and the body size limit; a refusal is answered in the transport's own error
+// shape. Every request gets an id (x-request-id), is counted in the metrics, and runs in its request context.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
-import { DomainError, PayloadTooLargeError, retryAfterSecondsOf } from "../errors.js";
+import { DomainError, HostNotAllowedError, PayloadTooLargeError, retryAfterSecondsOf } from "../errors.js";
 import type { Metrics } from "../observability/metrics.js";
 import { AccessControl, clientAddress, credentialFromHeaders } from "../security/accessControl.js";
 import { CorsPolicy } from "../security/cors.js";
+import { HostCheck } from "../security/hostCheck.js";
 import { type HttpMount, refusalStatus } from "./httpMount.js";
 import { declaresTooLargeBody, MAX_BODY_BYTES } from "./requestLimits.js";
 import { requestIdFrom, tagRequestOrigin } from "./requestOrigin.js";
@@ -19,6 +20,8 @@ export interface HttpServerOptions {
   access?: AccessControl;
   /** Cross-origin access; the default allows same-origin pages only. */
   cors?: CorsPolicy;
+  /** The Host names served (DNS rebinding guard); the default allows loopback names and IP addresses. */
+  hostCheck?: HostCheck;
 }
 
 export interface InferqlHttpServer extends Server {
@@ -30,7 +33,11 @@ export function createHttpServer(
   mounts: readonly HttpMount[],
   logger: Logger,
   metrics?: Metrics,
-  { access = new AccessControl(), cors = new CorsPolicy() }: HttpServerOptions = {},
+  {
+    access = new AccessControl(),
+    cors = new CorsPolicy(),
+    hostCheck = new HostCheck(),
+  }: HttpServerOptions = {},
 ): InferqlHttpServer {
   let openResponses = 0;
   const route = (request: IncomingMessage) => {
@@ -41,6 +48,7 @@ export function createHttpServer(
 
   /** Throws the DomainError that keeps this request out, if any. */
   const admit = (mount: HttpMount, request: IncomingMessage) => {
+    assertHostAllowed(hostCheck, request);
     const scope = mount.access?.(request) ?? "api";
     const credential = credentialFromHeaders(request) ?? mount.credentialOf?.(request);
     const client = access.authenticate(scope, credential, clientAddress(request));
@@ -123,6 +131,7 @@ export function createHttpServer(
       socket.end(`HTTP/1.1 ${status} ${line}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (!mount?.upgrade) return answer(404, "Not Found");
+    if (!hostCheck.allows(request.headers.host)) return answer(403, "Forbidden");
     // Browsers let any page open a WebSocket anywhere and only report its origin: refuse other sites.
     const origin = request.headers.origin;
     if (origin !== undefined && !cors.allows(request, origin)) return answer(403, "Forbidden");
@@ -137,4 +146,10 @@ export function createHttpServer(
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
   });
   return Object.defineProperty(server, "openResponses", { get: () => openResponses }) as InferqlHttpServer;
+}
+
+/** Throws HostNotAllowedError for a Host a rebound DNS name may have sent (security/hostCheck.ts). */
+function assertHostAllowed(hostCheck: HostCheck, request: IncomingMessage): void {
+  const host = request.headers.host;
+  if (!hostCheck.allows(host)) throw new HostNotAllowedError(String(host).slice(0, 255));
 }

@@ -41,6 +41,8 @@ export function refusalStatus(error: DomainError): number {
       return 429;
     case "PAYLOAD_TOO_LARGE":
       return 413;
+    case "HOST_NOT_ALLOWED":
+      return 403;
     default:
       return 400;
   }

@@ -3,6 +3,7 @@
 export type OpenAiErrorType =
   | "invalid_request_error"
   | "not_found_error"
+  | "permission_error"
   | "rate_limit_error"
   | "server_error"
   | "service_unavailable_error";

@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import {
   CancelledError,
+  HostNotAllowedError,
   InvalidInputError,
   ModelNotFoundError,
   ModelNotReadyError,
@@ -38,6 +39,8 @@ export function toOpenAiError(error: unknown, renames: ParamRenames, logger: Log
   // OpenAI's own answer to a missing or wrong key.
   if (error instanceof UnauthenticatedError)
     return new OpenAiError(401, "invalid_request_error", error.message, null, "invalid_api_key");
+  if (error instanceof HostNotAllowedError)
+    return new OpenAiError(403, "permission_error", error.message, null, "host_not_allowed");
   if (error instanceof PayloadTooLargeError)
     return new OpenAiError(413, "invalid_request_error", error.message, null, "request_too_large");
   if (error instanceof ModelNotReadyError)
