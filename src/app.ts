@@ -72,6 +72,7 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
   logGenerations(scheduler, logger);
   const access = new AccessControl({
     apiKeys: config.apiKeys,
+    adminApiKeys: config.adminApiKeys,
     metricsApiKey: config.metricsApiKey,
     rateLimitPerMinute: config.rateLimit,
   });

@@ -94,6 +94,8 @@ const settingsSchema = z.object({
   apiKey: z.array(apiKeySchema).default([]),
   apiKeyFile: apiKeyFileSchema.optional(),
   metricsApiKey: apiKeySchema.optional(),
+  adminApiKey: z.array(apiKeySchema).default([]),
+  adminApiKeyFile: apiKeyFileSchema.optional(),
   rateLimit: integer(0, 1_000_000).default(0),
   corsOrigin: z.array(corsOriginSchema).default([]),
   allowedHosts: z.array(allowedHostSchema).default([]),
@@ -103,10 +105,12 @@ const settingsSchema = z.object({
 });
 
 export const configSchema = settingsSchema.transform(
-  ({ apiKey, apiKeyFile, maxTokensLimit, ...settings }) => ({
+  ({ apiKey, apiKeyFile, adminApiKey, adminApiKeyFile, maxTokensLimit, ...settings }) => ({
     ...settings,
-    /** Keys from --api-key and --api-key-file together; empty means the API is open. */
+    /** Keys from --api-key and --api-key-file together; empty (and no admin key) means the API is open. */
     apiKeys: [...new Set([...apiKey, ...(apiKeyFile ?? [])])],
+    /** Keys from --admin-api-key and --admin-api-key-file: API keys that see and cancel every generation. */
+    adminApiKeys: [...new Set([...adminApiKey, ...(adminApiKeyFile ?? [])])],
     /** The most tokens one request may ask for, and what a request that names none gets. */
     maxTokensLimit: maxTokensLimit ?? settings.ctxSize,
   }),
@@ -132,6 +136,8 @@ const SETTINGS = [
   { flag: "api-key", env: "INFERQL_API_KEY", key: "apiKey", list: true },
   { flag: "api-key-file", env: "INFERQL_API_KEY_FILE", key: "apiKeyFile" },
   { flag: "metrics-api-key", env: "INFERQL_METRICS_API_KEY", key: "metricsApiKey" },
+  { flag: "admin-api-key", env: "INFERQL_ADMIN_API_KEY", key: "adminApiKey", list: true },
+  { flag: "admin-api-key-file", env: "INFERQL_ADMIN_API_KEY_FILE", key: "adminApiKeyFile" },
   { flag: "rate-limit", env: "INFERQL_RATE_LIMIT", key: "rateLimit" },
   { flag: "cors-origin", env: "INFERQL_CORS_ORIGIN", key: "corsOrigin", list: true },
   { flag: "allowed-hosts", env: "INFERQL_ALLOWED_HOSTS", key: "allowedHosts", list: true },

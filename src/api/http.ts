@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { DomainError, HostNotAllowedError, PayloadTooLargeError, retryAfterSecondsOf } from "../errors.js";
 import type { Metrics } from "../observability/metrics.js";
-import { AccessControl, clientAddress, credentialFromHeaders } from "../security/accessControl.js";
+import { AccessControl, credentialFromHeaders } from "../security/accessControl.js";
 import { CorsPolicy } from "../security/cors.js";
 import { HostCheck } from "../security/hostCheck.js";
 import { type HttpMount, refusalStatus } from "./httpMount.js";
@@ -51,7 +51,7 @@ export function createHttpServer(
     assertHostAllowed(hostCheck, request);
     const scope = mount.access?.(request) ?? "api";
     const credential = credentialFromHeaders(request) ?? mount.credentialOf?.(request);
-    const client = access.authenticate(scope, credential, clientAddress(request));
+    const client = access.authenticateRequest(scope, request, credential);
     if (scope === "api") access.admit(client);
     if (declaresTooLargeBody(request.headers["content-length"]))
       throw new PayloadTooLargeError(MAX_BODY_BYTES);

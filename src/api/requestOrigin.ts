@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { RequestOrigin } from "../resolvers/index.js";
+import { callerOf } from "../security/accessControl.js";
 
 export type { RequestOrigin };
 
@@ -12,9 +13,14 @@ export function tagRequestOrigin(request: IncomingMessage, origin: RequestOrigin
   origins.set(request, origin);
 }
 
-/** The origin the server gave this request (for a WebSocket operation: its socket's upgrade request). */
+/**
+ * The origin the server gave this request (for a WebSocket operation: its socket's upgrade request),
+ * with the API key it was authenticated with (see AccessControl), which owns what it starts.
+ */
 export function requestOriginOf(request: IncomingMessage | undefined): RequestOrigin | undefined {
-  return request && origins.get(request);
+  const origin = request && origins.get(request);
+  const caller = callerOf(request);
+  return origin && caller ? { ...origin, caller } : origin;
 }
 
 /** A client-supplied id is kept when it is short and plain; otherwise a new one is made. */

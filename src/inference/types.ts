@@ -83,6 +83,16 @@ export interface LoraSelection {
 export interface RequestOrigin {
   requestId: string;
   transport: string;
+  /** The API key it came with; absent when the server has no API keys (one user, who sees everything). */
+  caller?: Caller;
+}
+
+/** An API key as the scheduler sees it: a non-secret id, never the key. */
+export interface Caller {
+  /** A short digest of the key (`key:<hex>`), the same for every request with that key. */
+  keyId: string;
+  /** An admin key sees and cancels every generation; any other key only those it started. */
+  admin: boolean;
 }
 
 export interface GenerationRequest {

@@ -13,10 +13,13 @@ export interface InferenceDeps {
 
 export type { RequestOrigin };
 
-/** What a transport passes with a generation besides its input. */
+/** What a transport passes with a generation (or a scheduler operation) besides its input. */
 export interface GenerationCall {
   /** Aborts the generation: the client went away, or its subscription was disposed. */
   signal?: AbortSignal;
-  /** The request that asked for it, named in the generation's log line. */
+  /**
+   * The request that asked for it, named in the generation's log line; its API key (`caller`) owns
+   * the generation and decides which generations a scheduler operation may see and cancel.
+   */
   origin?: RequestOrigin;
 }

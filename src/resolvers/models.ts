@@ -1,15 +1,20 @@
-// Listing the served models.
+// Listing the served models: what a client may know of them. The weights' file path stays on the
+// server (it is in the "model loaded" log line): it would tell clients the server's layout.
 import type { ModelInfo } from "../inference/engine/loadedModel.js";
 import type { InferenceDeps } from "./context.js";
 
-export function listModels(deps: InferenceDeps): ModelInfo[] {
-  return deps.registry.list().map((model) => model.info());
+export type ServedModel = Omit<ModelInfo, "path">;
+
+function servedModel({ path: _serverPath, ...served }: ModelInfo): ServedModel {
+  return served;
+}
+
+export function listModels(deps: InferenceDeps): ServedModel[] {
+  return deps.registry.list().map((model) => servedModel(model.info()));
 }
 
 /** The model, or undefined when no model has that id. */
-export function findModel(deps: InferenceDeps, id: string): ModelInfo | undefined {
-  return deps.registry
-    .list()
-    .find((model) => model.id === id)
-    ?.info();
+export function findModel(deps: InferenceDeps, id: string): ServedModel | undefined {
+  const model = deps.registry.list().find((candidate) => candidate.id === id);
+  return model && servedModel(model.info());
 }

@@ -1,8 +1,11 @@
-// Who may call what: API keys for the API, a separate key for /metrics, and a request rate per
-// client. The one check every transport uses: http.ts for plain HTTP requests, the WebSocket
-// transports for their connection parameters and for each operation a socket starts.
+// Who may call what: API keys for the API (admin keys among them), a separate key for /metrics,
+// and a request rate per client. The one check every transport uses: http.ts for plain HTTP
+// requests, the WebSocket transports for their connection parameters and for each operation a
+// socket starts. It also remembers which key each request (or socket's upgrade) came with, as a
+// Caller, so the resolvers can scope a key to its own generations.
 import type { IncomingMessage } from "node:http";
 import { RateLimitedError, UnauthenticatedError } from "../errors.js";
+import type { Caller } from "../inference/types.js";
 import { ApiKeySet, bearerToken } from "./apiKeys.js";
 import { RateLimiter } from "./rateLimiter.js";
 
@@ -10,8 +13,10 @@ import { RateLimiter } from "./rateLimiter.js";
 export type AccessScope = "public" | "api" | "metrics";
 
 export interface AccessControlOptions {
-  /** Keys any API call may use; none means the API is open. */
+  /** Keys any API call may use; none (and no admin key) means the API is open. */
   apiKeys?: readonly string[];
+  /** API keys that also see and cancel every client's generations (others only their own). */
+  adminApiKeys?: readonly string[];
   /** The key /metrics requires; none means /metrics is open. */
   metricsApiKey?: string;
   /** Requests per minute per client (API key, or address when the API is open); 0 is no limit. */
@@ -21,13 +26,24 @@ export interface AccessControlOptions {
 /** Names the client a request acts for: its API key's short digest, or its address when the API is open. */
 export type ClientId = string;
 
+/** The key each authenticated request (for a WebSocket: its upgrade request) came with. */
+const callers = new WeakMap<IncomingMessage, Caller>();
+
+/** The API key a request was authenticated with; undefined when the API is open (or it was not authenticated). */
+export function callerOf(request: IncomingMessage | undefined): Caller | undefined {
+  return request && callers.get(request);
+}
+
 export class AccessControl {
   private readonly apiKeys: ApiKeySet;
+  private readonly adminKeys: ApiKeySet;
   private readonly metricsKeys: ApiKeySet;
   private readonly limiter?: RateLimiter;
 
   constructor(options: AccessControlOptions = {}) {
-    this.apiKeys = new ApiKeySet(options.apiKeys ?? []);
+    const adminApiKeys = options.adminApiKeys ?? [];
+    this.apiKeys = new ApiKeySet([...(options.apiKeys ?? []), ...adminApiKeys]);
+    this.adminKeys = new ApiKeySet(adminApiKeys);
     this.metricsKeys = new ApiKeySet(options.metricsApiKey === undefined ? [] : [options.metricsApiKey]);
     if (options.rateLimitPerMinute) this.limiter = new RateLimiter(options.rateLimitPerMinute);
   }
@@ -61,10 +77,31 @@ export class AccessControl {
     if (retryAfterSeconds > 0) throw new RateLimitedError(retryAfterSeconds);
   }
 
-  /** Authenticates and admits a WebSocket connection's client from its connection parameters (or upgrade headers). */
+  /** authenticate() for an HTTP request; an API route's request remembers its Caller (see callerOf). */
+  authenticateRequest(
+    scope: AccessScope,
+    request: IncomingMessage,
+    credential: string | undefined,
+  ): ClientId {
+    const client = this.authenticate(scope, credential, clientAddress(request));
+    if (scope === "api") this.rememberCaller(request, client, credential);
+    return client;
+  }
+
+  /**
+   * Authenticates a WebSocket connection's client from its connection parameters (or upgrade
+   * headers); its upgrade request remembers the Caller, for every operation of the socket.
+   */
   authenticateConnection(request: IncomingMessage, connectionParams: unknown): ClientId {
     const credential = credentialFromConnectionParams(connectionParams) ?? credentialFromHeaders(request);
-    return this.authenticate("api", credential, clientAddress(request));
+    const client = this.authenticate("api", credential, clientAddress(request));
+    this.rememberCaller(request, client, credential);
+    return client;
+  }
+
+  private rememberCaller(request: IncomingMessage, client: ClientId, credential: string | undefined): void {
+    if (!this.apiKeys.enabled) return;
+    callers.set(request, { keyId: client, admin: this.adminKeys.match(credential) !== undefined });
   }
 }
 

@@ -171,13 +171,13 @@ export const GenerationStartedRef = builder.objectRef<StartedEvent>("GenerationS
 builder.mutationFields((t) => ({
   cancelGeneration: t.boolean({
     description:
-      "Stops a running or queued generation; its stream finishes with CANCELLED. False when no generation has this id (it may have finished).",
+      "Stops a running or queued generation; its stream finishes with CANCELLED. False when no generation has this id (it may have finished) or another API key started it (an admin key may cancel any).",
     args: {
       id: t.arg.id({
         required: true,
         description: "The generation's id, from GenerationStarted or the result.",
       }),
     },
-    resolve: (_root, { id }, { resolvers }) => resolvers.cancelGeneration(String(id)),
+    resolve: (_root, { id }, { resolvers, origin }) => resolvers.cancelGeneration(String(id), { origin }),
   }),
 }));

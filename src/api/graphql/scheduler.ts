@@ -15,7 +15,8 @@ const SlotRef = builder.objectRef<SlotState>("Slot").implement({
     busy: t.exposeBoolean("busy", { description: "Whether a generation runs in this slot." }),
     requestId: t.exposeID("requestId", {
       nullable: true,
-      description: "The id of the generation running here (the `id` of its GenerationStarted), when busy.",
+      description:
+        "The id of the generation running here (the `id` of its GenerationStarted), when busy and the caller may see it: its own API key's generations, or every one for an admin key or a server without API keys.",
     }),
     cachedTokens: t.exposeInt("cachedTokens", {
       description: "Tokens in the slot's KV cache, reusable by a prompt that starts with them.",
@@ -54,7 +55,7 @@ builder.queryFields((t) => ({
   scheduler: t.field({
     type: SchedulerStateRef,
     description: "The scheduler's state now.",
-    resolve: (_root, _args, { resolvers }) => resolvers.schedulerState(),
+    resolve: (_root, _args, { resolvers, origin }) => resolvers.schedulerState({ origin }),
   }),
 }));
 
@@ -62,9 +63,11 @@ builder.subscriptionFields((t) => ({
   schedulerEvents: t.field({
     type: SchedulerStateRef,
     description:
-      "The scheduler's state now, then again after every change (queued, started, finished); a burst of changes yields one state.",
-    subscribe: (_root, _args, { resolvers, signal }) =>
-      subscriptionSource(signal, (streamSignal) => resolvers.watchScheduler({ signal: streamSignal })),
+      "The scheduler's state now, then again after every change (queued, started, finished); a burst of changes yields one state, and a reader that falls behind gets the newest.",
+    subscribe: (_root, _args, { resolvers, signal, origin }) =>
+      subscriptionSource(signal, (streamSignal) =>
+        resolvers.watchScheduler({ signal: streamSignal, origin }),
+      ),
     resolve: (item) => eventOrThrow(item),
   }),
 }));

@@ -30,6 +30,12 @@ export interface SchedulerOptions {
   onListenerError?: (error: unknown, event: SchedulerEvent) => void;
 }
 
+/** Narrows state() and cancel() to the generations one API key started; without it they see all. */
+export interface OwnerScope {
+  /** The key's id (RequestOrigin's `caller.keyId`). */
+  ownerKeyId: string;
+}
+
 export interface SlotState {
   index: number;
   busy: boolean;
@@ -134,6 +140,10 @@ export class Scheduler {
   /** In-flight generations by group id (a generation's own id unless it shares a group). */
   private readonly active = new Map<string, Set<AbortController>>();
   private readonly listeners = new Set<(event: SchedulerEvent) => void>();
+  /** The API key (its id) that started each in-flight generation, by generation id. */
+  private readonly owners = new Map<string, string>();
+  /** The same for each in-flight group, for cancel(groupId). */
+  private readonly groupOwners = new WeakMap<Set<AbortController>, string>();
 
   constructor(
     private readonly registry: ModelRegistry,
@@ -155,6 +165,11 @@ export class Scheduler {
     const group = this.active.get(groupId) ?? new Set<AbortController>();
     group.add(controller);
     this.active.set(groupId, group);
+    const owner = request.origin?.caller?.keyId;
+    if (owner !== undefined) {
+      this.owners.set(request.id, owner);
+      this.groupOwners.set(group, owner);
+    }
     this.run(request, controller.signal, channel)
       .then(
         () => channel.end(),
@@ -162,17 +177,23 @@ export class Scheduler {
       )
       .finally(() => {
         signal?.removeEventListener("abort", abort);
+        this.owners.delete(request.id);
         group.delete(controller);
         if (group.size === 0 && this.active.get(groupId) === group) this.active.delete(groupId);
       });
     return channel;
   }
 
-  /** Aborts the running or queued generations of an id (or group id); false when there is none. */
-  cancel(id: string): boolean {
+  /**
+   * Aborts the running or queued generations of an id (or group id); false when there is none,
+   * or (with `scope`) when another API key started them.
+   */
+  cancel(id: string, scope?: OwnerScope): boolean {
     const group = this.active.get(id);
-    for (const controller of group ?? []) controller.abort();
-    return group !== undefined;
+    if (group === undefined || (scope !== undefined && this.groupOwners.get(group) !== scope.ownerKeyId))
+      return false;
+    for (const controller of group) controller.abort();
+    return true;
   }
 
   /** Aborts everything in flight (shutdown). */
@@ -186,13 +207,16 @@ export class Scheduler {
     return count;
   }
 
-  state(): SchedulerState {
+  /** Slots and queues; with `scope`, only the generations that key started show their ids. */
+  state(scope?: OwnerScope): SchedulerState {
+    const shows = (requestId: string | undefined) =>
+      scope === undefined || (requestId !== undefined && this.owners.get(requestId) === scope.ownerKeyId);
     const models = this.registry.list().map((model): ModelSchedulerState => {
       const lane = this.lane(model);
       const slots = lane.slots.map((slot) => ({
         index: slot.index,
         busy: slot.requestId !== undefined,
-        requestId: slot.requestId,
+        requestId: shows(slot.requestId) ? slot.requestId : undefined,
         cachedTokens: model.cachedTokens(slot.contextKey, slot.index).length,
       }));
       return {
