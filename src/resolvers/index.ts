@@ -50,6 +50,5 @@ export type { FinishReason, Timings, Usage } from "./generation.js";
 export type { GenerationLimits } from "./generationLimits.js";
 export type { Health } from "./health.js";
 export { invalidInputFromIssue } from "./parseInput.js";
-export { invalidInputFromIssue } from "./parseInput.js";
 export type { DetokenizeInput, Tokenization, TokenizeInput } from "./tokenize.js";
 export { detokenizeInputSchema, tokenizeInputSchema } from "./tokenize.js";
