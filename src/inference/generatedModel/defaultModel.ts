@@ -10,6 +10,7 @@ import {
   generateModelFile,
   type ModelPreset,
 } from "./presets.js";
+import { removeStaleTempFiles } from "./removeStaleTempFiles.js";
 
 /** Bump when the generator's output changes, so cached files from an older generator are not reused. */
 export const GENERATOR_VERSION = 1;
@@ -50,10 +51,24 @@ async function exists(filePath: string): Promise<boolean> {
   }
 }
 
+/** Cache directories this process has already rid of abandoned temp files. */
+const cleanedDirs = new Map<string, Promise<unknown>>();
+
+/** Removes the temp files of writers killed mid-write from a cache directory, once per process. */
+function cleanCacheDirOnce(dir: string): Promise<unknown> {
+  let cleaning = cleanedDirs.get(dir);
+  if (!cleaning) {
+    cleaning = removeStaleTempFiles(dir);
+    cleanedDirs.set(dir, cleaning);
+  }
+  return cleaning;
+}
+
 function ensureFile(filePath: string, generate: (outPath: string) => void): Promise<EnsuredFile> {
   const pending = inFlight.get(filePath);
   if (pending) return pending.then(() => ({ path: filePath, created: false }));
   const work = (async (): Promise<EnsuredFile> => {
+    await cleanCacheDirOnce(path.dirname(filePath));
     if (await exists(filePath)) return { path: filePath, created: false };
     // The writer renames a finished temp file into place, so another process doing the same is harmless.
     generate(filePath);

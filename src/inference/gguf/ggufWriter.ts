@@ -71,6 +71,16 @@ export interface GgufTensorSpec {
   fill(data: Float32Array): void;
 }
 
+/** The temp file a write goes to before it is renamed to `target`: hidden, next to it, unique per write. */
+function tempFileNameFor(target: string): string {
+  return `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+}
+
+/** Whether a file name is one of this writer's temp files (left behind when its process was killed). */
+export function isGgufTempFileName(name: string): boolean {
+  return /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/.test(name);
+}
+
 export interface GgufWriteResult {
   /** Size of the written file in bytes. */
   bytes: number;
@@ -329,10 +339,7 @@ export function writeGguf(
   const target = path.resolve(outPath);
   const dir = path.dirname(target);
   makeDirectories(dir);
-  const tempPath = path.join(
-    dir,
-    `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
-  );
+  const tempPath = path.join(dir, tempFileNameFor(target));
   const hash = createHash("sha256");
   const write = (fd: number, chunk: Uint8Array): void => {
     writeFully(fd, chunk);
