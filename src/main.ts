@@ -1,17 +1,16 @@
 // The `inferql` command line: `inferql serve [flags]` and `inferql model <preset> [flags]`.
 import { startInferql } from "./app.js";
 import { runModelCommand } from "./cli/modelCommand.js";
+import { handleUnhandledRejection } from "./cli/unhandledRejection.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv);
   const logger = createLogger(config.logLevel);
-  // A promise some library rejects with no handler must not take every stream down with it (Node's
-  // default exits): it is logged as the bug it is, and serving goes on.
-  process.on("unhandledRejection", (reason: unknown) =>
-    logger.error({ err: reason }, "unhandled promise rejection"),
-  );
+  // Logged, then the process exits as Node's default would; node-llama-cpp's one known harmless
+  // rejection (DisposedError from its background work) is let through (cli/unhandledRejection.ts).
+  process.on("unhandledRejection", (reason: unknown) => handleUnhandledRejection(reason, logger));
   const app = await startInferql(config, logger);
   app.ready.then(
     () => logger.info({ models: app.registry.list().map((model) => model.id) }, "ready"),
