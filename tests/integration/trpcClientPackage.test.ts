@@ -35,7 +35,10 @@ import { createInferqlClient, type RouterInputs, type RouterOutputs } from "infe
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type FinishReason = RouterOutputs["chat"]["create"]["finishReason"];
 type ChatEvent = RouterOutputs["chat"]["stream"] extends AsyncIterable<infer E> ? E : never;
-const finishReasons: Equal<FinishReason, "stop" | "length" | "tool_calls" | "cancelled" | "error"> = true;
+const finishReasons: Equal<
+  FinishReason,
+  "stop" | "length" | "tool_calls" | "cancelled" | "error" | "timeout"
+> = true;
 const eventTypes: Equal<
   ChatEvent["type"],
   "started" | "reasoningDelta" | "contentDelta" | "toolCallDelta" | "finished"
