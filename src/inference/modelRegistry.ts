@@ -4,10 +4,11 @@ import type { Logger } from "pino";
 import { ModelNotFoundError, ModelNotReadyError } from "../errors.js";
 import { type ContextSettings, LoadedModel, type ModelSpec } from "./engine/loadedModel.js";
 import { defaultThreadsFor } from "./engine/loadLlama.js";
+import type { ScheduledModels } from "./scheduler/scheduledModel.js";
 
 export type RegistryStatus = "loading" | "ready" | "failed";
 
-export class ModelRegistry {
+export class ModelRegistry implements ScheduledModels {
   private readonly loaded = new Map<string, LoadedModel>();
   private currentStatus: RegistryStatus = "loading";
 

@@ -13,8 +13,10 @@ import type {
 import { InvalidInputError } from "../../errors.js";
 import { ChatFormat, type ChatFormatInfo } from "../chat/chatFormat.js";
 import { jsonSchemaGrammar, UnsupportedJsonSchemaError } from "../grammar/index.js";
-import type { LoraSelection, OutputConstraint } from "../types.js";
+import type { PreparedRequest, ScheduledModel } from "../scheduler/scheduledModel.js";
+import type { GenerationRequest, LoraSelection, OutputConstraint } from "../types.js";
 import { ContextStepGate } from "./contextStepGate.js";
+import { prepareRequest } from "./prepareRequest.js";
 import { addBos, addEos } from "./specialTokens.js";
 
 export interface ModelSpec {
@@ -56,7 +58,7 @@ interface SlotContext {
   sequences: LlamaContextSequence[];
 }
 
-export class LoadedModel {
+export class LoadedModel implements ScheduledModel {
   /** Context key ("" for the base model, else the active adapters) → the context and its slot sequences. */
   private readonly contexts = new Map<string, Promise<SlotContext>>();
   /** The same contexts once created, for synchronous reads of slot caches. */
@@ -159,6 +161,11 @@ export class LoadedModel {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([name, scale]) => `${name}@${scale}`)
       .join(",");
+  }
+
+  /** Renders the prompt, tokenizes it and compiles its grammars (see prepareGeneration). */
+  prepare(request: GenerationRequest): Promise<PreparedRequest> {
+    return prepareRequest(this, request);
   }
 
   /** Cached tokens of a slot in a context, without creating the context. */

@@ -1,8 +1,7 @@
 // Slot choice for the prompt cache, as llama-server's slot similarity: the free slot whose cached
 // tokens share the longest prefix with the prompt; ties go to the slot holding the least cache.
-import type { Token } from "node-llama-cpp";
 
-export function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
+export function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
   const limit = Math.min(a.length, b.length);
   let length = 0;
   while (length < limit && a[length] === b[length]) length++;
@@ -11,8 +10,8 @@ export function commonPrefixLength(a: readonly Token[], b: readonly Token[]): nu
 
 export function pickSlotByCommonPrefix(
   freeSlots: readonly number[],
-  cachedTokensOf: (slot: number) => readonly Token[],
-  prompt: readonly Token[],
+  cachedTokensOf: (slot: number) => readonly number[],
+  prompt: readonly number[],
   cachePrompt: boolean,
 ): number {
   let best = freeSlots[0];

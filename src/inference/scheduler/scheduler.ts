@@ -1,11 +1,6 @@
 // Admission, slot assignment and cancellation for every generation: a bounded FIFO queue per
 // model, slots that keep their KV cache between requests, and an AbortSignal per request.
-import type { Token } from "node-llama-cpp";
 import { CancelledError, InvalidInputError, OverloadedError } from "../../errors.js";
-import { generateOnSequence } from "../engine/generateOnSequence.js";
-import type { LoadedModel } from "../engine/loadedModel.js";
-import { type PreparedGeneration, prepareGeneration } from "../engine/prepareGeneration.js";
-import type { ModelRegistry } from "../modelRegistry.js";
 import type {
   EngineEvent,
   EngineFinishReason,
@@ -15,6 +10,7 @@ import type {
 } from "../types.js";
 import { EventChannel } from "./eventChannel.js";
 import { pickSlotByCommonPrefix } from "./pickSlotByCommonPrefix.js";
+import type { PreparedRequest, ScheduledModel, ScheduledModels, SlotRun } from "./scheduledModel.js";
 
 export interface SchedulerOptions {
   /** Requests that may wait per model for a free slot; one more is rejected as Overloaded. */
@@ -92,7 +88,7 @@ interface Waiter {
   id: string;
   contextKey: string;
   /** Undefined while the request is prepared: it cannot take a slot before its prompt is known. */
-  promptTokens?: readonly Token[];
+  promptTokens?: readonly number[];
   cachePrompt: boolean;
   /** Whether its "queued" event was sent. */
   announced: boolean;
@@ -106,13 +102,13 @@ interface Ticket {
   /** Rejects when `slot` does (for racing the preparation); never resolves. */
   left: Promise<never>;
   /** The request is prepared: it takes a slot now or at its turn. */
-  ready(promptTokens: readonly Token[]): void;
+  ready(promptTokens: readonly number[]): void;
   /** The request turned out invalid while prepared: it leaves the lane. */
   withdraw(error: unknown): void;
 }
 
 interface ModelLane {
-  model: LoadedModel;
+  model: ScheduledModel;
   slots: Slot[];
   /** Admitted requests without a slot, in arrival order; the first prepared one gets the next free slot. */
   waiters: Waiter[];
@@ -146,7 +142,7 @@ export class Scheduler {
   private readonly groupOwners = new WeakMap<Set<AbortController>, string>();
 
   constructor(
-    private readonly registry: ModelRegistry,
+    private readonly models: ScheduledModels,
     private readonly options: SchedulerOptions,
   ) {}
 
@@ -211,7 +207,7 @@ export class Scheduler {
   state(scope?: OwnerScope): SchedulerState {
     const shows = (requestId: string | undefined) =>
       scope === undefined || (requestId !== undefined && this.owners.get(requestId) === scope.ownerKeyId);
-    const models = this.registry.list().map((model): ModelSchedulerState => {
+    const models = this.models.list().map((model): ModelSchedulerState => {
       const lane = this.lane(model);
       const slots = lane.slots.map((slot) => ({
         index: slot.index,
@@ -252,12 +248,7 @@ export class Scheduler {
       const admitted = await this.admit(request, signal);
       finished.reason = "error";
       try {
-        for await (const event of generateOnSequence({
-          ...admitted.generation,
-          request,
-          signal,
-          streamInterval: this.options.streamInterval ?? 1,
-        })) {
+        for await (const event of admitted.prepared.generate(admitted.run)) {
           channel.push(event);
           if (event.type === "started") this.emit({ ...event, id: request.id, model: request.model });
           else if (event.type === "text" || event.type === "toolCall")
@@ -288,7 +279,7 @@ export class Scheduler {
    */
   private async admit(request: GenerationRequest, signal: AbortSignal) {
     const deadline = Date.now() + this.options.requestTimeoutMs;
-    const model = this.registry.get(request.model);
+    const model = this.models.get(request.model);
     for (const token of request.sampling.logitBias?.keys() ?? [])
       if (!model.isValidToken(token))
         throw new InvalidInputError("logitBias", `Unknown token id ${token} in logit bias`);
@@ -301,9 +292,9 @@ export class Scheduler {
       deadline,
     );
 
-    let prepared: PreparedGeneration;
+    let prepared: PreparedRequest;
     try {
-      const preparing = prepareGeneration(model, request);
+      const preparing = model.prepare(request);
       // When the request leaves first (cancelled, timed out), what the preparation ends with is nobody's.
       preparing.catch(() => undefined);
       prepared = await Promise.race([preparing, ticket.left]);
@@ -320,15 +311,17 @@ export class Scheduler {
     const queuedAt = performance.now();
     ticket.ready(prepared.promptTokens);
     const slot = await ticket.slot;
-    try {
-      const sequence = await model.sequence(contextKey, slot.index, () => this.busyContextKeys(lane));
-      const queueMs = performance.now() - queuedAt;
-      const generation = { ...prepared, model, slot: slot.index, sequence, deadline, queueMs };
-      return { lane, slot, generation };
-    } catch (error) {
-      this.release(lane, slot);
-      throw error;
-    }
+    const run: SlotRun = {
+      slot: slot.index,
+      contextKey,
+      busyContextKeys: () => this.busyContextKeys(lane),
+      request,
+      signal,
+      deadline,
+      queueMs: performance.now() - queuedAt,
+      streamInterval: this.options.streamInterval ?? 1,
+    };
+    return { lane, slot, prepared, run };
   }
 
   /**
@@ -412,7 +405,7 @@ export class Scheduler {
     }
   }
 
-  private assign(lane: ModelLane, waiter: Waiter, promptTokens: readonly Token[]): Slot {
+  private assign(lane: ModelLane, waiter: Waiter, promptTokens: readonly number[]): Slot {
     const index = pickSlotByCommonPrefix(
       this.freeSlots(lane).map((slot) => slot.index),
       (slot) => lane.model.cachedTokens(waiter.contextKey, slot),
@@ -438,7 +431,7 @@ export class Scheduler {
     return new Set(lane.slots.filter((slot) => slot.requestId !== undefined).map((slot) => slot.contextKey));
   }
 
-  private lane(model: LoadedModel): ModelLane {
+  private lane(model: ScheduledModel): ModelLane {
     let lane = this.lanes.get(model.id);
     if (!lane) {
       const slots = Array.from({ length: model.slots }, (_, index) => ({ index, contextKey: "" }));
