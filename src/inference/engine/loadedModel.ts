@@ -275,13 +275,15 @@ export class LoadedModel implements ScheduledModel {
 
   private async evictIdleLoraContexts(busy: ReadonlySet<string>): Promise<void> {
     const loraKeys = [...this.contexts.keys()].filter((key) => key !== BASE_CONTEXT);
+    let kept = loraKeys.length;
+    // Oldest first (the map keeps creation order); a busy context is never evicted.
     for (const key of loraKeys) {
-      if (loraKeys.length < MAX_LORA_CONTEXTS) return;
+      if (kept < MAX_LORA_CONTEXTS) return;
       if (busy.has(key)) continue;
       const context = this.contexts.get(key)!;
       this.contexts.delete(key);
       this.readyContexts.delete(key);
-      loraKeys.splice(loraKeys.indexOf(key), 1);
+      kept--;
       await (await context).context.dispose();
     }
   }
