@@ -19,6 +19,7 @@ import {
   type GenerationCall,
   type Resolvers,
 } from "../src/resolvers/index.js";
+import { parseInput } from "../src/resolvers/parseInput.js";
 
 export const FAKE_MODEL_ID = "fake-instant";
 
@@ -71,7 +72,7 @@ export async function startFakeEngineServer(): Promise<FakeEngineServer> {
 
 /** Validates the input as the real operation does, then streams `maxTokens` deltas with no waiting. */
 function fakeChat(input: unknown, call?: GenerationCall): AsyncGenerator<ChatCompletionEvent> {
-  const parsed = chatCompletionInputSchema.parse(input);
+  const parsed = parseInput(chatCompletionInputSchema, input);
   return fakeEvents(parsed.maxTokens ?? 16, call?.signal);
 }
 

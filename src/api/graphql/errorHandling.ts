@@ -75,19 +75,12 @@ function withRequestErrorStatus(error: GraphQLError): GraphQLError {
   const domainError = error.extensions.http ? undefined : publicDomainError(error);
   if (!domainError) return error;
   const retryAfterSeconds = retryAfterSecondsOf(domainError);
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: {
-      ...error.extensions,
-      http: {
-        spec: true,
-        status: REQUEST_ERROR_STATUS[domainError.code],
-        ...(retryAfterSeconds !== undefined ? { headers: { "retry-after": String(retryAfterSeconds) } } : {}),
-      },
+  return withExtensions(error, {
+    ...error.extensions,
+    http: {
+      spec: true,
+      status: REQUEST_ERROR_STATUS[domainError.code],
+      ...(retryAfterSeconds !== undefined ? { headers: { "retry-after": String(retryAfterSeconds) } } : {}),
     },
   });
 }
@@ -176,4 +169,16 @@ export function createErrorHandling(logger: Logger) {
   };
 
   return { errorLogPlugin, maskError, yogaLogger };
+}
+
+/** The same error with other extensions (GraphQLError's extensions are read-only). */
+export function withExtensions(error: GraphQLError, extensions: GraphQLError["extensions"]): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions,
+  });
 }

@@ -8,7 +8,7 @@ import { useServer } from "graphql-ws/use/ws";
 import type { WebSocket, WebSocketServer } from "ws";
 import { DomainError } from "../../errors.js";
 import type { AccessControl, ClientId } from "../../security/accessControl.js";
-import { toGraphqlError } from "./errorHandling.js";
+import { toGraphqlError, withExtensions } from "./errorHandling.js";
 import type { GraphqlYoga } from "./yoga.js";
 
 /** How long sockets get to answer the close handshake at shutdown. */
@@ -37,14 +37,7 @@ function envelopedRootOf(args: ExecutionArgs): EnvelopedRoot {
 function withoutYogaInternals(error: GraphQLError): GraphQLError {
   if (error.extensions.http === undefined && error.extensions.unexpected === undefined) return error;
   const { http: _http, unexpected: _unexpected, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions,
-  });
+  return withExtensions(error, extensions);
 }
 
 export interface GraphqlWsServer {
