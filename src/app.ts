@@ -8,6 +8,7 @@ import type { HttpMount } from "./api/httpMount.js";
 import { createMetricsMount, createReadyMount } from "./api/observabilityMounts.js";
 import { createPlaygroundMount } from "./api/playground/index.js";
 import { createTrpcMount } from "./api/trpc/index.js";
+import { createAnthropicMount } from "./compat/anthropic/index.js";
 import { createOpenAiMount } from "./compat/openai/index.js";
 import { type Config, ConfigError } from "./config.js";
 import type { ModelSpec } from "./inference/engine/loadedModel.js";
@@ -83,6 +84,8 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
     createMetricsMount(metrics),
     createGraphqlMount(resolvers, logger, { access }),
     createTrpcMount(resolvers, logger, { access }),
+    // Before the OpenAI mount: it serves /v1/messages, the OpenAI mount the rest of /v1.
+    createAnthropicMount(resolvers, logger),
     createOpenAiMount(resolvers, logger),
     // Last: the playground serves "/" and its assets: static pages, open like GraphiQL (their API calls send the key).
     { ...createPlaygroundMount(logger), access: () => "public" },

@@ -3,7 +3,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 const ALLOWED_METHODS = "GET, POST, OPTIONS";
-const ALLOWED_HEADERS = "authorization, content-type, accept, x-request-id, trpc-accept, last-event-id";
+const ALLOWED_HEADERS =
+  "authorization, content-type, accept, x-request-id, trpc-accept, last-event-id, x-api-key, anthropic-version, anthropic-beta";
 const EXPOSED_HEADERS = "x-request-id, retry-after";
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 

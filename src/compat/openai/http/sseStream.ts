@@ -26,6 +26,16 @@ export class SseStream {
     await this.write(`data: ${JSON.stringify(data)}\n\n`);
   }
 
+  /** Writes one message under an event name (`event:` line), as Anthropic's streams name theirs. */
+  async sendEvent(event: string, data: unknown): Promise<void> {
+    await this.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /** Ends the stream without OpenAI's `[DONE]` message. */
+  end(): void {
+    this.response.end();
+  }
+
   async done(): Promise<void> {
     await this.write("data: [DONE]\n\n");
     this.response.end();

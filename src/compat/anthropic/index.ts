@@ -1,0 +1,1 @@
+export { createAnthropicMount } from "./mount.js";
