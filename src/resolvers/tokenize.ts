@@ -27,16 +27,35 @@ export const detokenizeInputSchema = z.strictObject({
 export type TokenizeInput = z.input<typeof tokenizeInputSchema>;
 export type DetokenizeInput = z.input<typeof detokenizeInputSchema>;
 
+export interface TokenPiece {
+  id: number;
+  /** The token's text as the model writes it, leading space and control-token text included. */
+  piece: string;
+  /** The piece's bytes, only when they are not valid UTF-8 on their own (a byte-fallback token): `piece` then holds U+FFFD. */
+  bytes?: number[];
+}
+
 export interface Tokenization {
   model: string;
-  tokens: { id: number; piece: string }[];
+  tokens: TokenPiece[];
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const lossyUtf8 = new TextDecoder("utf-8");
+
+function tokenPiece(id: number, bytes: Uint8Array): TokenPiece {
+  try {
+    return { id, piece: strictUtf8.decode(bytes) };
+  } catch {
+    return { id, piece: lossyUtf8.decode(bytes), bytes: [...bytes] };
+  }
 }
 
 export function tokenize(deps: InferenceDeps, input: TokenizeInput | unknown): Tokenization {
   const parsed = parseInput(tokenizeInputSchema, input);
   const model = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
   const tokens = model.tokenize(parsed.text, parsed.withSpecialTokens, parsed.addSpecialTokens);
-  return { model: model.id, tokens: tokens.map((id) => ({ id, piece: model.tokenText(id) })) };
+  return { model: model.id, tokens: tokens.map((id) => tokenPiece(id, model.tokenBytes(id))) };
 }
 
 export function detokenize(

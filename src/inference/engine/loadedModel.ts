@@ -18,6 +18,7 @@ import type { GenerationRequest, LoraSelection, OutputConstraint } from "../type
 import { ContextStepGate } from "./contextStepGate.js";
 import { prepareRequest } from "./prepareRequest.js";
 import { addBos, addEos } from "./specialTokens.js";
+import { tokenPieceBytes } from "./tokenPieceBytes.js";
 
 export interface ModelSpec {
   id: string;
@@ -136,6 +137,11 @@ export class LoadedModel implements ScheduledModel {
     return this.model.detokenize([token], true, previous === undefined ? undefined : [previous]);
   }
 
+  /** A token's piece as raw bytes, its leading space kept: may be part of a UTF-8 character (byte fallback). */
+  tokenBytes(token: Token): Uint8Array {
+    return tokenPieceBytes(this.model, token);
+  }
+
   isValidToken(token: number): boolean {
     return Number.isInteger(token) && token >= 0 && token < this.vocabularySize;
   }
@@ -216,13 +222,16 @@ export class LoadedModel implements ScheduledModel {
     }
   }
 
-  async embed(inputs: readonly string[]): Promise<{ vectors: number[][]; promptTokens: number }> {
+  /** One vector per input: a text, or token ids the caller has checked with isValidToken. */
+  async embed(
+    inputs: readonly (string | readonly Token[])[],
+  ): Promise<{ vectors: number[][]; promptTokens: number }> {
     const run = this.embeddingQueue.then(async () => {
       const context = await this.embeddingContextOnce();
       const vectors: number[][] = [];
       let promptTokens = 0;
       for (const input of inputs) {
-        const tokens = this.model.tokenize(input, false);
+        const tokens = typeof input === "string" ? this.model.tokenize(input, false) : [...input];
         if (tokens.length === 0) throw new InvalidInputError("input", "Embedding input must not be empty");
         if (tokens.length > this.settings.contextSize)
           throw new InvalidInputError(

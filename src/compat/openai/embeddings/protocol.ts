@@ -2,13 +2,13 @@
 import { z } from "zod";
 import { optional } from "../shared/protocol.js";
 
-const inputSchema = z
-  .union([z.string(), z.array(z.string()), z.array(z.number()), z.array(z.array(z.number()))])
-  .refine(
-    (input) => typeof input === "string" || input.every((item) => typeof item === "string"),
-    "Token-id input is not supported: send text",
-  )
-  .transform((input) => input as string | string[]);
+/** Texts, or token ids (one list, or a list of lists), as OpenAI accepts them. */
+const inputSchema = z.union([
+  z.string(),
+  z.array(z.string()),
+  z.array(z.number()),
+  z.array(z.array(z.number())),
+]);
 
 export const embeddingsRequestSchema = z.object({
   input: inputSchema,
@@ -17,6 +17,8 @@ export const embeddingsRequestSchema = z.object({
   /** Only the model's own size can be honoured. */
   dimensions: optional(z.number()),
   user: optional(z.string()),
+  /** Not in OpenAI's API: llama-server's normalisation (-1 none, 0 int16 max-abs, 1 taxicab, 2 euclidean, >2 p-norm). */
+  embd_normalize: optional(z.number()),
 });
 
 export type EmbeddingsRequest = z.output<typeof embeddingsRequestSchema>;

@@ -5,7 +5,7 @@ import type { Route } from "../http/route.js";
 import { sendJson } from "../http/sendJson.js";
 import { parseRequest } from "../shared/parseRequest.js";
 import { embeddingsRequestSchema } from "./protocol.js";
-import { toEmbeddingsInput, toEmbeddingsResponse } from "./serving.js";
+import { embeddingsParamRenames, toEmbeddingsInput, toEmbeddingsResponse } from "./serving.js";
 
 export function embeddingsRoute(resolvers: Resolvers): Route {
   return {
@@ -13,6 +13,7 @@ export function embeddingsRoute(resolvers: Resolvers): Route {
     path: "/v1/embeddings",
     async handle(context) {
       const request = parseRequest(embeddingsRequestSchema, await readJsonBody(context.request));
+      context.renames = embeddingsParamRenames;
       const embeddings = await resolvers.createEmbeddings(toEmbeddingsInput(request));
       sendJson(context.response, 200, toEmbeddingsResponse(embeddings, request));
     },

@@ -1,10 +1,13 @@
 // Translation between the embeddings wire format and the embeddings resolver.
 import type { Embeddings, EmbeddingsInput } from "../../../resolvers/index.js";
 import { OpenAiError } from "../errors/openAiError.js";
+import type { ParamRenames } from "../errors/wireParam.js";
 import type { EmbeddingsRequest, EmbeddingsResponse } from "./protocol.js";
 
+export const embeddingsParamRenames: ParamRenames = { normalize: "embd_normalize" };
+
 export function toEmbeddingsInput(request: EmbeddingsRequest): EmbeddingsInput {
-  return { model: request.model, input: request.input };
+  return { model: request.model, input: request.input, normalize: request.embd_normalize };
 }
 
 export function toEmbeddingsResponse(embeddings: Embeddings, request: EmbeddingsRequest): EmbeddingsResponse {

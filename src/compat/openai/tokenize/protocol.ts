@@ -21,7 +21,8 @@ export type TokenizeRequest = z.output<typeof tokenizeRequestSchema>;
 export type DetokenizeRequest = z.output<typeof detokenizeRequestSchema>;
 
 export interface TokenizeResponse {
-  tokens: number[] | { id: number; piece: string }[];
+  /** With `with_pieces`, llama-server's shape: a piece is its text, or its byte values when they are not valid UTF-8. */
+  tokens: number[] | { id: number; piece: string | number[] }[];
 }
 
 export interface DetokenizeResponse {

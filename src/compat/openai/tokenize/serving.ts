@@ -19,7 +19,8 @@ export function toTokenizeInput(request: TokenizeRequest): TokenizeInput {
 }
 
 export function toTokenizeResponse(tokenization: Tokenization, request: TokenizeRequest): TokenizeResponse {
-  return { tokens: request.with_pieces ? tokenization.tokens : tokenization.tokens.map((token) => token.id) };
+  if (!request.with_pieces) return { tokens: tokenization.tokens.map((token) => token.id) };
+  return { tokens: tokenization.tokens.map(({ id, piece, bytes }) => ({ id, piece: bytes ?? piece })) };
 }
 
 export function toDetokenizeInput(request: DetokenizeRequest): DetokenizeInput {
