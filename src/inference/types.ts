@@ -56,7 +56,27 @@ export interface ChatPrompt {
   templateVariables?: Readonly<Record<string, unknown>>;
 }
 
-export type PromptInput = ChatPrompt | { kind: "text"; text: string };
+/** A file of the repository an infill prompt shows the model before the file being edited. */
+export interface InfillFile {
+  filename: string;
+  text: string;
+}
+
+/**
+ * Fill-in-the-middle on a model with FIM tokens, laid out as llama-server's /infill does (its README):
+ * `[<FIM_REP>myproject\n] [<FIM_SEP>filename\ntext]… [<FIM_SEP>filename\n] <FIM_PRE>prefix<FIM_SUF>suffix<FIM_MID>prompt`.
+ */
+export interface InfillPrompt {
+  kind: "infill";
+  prefix: string;
+  suffix: string;
+  /** Other files of the repository, shown first (llama-server's `input_extra`). */
+  extra: readonly InfillFile[];
+  /** The start of the middle, already written: generation continues it. */
+  prompt: string;
+}
+
+export type PromptInput = ChatPrompt | InfillPrompt | { kind: "text"; text: string };
 
 /** How a chat generation reads the model's output (only for chat prompts). */
 export interface ChatOutputOptions {

@@ -90,7 +90,8 @@ export async function createCompletion(
   return { id, model, created, text, finishReason, usage, timings, ...(logprobs ? { logprobs } : {}) };
 }
 
-async function* completionEvents(
+/** A generation's events as completion events (the infill operation streams the same ones). */
+export async function* completionEvents(
   deps: InferenceDeps,
   request: Parameters<typeof streamGeneration>[1],
   signal: AbortSignal | undefined,

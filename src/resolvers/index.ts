@@ -6,6 +6,7 @@ import { createCompletion, streamCompletion } from "./completion.js";
 import type { GenerationCall, InferenceDeps } from "./context.js";
 import { createEmbeddings } from "./embeddings.js";
 import { health } from "./health.js";
+import { createInfill, streamInfill } from "./infill.js";
 import { findModel, listModels } from "./models.js";
 import { cancelGeneration, schedulerState } from "./scheduler.js";
 import { detokenize, tokenize } from "./tokenize.js";
@@ -17,6 +18,8 @@ export function createResolvers(deps: InferenceDeps) {
     streamChatCompletion: (input: unknown, call?: GenerationCall) => streamChatCompletion(deps, input, call),
     createCompletion: (input: unknown, call?: GenerationCall) => createCompletion(deps, input, call),
     streamCompletion: (input: unknown, call?: GenerationCall) => streamCompletion(deps, input, call),
+    createInfill: (input: unknown, call?: GenerationCall) => createInfill(deps, input, call),
+    streamInfill: (input: unknown, call?: GenerationCall) => streamInfill(deps, input, call),
     createEmbeddings: (input: unknown) => createEmbeddings(deps, input),
     renderChatPrompt: (input: unknown) => renderChatPrompt(deps, input),
     tokenize: (input: unknown) => tokenize(deps, input),
@@ -49,6 +52,8 @@ export { embeddingsInputSchema } from "./embeddings.js";
 export type { FinishReason, Timings, Usage } from "./generation.js";
 export type { GenerationLimits } from "./generationLimits.js";
 export type { Health } from "./health.js";
+export type { InfillInput } from "./infill.js";
+export { infillInputSchema } from "./infill.js";
 export { invalidInputFromIssue } from "./parseInput.js";
 export type { DetokenizeInput, Tokenization, TokenizeInput } from "./tokenize.js";
 export { detokenizeInputSchema, tokenizeInputSchema } from "./tokenize.js";

@@ -251,7 +251,9 @@ export class ScriptedModel implements ScheduledModel {
 }
 
 function promptText(prompt: PromptInput): string {
-  return prompt.kind === "text" ? prompt.text : prompt.messages.map((message) => message.content).join("\n");
+  if (prompt.kind === "text") return prompt.text;
+  if (prompt.kind === "infill") return `${prompt.prefix}${prompt.prompt}${prompt.suffix}`;
+  return prompt.messages.map((message) => message.content).join("\n");
 }
 
 function expectCommand<Kind extends string>(

@@ -45,7 +45,7 @@ function toCompletionInput(input: typeof CompletionInputRef.$inferInput): Comple
   };
 }
 
-const CompletionRef = builder.objectRef<Completion>("Completion").implement({
+export const CompletionRef = builder.objectRef<Completion>("Completion").implement({
   description: "A complete text completion.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The generation's id." }),
@@ -88,7 +88,7 @@ const CompletionFinishedRef = builder.objectRef<FinishedEvent>("CompletionFinish
   }),
 });
 
-const CompletionEventRef = builder.unionType("CompletionEvent", {
+export const CompletionEventRef = builder.unionType("CompletionEvent", {
   description:
     "An event of a completion stream: GenerationStarted, then TextDelta events, then CompletionFinished.",
   types: [GenerationStartedRef, TextDeltaRef, CompletionFinishedRef],

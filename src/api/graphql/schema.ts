@@ -9,6 +9,7 @@ import "./generation.js";
 import "./chatCompletion.js";
 import "./renderedPrompt.js";
 import "./completion.js";
+import "./infill.js";
 import "./embeddings.js";
 
 export const schema = builder.toSchema();

@@ -2,6 +2,7 @@
 import { chatRouter } from "./routers/chat.js";
 import { completionRouter } from "./routers/completion.js";
 import { embeddingsRouter } from "./routers/embeddings.js";
+import { infillRouter } from "./routers/infill.js";
 import { healthProcedure, modelsRouter } from "./routers/models.js";
 import { schedulerRouter } from "./routers/scheduler.js";
 import { tokenizerRouter } from "./routers/tokenizer.js";
@@ -12,6 +13,7 @@ export const appRouter = router({
   models: modelsRouter,
   chat: chatRouter,
   completion: completionRouter,
+  infill: infillRouter,
   embeddings: embeddingsRouter,
   tokenizer: tokenizerRouter,
   scheduler: schedulerRouter,

@@ -12,6 +12,7 @@ import { toOpenAiError } from "./errors/toOpenAiError.js";
 import { abortWhenClientGoes } from "./http/clientGone.js";
 import { matchRoute, type Route, type RouteContext, routeLabel } from "./http/route.js";
 import { sendJson } from "./http/sendJson.js";
+import { infillRoute } from "./infill/router.js";
 import { modelRoutes } from "./models/router.js";
 import { tokenizeRoutes } from "./tokenize/router.js";
 
@@ -21,13 +22,14 @@ export function createOpenAiMount(resolvers: Resolvers, logger: Logger): HttpMou
     chatCompletionsRoute(resolvers),
     completionsRoute(resolvers),
     embeddingsRoute(resolvers),
+    infillRoute(resolvers),
     ...modelRoutes(resolvers),
     ...tokenizeRoutes(resolvers),
     applyTemplateRoute(resolvers),
   ];
   return {
     name: "openai",
-    matches: pathPrefixMatcher("/v1", "/tokenize", "/detokenize", "/apply-template"),
+    matches: pathPrefixMatcher("/v1", "/tokenize", "/detokenize", "/apply-template", "/infill"),
     routeOf: (pathname) => routeLabel(routes, pathname),
     refuse: (_request, response, error) => {
       const refusal = toOpenAiError(error, {}, log);

@@ -4,6 +4,7 @@ import type { Token } from "node-llama-cpp";
 import { ChatOutputReader, type OutputReader, TextOutputReader } from "../chat/chatOutputReader.js";
 import { closeReasoningGrammar, toolCallGrammar } from "../chat/toolCallGrammar.js";
 import type { GenerationRequest } from "../types.js";
+import { infillPromptTokens } from "./infillPrompt.js";
 import type { LoadedModel } from "./loadedModel.js";
 
 export interface PreparedGeneration {
@@ -30,9 +31,12 @@ export async function prepareGeneration(
 ): Promise<PreparedGeneration> {
   const { prompt } = request;
   const requestGrammar = request.constraint ? await model.compileConstraint(request.constraint) : undefined;
-  if (prompt.kind === "text")
+  if (prompt.kind === "text" || prompt.kind === "infill")
     return {
-      promptTokens: model.textPromptTokens(prompt.text),
+      promptTokens:
+        prompt.kind === "text"
+          ? model.textPromptTokens(prompt.text)
+          : infillPromptTokens(model.model, model.id, prompt),
       output: new TextOutputReader(model.model, requestGrammar),
       mayConstrain: requestGrammar !== undefined,
       preservedTokens: NO_TOKENS,

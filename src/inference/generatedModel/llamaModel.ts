@@ -79,6 +79,11 @@ export interface GeneratedModelOptions {
   eosToken?: string;
   /** EOT token by its text (added as a control token when missing); written only when set. */
   eotToken?: string;
+  /**
+   * More special-token ids, each `tokenizer.ggml.<key>` → the token's text (which must be in the vocab), e.g.
+   * `{ fim_pre_token_id: "<|fim_prefix|>" }` for a fill-in-the-middle model. Written only when set. Default none.
+   */
+  specialTokenIds?: Readonly<Record<string, string>>;
   /** `tokenizer.ggml.add_bos_token`. Default true. */
   addBosToken: boolean;
   /**
@@ -316,6 +321,9 @@ export function writeGeneratedModel(
     { key: "tokenizer.ggml.eos_token_id", type: "u32", value: eos },
     ...optional(
       eot === undefined ? undefined : { key: "tokenizer.ggml.eot_token_id", type: "u32", value: eot },
+    ),
+    ...Object.entries(o.specialTokenIds ?? {}).map(
+      ([key, text]): GgufMetadataEntry => ({ key: `tokenizer.ggml.${key}`, type: "u32", value: idOf(text) }),
     ),
     { key: "tokenizer.ggml.unknown_token_id", type: "u32", value: SpecialTokenId.unk },
     { key: "tokenizer.ggml.padding_token_id", type: "u32", value: SpecialTokenId.unk },

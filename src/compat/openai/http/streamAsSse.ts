@@ -12,6 +12,7 @@ export async function streamAsSse<Event>(
   context: RouteContext,
   events: AsyncGenerator<Event>,
   translate: EventTranslation<Event>,
+  { doneMessage = true }: { doneMessage?: boolean } = {},
 ): Promise<void> {
   // The resolver got the same signal, which already stops generation; returning the iterator also
   // releases it when it is between events.
@@ -35,7 +36,9 @@ export async function streamAsSse<Event>(
       context.logger.error({ err: error }, "openai: stream failed");
       await sse.send(internalServerError().body());
     }
-    await sse.done();
+    // llama-server's native streams (/completion, /infill) end without OpenAI's `[DONE]`.
+    if (doneMessage) await sse.done();
+    else context.response.end();
   } finally {
     context.signal.removeEventListener("abort", stop);
     await events.return(undefined).catch(() => undefined);

@@ -1,0 +1,29 @@
+// POST /infill (llama-server's code infill): HTTP only; translation lives in serving.ts.
+import type { Resolvers } from "../../../resolvers/index.js";
+import { generationFailed } from "../errors/generationFailed.js";
+import { readJsonBody } from "../http/readJsonBody.js";
+import type { Route } from "../http/route.js";
+import { sendJson } from "../http/sendJson.js";
+import { streamAsSse } from "../http/streamAsSse.js";
+import { parseRequest } from "../shared/parseRequest.js";
+import { infillRequestSchema } from "./protocol.js";
+import { infillChunkTranslation, toInfillInput, toInfillResponse } from "./serving.js";
+
+export function infillRoute(resolvers: Resolvers): Route {
+  return {
+    method: "POST",
+    path: "/infill",
+    async handle(context) {
+      const request = parseRequest(infillRequestSchema, await readJsonBody(context.request));
+      const input = toInfillInput(request);
+      if (request.stream) {
+        const events = resolvers.streamInfill(input, context);
+        await streamAsSse(context, events, infillChunkTranslation(), { doneMessage: false });
+        return;
+      }
+      const infill = await resolvers.createInfill(input, context);
+      if (infill.finishReason === "error") throw generationFailed(context.logger, infill.id);
+      sendJson(context.response, 200, toInfillResponse(infill));
+    },
+  };
+}
