@@ -2,7 +2,7 @@
 // answers to preflight requests. With no origin configured, only same-origin pages may call.
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-const ALLOWED_METHODS = "GET, POST, OPTIONS";
+const ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS";
 const ALLOWED_HEADERS =
   "authorization, content-type, accept, x-request-id, trpc-accept, last-event-id, x-api-key, anthropic-version, anthropic-beta";
 const EXPOSED_HEADERS = "x-request-id, retry-after";

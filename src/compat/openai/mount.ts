@@ -14,6 +14,7 @@ import { matchRoute, type Route, type RouteContext, routeLabel } from "./http/ro
 import { sendJson } from "./http/sendJson.js";
 import { infillRoute } from "./infill/router.js";
 import { modelRoutes } from "./models/router.js";
+import { responseRoutes } from "./responses/router.js";
 import { tokenizeRoutes } from "./tokenize/router.js";
 
 export function createOpenAiMount(resolvers: Resolvers, logger: Logger): HttpMount {
@@ -23,6 +24,7 @@ export function createOpenAiMount(resolvers: Resolvers, logger: Logger): HttpMou
     completionsRoute(resolvers),
     embeddingsRoute(resolvers),
     infillRoute(resolvers),
+    ...responseRoutes(resolvers),
     ...modelRoutes(resolvers),
     ...tokenizeRoutes(resolvers),
     applyTemplateRoute(resolvers),

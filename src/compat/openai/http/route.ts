@@ -20,7 +20,7 @@ export interface RouteContext {
 }
 
 export interface Route {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   /** An exact path, or a pattern whose named groups become `params`. */
   path: string | RegExp;
   /** The metrics label of a pattern route, its ids as placeholders (`/v1/models/{id}`); an exact path is its own. */
