@@ -1,12 +1,14 @@
 // POST /v1/responses (OpenAI's Responses API) through the official openai client, on the scripted
 // Qwen fixtures: answers, streamed events, function calls continued with previous_response_id,
 // reasoning items, limits, stored responses per API key, input token counts and errors.
-import { BadRequestError, NotFoundError, type OpenAI } from "openai";
+import { APIUserAbortError, BadRequestError, NotFoundError, type OpenAI } from "openai";
 import type { FunctionTool, ResponseStreamEvent } from "openai/resources/responses/responses";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
+import type { WireResponse } from "../../src/compat/openai/responses/protocol.js";
+import { ResponseStore } from "../../src/compat/openai/responses/responseStore.js";
 import { familyFixturePath } from "../support/familyFixtures.js";
-import { openAiClient } from "../support/openai.js";
+import { eventually, openAiClient } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
 
 // The scripted answers' argument values must not occur in prompts: this tool leaves them out.
@@ -30,6 +32,7 @@ const KEY_B = "key-b-responses-test";
 let app: RunningInferql;
 let client: OpenAI;
 let otherClient: OpenAI;
+const finishReasons: string[] = [];
 
 beforeAll(async () => {
   app = await startTestServer({
@@ -42,7 +45,13 @@ beforeAll(async () => {
       KEY_A,
       "--api-key",
       KEY_B,
+      // A large context lets the tiny model's unbounded generation run long enough to disconnect from.
+      "--ctx-size",
+      "16384",
     ],
+  });
+  app.scheduler.onEvent((event) => {
+    if (event.type === "finished") finishReasons.push(event.reason);
   });
   client = openAiClient(app.url, KEY_A);
   otherClient = openAiClient(app.url, KEY_B);
@@ -277,6 +286,53 @@ describe("stored responses", () => {
     ).rejects.toBeInstanceOf(NotFoundError);
     await expect(otherClient.responses.delete(created.id)).rejects.toBeInstanceOf(NotFoundError);
     expect((await client.responses.retrieve(created.id)).id).toBe(created.id);
+  });
+});
+
+describe("client disconnects", () => {
+  it("aborting a stream mid-generation cancels it and frees its slot", async () => {
+    const controller = new AbortController();
+    const stream = await client.responses.create(
+      { model: "tiny", input: "Say hello", stream: true },
+      { signal: controller.signal },
+    );
+    let deltas = 0;
+    try {
+      for await (const event of stream) {
+        if (event.type === "response.output_text.delta" && ++deltas === 5) {
+          expect(app.scheduler.state().busySlots).toBe(1);
+          controller.abort();
+        }
+      }
+    } catch (error) {
+      expect(error).toBeInstanceOf(APIUserAbortError);
+    }
+    await eventually(() => app.scheduler.state().busySlots === 0, 3000);
+    await eventually(() => finishReasons.at(-1) === "cancelled", 3000);
+  });
+});
+
+describe("the response store's bounds", () => {
+  const stored = (id: string) => ({ response: { id } as WireResponse, conversation: [] });
+
+  it("evicts the least recently used response when full", () => {
+    const store = new ResponseStore({ maxEntries: 2 });
+    store.put("a", stored("resp_1"));
+    store.put("a", stored("resp_2"));
+    store.get("a", "resp_1");
+    store.put("a", stored("resp_3"));
+    expect(store.get("a", "resp_2")).toBeUndefined();
+    expect(store.get("a", "resp_1")).toBeDefined();
+    expect(store.size).toBe(2);
+  });
+
+  it("evicts within one key first, so a busy key cannot push out another key's responses", () => {
+    const store = new ResponseStore({ maxEntries: 10, maxEntriesPerOwner: 2 });
+    store.put("b", stored("resp_b"));
+    for (const id of ["resp_1", "resp_2", "resp_3"]) store.put("a", stored(id));
+    expect(store.get("b", "resp_b")).toBeDefined();
+    expect(store.get("a", "resp_1")).toBeUndefined();
+    expect(store.get("a", "resp_3")).toBeDefined();
   });
 });
 
