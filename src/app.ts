@@ -157,12 +157,19 @@ async function resolveModelSpecs(config: Config, logger: Logger): Promise<ModelS
   const specs = models.map((model) => {
     if (ids.has(model.id)) throw new ConfigError(`two models have the id '${model.id}'`);
     ids.add(model.id);
-    return { id: model.id, path: model.path, adapters: new Map<string, string>() };
+    return { id: model.id, path: model.path, adapters: new Map<string, string>(), aliases: [] as string[] };
   });
   for (const lora of config.lora) {
     const spec = lora.model ? specs.find((candidate) => candidate.id === lora.model) : specs[0];
     if (!spec) throw new ConfigError(`--lora names the model '${lora.model}', which is not served`);
     spec.adapters.set(lora.name, lora.path);
+  }
+  for (const { model, alias } of config.modelAlias) {
+    const spec = model ? specs.find((candidate) => candidate.id === model) : specs[0];
+    if (!spec) throw new ConfigError(`--model-alias names the model '${model}', which is not served`);
+    if (ids.has(alias)) throw new ConfigError(`--model-alias: '${alias}' already names a model`);
+    ids.add(alias);
+    spec.aliases.push(alias);
   }
   return specs;
 }

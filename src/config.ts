@@ -34,6 +34,27 @@ const loraArgSchema = z.string().transform((value, context) => {
   return { model, name, path: adapterPath };
 });
 
+/**
+ * `[model=]alias[,alias…]` entries, split at commas: a bare alias belongs to the model named before it
+ * (`tiny=gpt-4o-mini,text-embedding-3-small`), or to the first model when none is.
+ */
+const modelAliasArgSchema = z.array(z.string()).transform((values, context) => {
+  const aliases: { model?: string; alias: string }[] = [];
+  let model: string | undefined;
+  for (const entry of values.flatMap((value) => value.split(","))) {
+    const separator = entry.indexOf("=");
+    if (separator >= 0) model = entry.slice(0, separator);
+    const alias = entry.slice(separator + 1);
+    if (!alias || model === "")
+      context.addIssue({
+        code: "custom",
+        message: `expected [model=]alias[,alias…], got '${values.join(" ")}'`,
+      });
+    aliases.push({ model, alias });
+  }
+  return aliases;
+});
+
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** An API key is one token: no whitespace, so a key file's lines and a header's value are unambiguous. */
@@ -81,6 +102,7 @@ const settingsSchema = z.object({
   port: integer(0, 65535).default(8080),
   model: z.array(modelArgSchema).default([]),
   lora: z.array(loraArgSchema).default([]),
+  modelAlias: modelAliasArgSchema.default([]),
   slots: integer(1, 64).default(4),
   queue: integer(0, 100_000).default(64),
   streamInterval: integer(1, 1024).default(1),
@@ -124,6 +146,7 @@ const SETTINGS = [
   { flag: "port", env: "INFERQL_PORT", key: "port" },
   { flag: "model", env: "INFERQL_MODEL", key: "model", list: true },
   { flag: "lora", env: "INFERQL_LORA", key: "lora", list: true },
+  { flag: "model-alias", env: "INFERQL_MODEL_ALIAS", key: "modelAlias", list: true },
   { flag: "slots", env: "INFERQL_SLOTS", key: "slots" },
   { flag: "queue", env: "INFERQL_QUEUE", key: "queue" },
   { flag: "stream-interval", env: "INFERQL_STREAM_INTERVAL", key: "streamInterval" },

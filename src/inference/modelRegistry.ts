@@ -10,13 +10,19 @@ export type RegistryStatus = "loading" | "ready" | "failed";
 
 export class ModelRegistry implements ScheduledModels {
   private readonly loaded = new Map<string, LoadedModel>();
+  /** Alias to model id. */
+  private readonly aliases: ReadonlyMap<string, string>;
   private currentStatus: RegistryStatus = "loading";
 
   constructor(
     readonly specs: readonly ModelSpec[],
     /** `threads` absent: chosen for the engine once it loads (defaultThreadsFor). */
     private readonly settings: Omit<ContextSettings, "threads"> & { threads?: number },
-  ) {}
+  ) {
+    this.aliases = new Map(
+      specs.flatMap((spec) => (spec.aliases ?? []).map((alias) => [alias, spec.id] as const)),
+    );
+  }
 
   get status(): RegistryStatus {
     return this.currentStatus;
@@ -51,12 +57,18 @@ export class ModelRegistry implements ScheduledModels {
     }
   }
 
-  /** The loaded model; ModelNotFound for an unknown id, ModelNotReady while it loads. */
-  get(id: string): LoadedModel {
+  /** The id of the model a name selects: an alias's model, else the name itself. */
+  resolveId(name: string): string {
+    return this.aliases.get(name) ?? name;
+  }
+
+  /** The loaded model by id or alias; ModelNotFound for an unknown name, ModelNotReady while it loads. */
+  get(name: string): LoadedModel {
+    const id = this.resolveId(name);
     const model = this.loaded.get(id);
     if (model) return model;
     if (this.specs.some((spec) => spec.id === id)) throw new ModelNotReadyError();
-    throw new ModelNotFoundError(id);
+    throw new ModelNotFoundError(name);
   }
 
   list(): LoadedModel[] {

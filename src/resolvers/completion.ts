@@ -65,7 +65,7 @@ export function streamCompletion(
   );
   const request = {
     id: newId("cmpl-"),
-    model: parsed.model ?? deps.registry.defaultModelId,
+    model: deps.registry.resolveId(parsed.model ?? deps.registry.defaultModelId),
     prompt: { kind: "text" as const, text: parsed.prompt },
     maxTokens,
     sampling: toSamplingOptions(parsed),

@@ -13,8 +13,9 @@ export function listModels(deps: InferenceDeps): ServedModel[] {
   return deps.registry.list().map((model) => servedModel(model.info()));
 }
 
-/** The model, or undefined when no model has that id. */
-export function findModel(deps: InferenceDeps, id: string): ServedModel | undefined {
+/** The model with that id or alias, or undefined when none has it. */
+export function findModel(deps: InferenceDeps, name: string): ServedModel | undefined {
+  const id = deps.registry.resolveId(name);
   const model = deps.registry.list().find((candidate) => candidate.id === id);
   return model && servedModel(model.info());
 }

@@ -1,8 +1,9 @@
 // Drop-in details: what a client written for OpenAI or llama-server expects of the shapes it gets back
-// (unit-length embeddings, token-id input, llama-server's token pieces).
-import type { OpenAI } from "openai";
+// (unit-length embeddings, token-id input, llama-server's token pieces, model aliases, paths without /v1).
+import { OpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
 import { openAiClient, postJson } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
 
@@ -10,7 +11,7 @@ let app: RunningInferql;
 let client: OpenAI;
 
 beforeAll(async () => {
-  app = await startTestServer();
+  app = await startTestServer({ flags: ["--model-alias", "tiny=gpt-4o-mini,text-embedding-3-small"] });
   client = openAiClient(app.url);
 });
 
@@ -142,5 +143,97 @@ describe("tokenize with_pieces (llama-server's shape)", () => {
         .trim(),
     ).toBe("Hello tiny world");
     expect(tokens.at(-1)?.piece).toBe(" world");
+  });
+});
+
+describe("model aliases (--model-alias, as vLLM's --served-model-name and llama-server's --alias)", () => {
+  it("answer requests that name the model by a hard-coded OpenAI name, reporting the model's id", async () => {
+    const chat = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "Say hello" }],
+      max_tokens: 2,
+    });
+    expect(chat.model).toBe("tiny");
+    const completion = await client.completions.create({
+      model: "gpt-4o-mini",
+      prompt: "Once",
+      max_tokens: 2,
+    });
+    expect(completion.model).toBe("tiny");
+    const embeddings = await client.embeddings.create({ model: "text-embedding-3-small", input: "x" });
+    expect(embeddings.model).toBe("tiny");
+    const tokenized = await postJson(`${app.url}/tokenize`, { content: "x", model: "gpt-4o-mini" });
+    expect(tokenized.status).toBe(200);
+  });
+
+  it("are listed with their model and retrievable by alias", async () => {
+    const models = [];
+    for await (const model of client.models.list()) models.push(model);
+    expect(models.map((model) => model.id)).toEqual(["tiny"]);
+    expect(models[0]).toMatchObject({ meta: { aliases: ["gpt-4o-mini", "text-embedding-3-small"] } });
+    const byAlias = await client.models.retrieve("text-embedding-3-small");
+    expect(byAlias.id).toBe("tiny");
+    const graphql = await postJson(`${app.url}/graphql`, { query: '{ model(id: "gpt-4o-mini") { id } }' });
+    expect(graphql.body).toEqual({ data: { model: { id: "tiny" } } });
+  });
+
+  it("are counted in metrics under the model's id", async () => {
+    await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "Say hello" }],
+      max_tokens: 2,
+    });
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/model="tiny"/);
+    expect(metrics).not.toMatch(/gpt-4o-mini/);
+  });
+
+  it("leave other names unknown: 404 model_not_found", async () => {
+    const response = await postJson(`${app.url}/v1/embeddings`, {
+      model: "text-embedding-3-large",
+      input: "x",
+    });
+    expect(response).toMatchObject({ status: 404, body: { error: { code: "model_not_found" } } });
+  });
+});
+
+describe("llama-server's paths without /v1", () => {
+  it("serve chat, completions, embeddings and models to a client whose base URL has no /v1", async () => {
+    const unprefixed = new OpenAI({ baseURL: app.url, apiKey: "not-needed", maxRetries: 0 });
+    const chat = await unprefixed.chat.completions.create({
+      model: "tiny",
+      messages: [{ role: "user", content: "Say hello" }],
+      max_tokens: 2,
+    });
+    expect(chat.object).toBe("chat.completion");
+    const completion = await unprefixed.completions.create({ model: "tiny", prompt: "Once", max_tokens: 2 });
+    expect(completion.object).toBe("text_completion");
+    const embeddings = await unprefixed.embeddings.create({ model: "tiny", input: "x" });
+    expect(embeddings.data).toHaveLength(1);
+    const models = [];
+    for await (const model of unprefixed.models.list()) models.push(model.id);
+    expect(models).toEqual(["tiny"]);
+    expect((await unprefixed.models.retrieve("gpt-4o-mini")).id).toBe("tiny");
+  });
+
+  it("label them in metrics by their own bounded route", async () => {
+    await fetch(`${app.url}/models/some-unknown-model`);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/route="\/models\/\{id\}"/);
+    expect(metrics).not.toMatch(/some-unknown-model/);
+  });
+});
+
+describe("--model-alias", () => {
+  it("reads the same entries from INFERQL_MODEL_ALIAS; a bare alias belongs to the model named before it", () => {
+    const entries = loadConfig([], {
+      INFERQL_MODEL_ALIAS: "gpt-4o,tiny=gpt-4o-mini,text-embedding-3-small",
+    }).modelAlias;
+    expect(entries).toEqual([
+      { model: undefined, alias: "gpt-4o" },
+      { model: "tiny", alias: "gpt-4o-mini" },
+      { model: "tiny", alias: "text-embedding-3-small" },
+    ]);
+    expect(() => loadConfig(["--model-alias", "tiny="], {})).toThrow(/--model-alias/);
   });
 });

@@ -12,6 +12,7 @@ import { toOpenAiError } from "./errors/toOpenAiError.js";
 import { abortWhenClientGoes } from "./http/clientGone.js";
 import { matchRoute, type Route, type RouteContext, routeLabel } from "./http/route.js";
 import { sendJson } from "./http/sendJson.js";
+import { UNPREFIXED_PATHS, unprefixedRoutes } from "./http/unprefixedRoutes.js";
 import { infillRoute } from "./infill/router.js";
 import { modelRoutes } from "./models/router.js";
 import { responseRoutes } from "./responses/router.js";
@@ -29,9 +30,17 @@ export function createOpenAiMount(resolvers: Resolvers, logger: Logger): HttpMou
     ...tokenizeRoutes(resolvers),
     applyTemplateRoute(resolvers),
   ];
+  routes.push(...unprefixedRoutes(routes));
   return {
     name: "openai",
-    matches: pathPrefixMatcher("/v1", "/tokenize", "/detokenize", "/apply-template", "/infill"),
+    matches: pathPrefixMatcher(
+      "/v1",
+      "/tokenize",
+      "/detokenize",
+      "/apply-template",
+      "/infill",
+      ...UNPREFIXED_PATHS,
+    ),
     routeOf: (pathname) => routeLabel(routes, pathname),
     refuse: (_request, response, error) => {
       const refusal = toOpenAiError(error, {}, log);

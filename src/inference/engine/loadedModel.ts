@@ -25,6 +25,8 @@ export interface ModelSpec {
   path: string;
   /** LoRA adapters that requests may select by name. */
   adapters: ReadonlyMap<string, string>;
+  /** Other names requests may select this model by (--model-alias). */
+  aliases?: readonly string[];
 }
 
 export interface ContextSettings {
@@ -45,6 +47,7 @@ export interface ModelInfo {
   chatTemplate: string;
   chatFormat: ChatFormatInfo;
   adapters: string[];
+  aliases: string[];
   sizeBytes: number;
   embeddingSize: number;
 }
@@ -109,6 +112,7 @@ export class LoadedModel implements ScheduledModel {
       chatTemplate: this.chatFormat.syntax.wrapperName,
       chatFormat: this.chatFormat.info(),
       adapters: [...this.spec.adapters.keys()],
+      aliases: [...(this.spec.aliases ?? [])],
       sizeBytes: this.model.size,
       embeddingSize: this.model.embeddingVectorSize,
     };

@@ -118,7 +118,8 @@ export function streamChatCompletion(
   checkMessageCount(parsed.messages.length, deps.limits);
   const maxTokens = limitMaxTokens(parsed.maxTokens, deps.limits);
   const plan = planTools(parsed);
-  const model = parsed.model ?? deps.registry.defaultModelId;
+  // An alias selects its model; responses and metrics name the model by its id.
+  const model = deps.registry.resolveId(parsed.model ?? deps.registry.defaultModelId);
   const id = newId("chatcmpl-");
   const request: GenerationRequest = {
     id,

@@ -21,6 +21,8 @@ export interface WireModel {
       reasoning_markers: { open: string; close: string } | null;
     };
     lora_adapters: string[];
+    /** Other names requests may select this model by (--model-alias); GET /v1/models/{alias} answers this model. */
+    aliases: string[];
   };
 }
 

@@ -23,6 +23,7 @@ export function toWireModel(model: ModelInfo, created: number): WireModel {
         reasoning_markers: model.chatFormat.reasoningMarkers ?? null,
       },
       lora_adapters: model.adapters,
+      aliases: model.aliases,
     },
   };
 }
