@@ -87,6 +87,23 @@ describe("generated model files", () => {
     },
   );
 
+  it("writes a qwen3 ranking head: cls.output.weight over the labels yes and no, and pooling type RANK", async () => {
+    const out = writeGeneratedModel(path.join(dir, "reranker.gguf"), {
+      architecture: "qwen3",
+      nLayer: 1,
+      rankingHead: true,
+    });
+    const info = await readGgufFileInfo(out.path, { readTensorInfo: true });
+    const head = info.tensorInfo?.find((t) => t.name === "cls.output.weight");
+    expect(head?.dimensions.map(Number)).toEqual([64, 2]);
+    const qwen3 = (info.metadata as unknown as { qwen3: Record<string, unknown> }).qwen3;
+    expect(qwen3.pooling_type).toBe(4);
+    expect((qwen3.classifier as { output_labels: string[] }).output_labels).toEqual(["yes", "no"]);
+    expect(() =>
+      writeGeneratedModel(path.join(dir, "bad-reranker.gguf"), { architecture: "llama", rankingHead: true }),
+    ).toThrow(/qwen3/);
+  });
+
   it("refuses a script whose answer repeats a token with no marker between", () => {
     const script = {
       startTokens: ["<|im_start|>"],

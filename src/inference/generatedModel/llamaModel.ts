@@ -96,6 +96,13 @@ export interface GeneratedModelOptions {
    * vocab as user-defined tokens. Needs nHeadKv = nHead, eogBias 0, and nEmbd/nFf as large as the plan says.
    */
   script?: ScriptedAnswers;
+  /**
+   * A Qwen3-Reranker-like ranking head (qwen3 only): `cls.output.weight` with one row per classifier label
+   * ("yes", "no", as llama.cpp's converter writes them), `qwen3.classifier.output_labels` and `qwen3.pooling_type`
+   * RANK. llama.cpp softmaxes the head's output for qwen3, so a single label would always score 1; with two, the
+   * score is P("yes"). Default none.
+   */
+  rankingHead?: boolean;
   /** RoPE frequency base. Default 10000. */
   ropeFreqBase: number;
   /** RMSNorm epsilon. Default 1e-5. */
@@ -139,6 +146,12 @@ export interface GeneratedModelResult {
 const SUPPRESSED_LOGIT = -30;
 /** llama.cpp's LLAMA_FTYPE_* for `general.file_type`. */
 const FILE_TYPE: Record<GgmlTensorType, number> = { f32: 0, f16: 1, q8_0: 7 };
+/** A ranking head's classifier labels; the score is the softmax probability of the first. */
+const RANKING_LABELS = ["yes", "no"];
+/** llama.cpp's LLAMA_POOLING_TYPE_RANK. */
+const POOLING_TYPE_RANK = 4;
+/** Spread of the ranking head's weights: wide enough that random documents get visibly different scores. */
+const RANKING_HEAD_STD = 0.5;
 
 function assertPositiveInteger(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 1)
@@ -162,6 +175,8 @@ export function resolveModelOptions(options: Partial<GeneratedModelOptions> = {}
   if (!ARCHITECTURES.includes(o.architecture)) throw new Error(`unknown architecture ${o.architecture}`);
   if (o.script && o.eogBias !== 0) throw new Error("a script sets output.weight itself: eogBias must be 0");
   if (o.script && o.nHeadKv !== o.nHead) throw new Error("a script needs nHeadKv equal to nHead");
+  if (o.rankingHead && o.architecture !== "qwen3")
+    throw new Error("a ranking head needs the qwen3 architecture");
   return o;
 }
 
@@ -288,6 +303,7 @@ export function writeGeneratedModel(
     matrix(`blk.${i}.ffn_up.weight`, [o.nEmbd, o.nFf]);
     matrix(`blk.${i}.ffn_down.weight`, [o.nFf, o.nEmbd]);
   }
+  if (o.rankingHead) matrix("cls.output.weight", [o.nEmbd, RANKING_LABELS.length], RANKING_HEAD_STD);
 
   const arch = o.architecture; // the key prefix of the hyperparameters
   const optional = (entry: GgufMetadataEntry | undefined): GgufMetadataEntry[] => (entry ? [entry] : []);
@@ -313,6 +329,17 @@ export function writeGeneratedModel(
     { key: `${arch}.rope.dimension_count`, type: "u32", value: headDim },
     { key: `${arch}.rope.freq_base`, type: "f32", value: o.ropeFreqBase },
     { key: `${arch}.attention.layer_norm_rms_epsilon`, type: "f32", value: o.rmsNormEps },
+    ...(o.rankingHead
+      ? ([
+          { key: `${arch}.pooling_type`, type: "u32", value: POOLING_TYPE_RANK },
+          {
+            key: `${arch}.classifier.output_labels`,
+            type: "array",
+            itemType: "string",
+            value: RANKING_LABELS,
+          },
+        ] satisfies GgufMetadataEntry[])
+      : []),
     { key: "tokenizer.ggml.model", type: "string", value: "llama" },
     { key: "tokenizer.ggml.tokens", type: "array", itemType: "string", value: vocab.tokens },
     { key: "tokenizer.ggml.scores", type: "array", itemType: "f32", value: vocab.scores },
