@@ -8,6 +8,7 @@ import { createEmbeddings } from "./embeddings.js";
 import { health } from "./health.js";
 import { createInfill, streamInfill } from "./infill.js";
 import { findModel, listModels } from "./models.js";
+import { rerank } from "./rerank.js";
 import { cancelGeneration, schedulerState } from "./scheduler.js";
 import { detokenize, tokenize } from "./tokenize.js";
 import { watchScheduler } from "./watchScheduler.js";
@@ -21,6 +22,7 @@ export function createResolvers(deps: InferenceDeps) {
     createInfill: (input: unknown, call?: GenerationCall) => createInfill(deps, input, call),
     streamInfill: (input: unknown, call?: GenerationCall) => streamInfill(deps, input, call),
     createEmbeddings: (input: unknown) => createEmbeddings(deps, input),
+    rerank: (input: unknown) => rerank(deps, input),
     renderChatPrompt: (input: unknown) => renderChatPrompt(deps, input),
     tokenize: (input: unknown) => tokenize(deps, input),
     detokenize: (input: unknown) => detokenize(deps, input),
@@ -55,5 +57,7 @@ export type { Health } from "./health.js";
 export type { InfillInput } from "./infill.js";
 export { infillInputSchema } from "./infill.js";
 export { invalidInputFromIssue } from "./parseInput.js";
+export type { Rerank, RerankInput, RerankResult } from "./rerank.js";
+export { rerankInputSchema } from "./rerank.js";
 export type { DetokenizeInput, Tokenization, TokenizeInput } from "./tokenize.js";
 export { detokenizeInputSchema, tokenizeInputSchema } from "./tokenize.js";

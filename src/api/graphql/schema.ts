@@ -11,5 +11,6 @@ import "./renderedPrompt.js";
 import "./completion.js";
 import "./infill.js";
 import "./embeddings.js";
+import "./rerank.js";
 
 export const schema = builder.toSchema();

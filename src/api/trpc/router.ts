@@ -4,6 +4,7 @@ import { completionRouter } from "./routers/completion.js";
 import { embeddingsRouter } from "./routers/embeddings.js";
 import { infillRouter } from "./routers/infill.js";
 import { healthProcedure, modelsRouter } from "./routers/models.js";
+import { rerankProcedure } from "./routers/rerank.js";
 import { schedulerRouter } from "./routers/scheduler.js";
 import { tokenizerRouter } from "./routers/tokenizer.js";
 import { router } from "./trpc.js";
@@ -15,6 +16,7 @@ export const appRouter = router({
   completion: completionRouter,
   infill: infillRouter,
   embeddings: embeddingsRouter,
+  rerank: rerankProcedure,
   tokenizer: tokenizerRouter,
   scheduler: schedulerRouter,
 });

@@ -1,4 +1,4 @@
-// The OpenAI-compatible REST transport: /v1/* plus llama-server's /tokenize, /detokenize and /apply-template,
+// The OpenAI-compatible REST transport: /v1/* plus llama-server's /tokenize, /detokenize, /apply-template and /rerank,
 // routed to per-endpoint handlers, with every failure answered in OpenAI's error shape.
 import type { Logger } from "pino";
 import { type HttpMount, pathPrefixMatcher } from "../../api/httpMount.js";
@@ -15,6 +15,7 @@ import { sendJson } from "./http/sendJson.js";
 import { UNPREFIXED_PATHS, unprefixedRoutes } from "./http/unprefixedRoutes.js";
 import { infillRoute } from "./infill/router.js";
 import { modelRoutes } from "./models/router.js";
+import { rerankRoutes } from "./rerank/router.js";
 import { responseRoutes } from "./responses/router.js";
 import { tokenizeRoutes } from "./tokenize/router.js";
 
@@ -24,6 +25,7 @@ export function createOpenAiMount(resolvers: Resolvers, logger: Logger): HttpMou
     chatCompletionsRoute(resolvers),
     completionsRoute(resolvers),
     embeddingsRoute(resolvers),
+    ...rerankRoutes(resolvers),
     infillRoute(resolvers),
     ...responseRoutes(resolvers),
     ...modelRoutes(resolvers),

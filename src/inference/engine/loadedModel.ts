@@ -1,5 +1,5 @@
 // One GGUF model in memory: its contexts (one per LoRA configuration), prompt rendering,
-// grammar compilation, tokenization and embeddings.
+// grammar compilation, tokenization, embeddings and reranking.
 import path from "node:path";
 import type {
   Llama,
@@ -8,6 +8,7 @@ import type {
   LlamaEmbeddingContext,
   LlamaGrammar,
   LlamaModel,
+  LlamaRankingContext,
   Token,
 } from "node-llama-cpp";
 import { InvalidInputError } from "../../errors.js";
@@ -71,6 +72,8 @@ export class LoadedModel implements ScheduledModel {
   private readonly stepGates = new WeakMap<LlamaContext, ContextStepGate>();
   private embeddingContext?: Promise<LlamaEmbeddingContext>;
   private embeddingQueue: Promise<unknown> = Promise.resolve();
+  private rankingContext?: Promise<LlamaRankingContext>;
+  private rankingQueue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly spec: ModelSpec,
@@ -251,6 +254,39 @@ export class LoadedModel implements ScheduledModel {
     return run;
   }
 
+  /** Whether the model has a ranking head (a reranker such as Qwen3-Reranker or bge-reranker). */
+  get canRank(): boolean {
+    return this.model.fileInsights.supportsRanking;
+  }
+
+  /**
+   * Each document's relevance to the query, in [0, 1], in the documents' order; `promptTokens` counts the tokens
+   * evaluated (query and document together, once per document). Only for a model that `canRank`.
+   */
+  async rank(
+    query: string,
+    documents: readonly string[],
+  ): Promise<{ scores: number[]; promptTokens: number }> {
+    const run = this.rankingQueue.then(async () => {
+      const context = await this.rankingContextOnce();
+      let promptTokens = 0;
+      for (const [index, document] of documents.entries()) {
+        const tokens = context.calculateInputLength(query, document);
+        // node-llama-cpp needs one free cell past the input
+        if (tokens >= this.settings.contextSize)
+          throw new InvalidInputError(
+            `documents.${index}`,
+            `Query and document are ${tokens} tokens, over the context size of ${this.settings.contextSize}`,
+          );
+        promptTokens += tokens;
+      }
+      const scores = await context.rankAll(query, [...documents]);
+      return { scores, promptTokens };
+    });
+    this.rankingQueue = run.catch(() => undefined);
+    return run;
+  }
+
   async dispose(): Promise<void> {
     await this.model.dispose();
   }
@@ -307,5 +343,13 @@ export class LoadedModel implements ScheduledModel {
       threads: this.settings.threads,
     });
     return this.embeddingContext;
+  }
+
+  private rankingContextOnce(): Promise<LlamaRankingContext> {
+    this.rankingContext ??= this.model.createRankingContext({
+      contextSize: this.settings.contextSize,
+      threads: this.settings.threads,
+    });
+    return this.rankingContext;
   }
 }

@@ -8,10 +8,19 @@ const UNPREFIXED_ENDPOINTS = new Set([
   "/v1/embeddings",
   "/v1/models",
   "/v1/models/{id}",
+  "/v1/rerank",
+  "/v1/reranking",
 ]);
 
 /** The paths the unprefixed routes live under, for the mount's matcher. */
-export const UNPREFIXED_PATHS = ["/chat/completions", "/completions", "/embeddings", "/models"];
+export const UNPREFIXED_PATHS = [
+  "/chat/completions",
+  "/completions",
+  "/embeddings",
+  "/models",
+  "/rerank",
+  "/reranking",
+];
 
 export function unprefixedRoutes(routes: readonly Route[]): Route[] {
   return routes.flatMap((route): Route[] => {
