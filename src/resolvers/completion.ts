@@ -1,6 +1,6 @@
 // The raw text completion operation: the prompt is used as is, with no chat template.
 import { z } from "zod";
-import type { TokenLogprob } from "../inference/types.js";
+import type { GenerationRequest, PromptInput, TokenLogprob } from "../inference/types.js";
 import type { GenerationCall, InferenceDeps } from "./context.js";
 import { foldStream } from "./foldStream.js";
 import { type FinishReason, streamGeneration, type Timings, type Usage } from "./generation.js";
@@ -10,12 +10,17 @@ import { chooseOutputConstraint } from "./outputConstraint.js";
 import { parseInput } from "./parseInput.js";
 import { generationFields, toLoraSelection, toSamplingOptions, toStopList } from "./samplingInput.js";
 
-export const completionInputSchema = z.strictObject({
-  prompt: z.string().min(1, "the prompt must not be empty"),
+/** The fields completion and infill share: sampling, limits, stop, LoRA, cache, output constraint, logprobs. */
+export const completionOutputFields = {
   ...generationFields,
   grammar: z.string().min(1).optional().describe("A GBNF grammar the output must follow"),
   jsonSchema: z.record(z.string(), z.unknown()).optional().describe("A JSON schema the output must follow"),
   logprobs: z.number().int().min(0).max(20).optional().describe("Report this many alternatives per token"),
+};
+
+export const completionInputSchema = z.strictObject({
+  prompt: z.string().min(1, "the prompt must not be empty"),
+  ...completionOutputFields,
 });
 
 export type CompletionInput = z.input<typeof completionInputSchema>;
@@ -51,40 +56,56 @@ export interface Completion {
   logprobs?: TokenLogprob[];
 }
 
+type CompletionOutputInput = z.output<z.ZodObject<typeof completionOutputFields>>;
+
 export function streamCompletion(
   deps: InferenceDeps,
   input: CompletionInput | unknown,
   call: GenerationCall = {},
 ): AsyncGenerator<CompletionEvent> {
   const parsed = parseInput(completionInputSchema, input);
-  const maxTokens = limitMaxTokens(parsed.maxTokens, deps.limits);
-  const constraint = chooseOutputConstraint(
-    parsed.grammar,
-    parsed.jsonSchema ? { type: "json_schema", jsonSchema: { schema: parsed.jsonSchema } } : undefined,
-    "jsonSchema",
-  );
-  const request = {
-    id: newId("cmpl-"),
+  const request = completionRequest(deps, parsed, "cmpl-", { kind: "text", text: parsed.prompt }, call);
+  return completionEvents(deps, request, call.signal);
+}
+
+export function createCompletion(
+  deps: InferenceDeps,
+  input: CompletionInput | unknown,
+  call: GenerationCall = {},
+): Promise<Completion> {
+  return foldCompletion(streamCompletion(deps, input, call));
+}
+
+/** The inference request of a completion-shaped operation, for its prompt. */
+export function completionRequest(
+  deps: InferenceDeps,
+  parsed: CompletionOutputInput,
+  idPrefix: string,
+  prompt: PromptInput,
+  call: GenerationCall,
+): GenerationRequest {
+  return {
+    id: newId(idPrefix),
     model: deps.registry.resolveId(parsed.model ?? deps.registry.defaultModelId),
-    prompt: { kind: "text" as const, text: parsed.prompt },
-    maxTokens,
+    prompt,
+    maxTokens: limitMaxTokens(parsed.maxTokens, deps.limits),
     sampling: toSamplingOptions(parsed),
     stop: toStopList(parsed.stop),
-    constraint,
+    constraint: chooseOutputConstraint(
+      parsed.grammar,
+      parsed.jsonSchema ? { type: "json_schema", jsonSchema: { schema: parsed.jsonSchema } } : undefined,
+      "jsonSchema",
+    ),
     lora: toLoraSelection(parsed.lora),
     cachePrompt: parsed.cachePrompt,
     topLogprobs: parsed.logprobs,
     origin: call.origin,
   };
-  return completionEvents(deps, request, call.signal);
 }
 
-export async function createCompletion(
-  deps: InferenceDeps,
-  input: CompletionInput | unknown,
-  call: GenerationCall = {},
-): Promise<Completion> {
-  const { started, finished, logprobs } = await foldStream(streamCompletion(deps, input, call));
+/** A completion stream folded into one result. */
+export async function foldCompletion(events: AsyncIterable<CompletionEvent>): Promise<Completion> {
+  const { started, finished, logprobs } = await foldStream(events);
   const { id, model, created } = started;
   const { text, finishReason, usage, timings } = finished;
   return { id, model, created, text, finishReason, usage, timings, ...(logprobs ? { logprobs } : {}) };

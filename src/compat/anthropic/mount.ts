@@ -3,10 +3,9 @@
 import type { IncomingMessage } from "node:http";
 import type { Logger } from "pino";
 import { type HttpMount, pathPrefixMatcher } from "../../api/httpMount.js";
-import { requestOriginOf } from "../../api/requestOrigin.js";
 import type { Resolvers } from "../../resolvers/index.js";
-import { abortWhenClientGoes } from "../openai/http/clientGone.js";
-import { matchRoute, type RouteContext, routeLabel } from "../openai/http/route.js";
+import { dispatchRoute } from "../openai/http/dispatchRoute.js";
+import { routeLabel } from "../openai/http/route.js";
 import { sendJson } from "../openai/http/sendJson.js";
 import { toAnthropicError } from "./errors.js";
 import { messagesRoutes } from "./router.js";
@@ -24,30 +23,8 @@ export function createAnthropicMount(resolvers: Resolvers, logger: Logger): Http
       const refusal = toAnthropicError(error, log);
       sendJson(response, refusal.status, refusal.body(), refusal.headers);
     },
-    async handle(request, response) {
-      const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
-      const context: RouteContext = {
-        request,
-        response,
-        params: {},
-        signal: abortWhenClientGoes(response),
-        origin: requestOriginOf(request),
-        logger: log,
-        renames: {},
-      };
-      try {
-        const { route, params } = matchRoute(routes, request.method ?? "GET", pathname);
-        context.params = params;
-        await route.handle(context);
-      } catch (error) {
-        const anthropicError = toAnthropicError(error, log);
-        if (response.headersSent || response.destroyed) {
-          response.end();
-          return;
-        }
-        sendJson(response, anthropicError.status, anthropicError.body(), anthropicError.headers);
-      }
-    },
+    handle: (request, response) =>
+      dispatchRoute(routes, request, response, log, (error) => toAnthropicError(error, log)),
   };
 }
 
