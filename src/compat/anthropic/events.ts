@@ -1,12 +1,10 @@
-// Streams the chat resolver's events as Anthropic's server-sent events: message_start and a ping, then
-// each content block (thinking, text, tool_use) opened, filled by deltas and closed in turn, then
-// message_delta (stop reason, output tokens) and message_stop. The first event is pulled before any
-// header is written, so errors raised before generation starts are still JSON error responses; an error
-// after that travels as an `error` event. A client that leaves stops the generation at once.
+// The chat resolver's events as Anthropic's stream events: message_start and a ping, then each content
+// block (thinking, text, tool_use) opened, filled by deltas and closed in turn, then message_delta (stop
+// reason, output tokens) and message_stop; a failure after the start is an `error` event. Streamed by
+// streamAsSse in Anthropic's dialect (named events, no end marker).
 import type { ChatCompletionEvent } from "../../resolvers/index.js";
-import type { RouteContext } from "../openai/http/route.js";
-import { SseStream } from "../openai/http/sseStream.js";
-import { internalError } from "./errors.js";
+import type { SseDialect } from "../openai/http/streamAsSse.js";
+import { type AnthropicErrorBody, internalError } from "./errors.js";
 import type { ContentBlockDelta, ResponseContentBlock, StreamEvent } from "./protocol.js";
 import { toMessageId, toStopReason, toToolUseId, toWireUsage } from "./serving.js";
 
@@ -17,7 +15,7 @@ export class MessageStreamTranslation {
   private blockIndex = -1;
   private openBlock: OpenBlockKind | undefined;
 
-  translate(event: ChatCompletionEvent): StreamEvent[] {
+  translate(event: ChatCompletionEvent): (StreamEvent | AnthropicErrorBody)[] {
     switch (event.type) {
       case "started":
         return [
@@ -75,7 +73,9 @@ export class MessageStreamTranslation {
         ];
       }
       case "finished":
-        if (event.finishReason === "error" || event.finishReason === "cancelled") return [];
+        if (event.finishReason === "cancelled") return [];
+        // A generation that failed after it started is told as Anthropic's streams tell errors.
+        if (event.finishReason === "error") return [internalError().body()];
         return [
           ...this.close(),
           {
@@ -111,41 +111,10 @@ export class MessageStreamTranslation {
   }
 }
 
-export async function streamMessageEvents(
-  context: RouteContext,
-  events: AsyncGenerator<ChatCompletionEvent>,
-): Promise<void> {
-  // The resolver got the same signal, which already stops generation; returning the iterator also
-  // releases it when it is between events.
-  const stop = () => void events.return(undefined).catch(() => undefined);
-  context.signal.addEventListener("abort", stop, { once: true });
-  const translation = new MessageStreamTranslation();
-  const sendAll = async (sse: SseStream, event: ChatCompletionEvent) => {
-    for (const message of translation.translate(event)) await sse.sendEvent(message.type, message);
-    if (event.type === "finished" && event.finishReason === "error")
-      throw new Error(`generation ${event.id} failed after it started`);
-  };
-  try {
-    const first = await events.next();
-    if (first.done) throw new Error("The event stream ended before it started");
-    const sse = new SseStream(context.response);
-    if (sse.closed) return;
-    sse.open();
-    try {
-      await sendAll(sse, first.value);
-      while (!sse.closed) {
-        const next = await events.next();
-        if (next.done) break;
-        await sendAll(sse, next.value);
-      }
-    } catch (error) {
-      // Headers are out: the error travels as an `error` event, as Anthropic's streams carry it.
-      context.logger.error({ err: error }, "anthropic: stream failed");
-      await sse.sendEvent("error", internalError().body());
-    }
-    sse.end();
-  } finally {
-    context.signal.removeEventListener("abort", stop);
-    await events.return(undefined).catch(() => undefined);
-  }
-}
+/** Anthropic's: named events (`event: <type>`), an `error` event on failure, no end marker. */
+export const anthropicSse: SseDialect<StreamEvent | AnthropicErrorBody> = {
+  name: "anthropic",
+  write: (sse, message) => sse.sendEvent(message.type, message),
+  failure: () => [internalError().body()],
+  end: async (sse) => sse.end(),
+};

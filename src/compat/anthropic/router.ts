@@ -3,8 +3,9 @@ import type { Resolvers } from "../../resolvers/index.js";
 import { readJsonBody } from "../openai/http/readJsonBody.js";
 import type { Route } from "../openai/http/route.js";
 import { sendJson } from "../openai/http/sendJson.js";
+import { streamAsSse } from "../openai/http/streamAsSse.js";
 import { internalError, parseAnthropicRequest } from "./errors.js";
-import { streamMessageEvents } from "./events.js";
+import { anthropicSse, MessageStreamTranslation } from "./events.js";
 import { countTokensRequestSchema, messagesRequestSchema } from "./protocol.js";
 import { toChatCompletionInput, toChatPromptInput, toMessageResponse } from "./serving.js";
 
@@ -17,7 +18,9 @@ export function messagesRoutes(resolvers: Resolvers): Route[] {
         const request = parseAnthropicRequest(messagesRequestSchema, await readJsonBody(context.request));
         const input = toChatCompletionInput(request);
         if (request.stream) {
-          await streamMessageEvents(context, resolvers.streamChatCompletion(input, context));
+          const translation = new MessageStreamTranslation();
+          const events = resolvers.streamChatCompletion(input, context);
+          await streamAsSse(context, events, (event) => translation.translate(event), anthropicSse);
           return;
         }
         const completion = await resolvers.createChatCompletion(input, context);

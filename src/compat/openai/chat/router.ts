@@ -4,7 +4,7 @@ import { generationFailed } from "../errors/generationFailed.js";
 import { readJsonBody } from "../http/readJsonBody.js";
 import type { Route } from "../http/route.js";
 import { sendJson } from "../http/sendJson.js";
-import { streamAsSse } from "../http/streamAsSse.js";
+import { openAiSse, streamAsSse } from "../http/streamAsSse.js";
 import { parseRequest } from "../shared/parseRequest.js";
 import { chatChunkTranslation } from "./chunks.js";
 import { chatCompletionRequestSchema } from "./protocol.js";
@@ -26,7 +26,12 @@ export function chatCompletionsRoute(resolvers: Resolvers): Route {
       if (request.stream) {
         const events = resolvers.streamChatCompletion(input, context);
         const includeUsage = request.stream_options?.include_usage ?? false;
-        await streamAsSse(context, events, chatChunkTranslation({ includeUsage, logger: context.logger }));
+        await streamAsSse(
+          context,
+          events,
+          chatChunkTranslation({ includeUsage, logger: context.logger }),
+          openAiSse,
+        );
         return;
       }
       const completion = await resolvers.createChatCompletion(input, context);

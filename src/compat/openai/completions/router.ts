@@ -4,7 +4,7 @@ import { generationFailed } from "../errors/generationFailed.js";
 import { readJsonBody } from "../http/readJsonBody.js";
 import type { Route } from "../http/route.js";
 import { sendJson } from "../http/sendJson.js";
-import { streamAsSse } from "../http/streamAsSse.js";
+import { openAiSse, streamAsSse } from "../http/streamAsSse.js";
 import { parseRequest } from "../shared/parseRequest.js";
 import { toWireFinishReason } from "../shared/responseFields.js";
 import { completionChunkTranslation } from "./chunks.js";
@@ -23,7 +23,12 @@ export function completionsRoute(resolvers: Resolvers): Route {
       if (request.stream) {
         const events = resolvers.streamCompletion(input, context);
         const includeUsage = request.stream_options?.include_usage ?? false;
-        await streamAsSse(context, events, completionChunkTranslation({ prompt, includeUsage, logger }));
+        await streamAsSse(
+          context,
+          events,
+          completionChunkTranslation({ prompt, includeUsage, logger }),
+          openAiSse,
+        );
         return;
       }
       const completion = await resolvers.createCompletion(input, context);

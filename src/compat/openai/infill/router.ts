@@ -4,7 +4,7 @@ import { generationFailed } from "../errors/generationFailed.js";
 import { readJsonBody } from "../http/readJsonBody.js";
 import type { Route } from "../http/route.js";
 import { sendJson } from "../http/sendJson.js";
-import { streamAsSse } from "../http/streamAsSse.js";
+import { llamaServerSse, streamAsSse } from "../http/streamAsSse.js";
 import { parseRequest } from "../shared/parseRequest.js";
 import { infillRequestSchema } from "./protocol.js";
 import { infillChunkTranslation, toInfillInput, toInfillResponse } from "./serving.js";
@@ -18,7 +18,7 @@ export function infillRoute(resolvers: Resolvers): Route {
       const input = toInfillInput(request);
       if (request.stream) {
         const events = resolvers.streamInfill(input, context);
-        await streamAsSse(context, events, infillChunkTranslation(), { doneMessage: false });
+        await streamAsSse(context, events, infillChunkTranslation(), llamaServerSse);
         return;
       }
       const infill = await resolvers.createInfill(input, context);

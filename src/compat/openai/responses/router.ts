@@ -7,8 +7,9 @@ import { generationFailed } from "../errors/generationFailed.js";
 import { readJsonBody } from "../http/readJsonBody.js";
 import type { Route, RouteContext } from "../http/route.js";
 import { sendJson } from "../http/sendJson.js";
+import { streamAsSse } from "../http/streamAsSse.js";
 import { parseRequest } from "../shared/parseRequest.js";
-import { streamResponseEvents } from "./eventStream.js";
+import { responsesSse } from "./eventStream.js";
 import { ResponseAssembly } from "./events.js";
 import {
   inputTokensRequestSchema,
@@ -59,7 +60,8 @@ export function responseRoutes(resolvers: Resolvers, storeOptions: ResponseStore
         const assembly = new ResponseAssembly((model) =>
           inProgressResponse(request, { id, model, createdAt }),
         );
-        if (request.stream) await streamResponseEvents(context, events, assembly);
+        if (request.stream)
+          await streamAsSse(context, events, (event) => assembly.translate(event), responsesSse(assembly));
         else for await (const event of events) assembly.translate(event);
         const result = assembly.result;
         const kept =
