@@ -59,6 +59,8 @@ export class OverloadedError extends DomainError {
 
 export class ModelNotReadyError extends DomainError {
   readonly code = "MODEL_NOT_READY";
+  /** What a client should wait before retrying while the model loads (the REST APIs send it). */
+  readonly retryAfterSeconds = 5;
   constructor() {
     super("The model is still loading");
     this.name = "ModelNotReadyError";

@@ -31,9 +31,6 @@ export interface AnthropicErrorBody {
   error: { type: AnthropicErrorType; message: string };
 }
 
-/** What a client should wait before retrying while the model loads. */
-const MODEL_LOADING_RETRY_AFTER_SECONDS = 5;
-
 export class AnthropicError extends Error {
   constructor(
     readonly status: number,
@@ -80,7 +77,7 @@ export function toAnthropicError(error: unknown, logger: Logger): AnthropicError
     });
   if (error instanceof ModelNotReadyError)
     return new AnthropicError(529, "overloaded_error", error.message, {
-      "retry-after": String(MODEL_LOADING_RETRY_AFTER_SECONDS),
+      "retry-after": String(error.retryAfterSeconds),
     });
   if (error instanceof RateLimitedError)
     return new AnthropicError(429, "rate_limit_error", error.message, {

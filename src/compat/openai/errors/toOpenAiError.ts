@@ -15,9 +15,6 @@ import {
 import { OpenAiError } from "./openAiError.js";
 import { type ParamRenames, toWireParam } from "./wireParam.js";
 
-/** What a client should wait before retrying while the model loads. */
-const MODEL_LOADING_RETRY_AFTER_SECONDS = 5;
-
 export function toOpenAiError(error: unknown, renames: ParamRenames, logger: Logger): OpenAiError {
   if (error instanceof OpenAiError) return error;
   if (error instanceof InvalidInputError) {
@@ -45,7 +42,7 @@ export function toOpenAiError(error: unknown, renames: ParamRenames, logger: Log
     return new OpenAiError(413, "invalid_request_error", error.message, null, "request_too_large");
   if (error instanceof ModelNotReadyError)
     return new OpenAiError(503, "service_unavailable_error", error.message, null, "model_not_ready", {
-      "retry-after": String(MODEL_LOADING_RETRY_AFTER_SECONDS),
+      "retry-after": String(error.retryAfterSeconds),
     });
   // Cancelled before it started: by cancelGeneration or by shutdown, never by this client (it is gone).
   if (error instanceof CancelledError)
