@@ -38,7 +38,8 @@ export type GenerationStreamEvent =
       toolCalls: readonly { name: string; arguments: string }[];
     };
 
-const NO_TIMINGS: Timings = {
+/** The timings of a generation that ended before it produced any. */
+export const NO_TIMINGS: Timings = {
   queueMs: 0,
   promptMs: 0,
   generationMs: 0,

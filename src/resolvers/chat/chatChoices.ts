@@ -2,7 +2,7 @@
 // separate slots (beyond the free slots they queue) and merged into one stream in arrival order.
 import { randomInt } from "node:crypto";
 import type { GenerationRequest } from "../../inference/types.js";
-import type { Timings, Usage } from "../generation.js";
+import { NO_TIMINGS, type Usage } from "../generation.js";
 import type { ChatCompletionEvent, ChoiceEvent } from "./chatCompletion.js";
 
 type FinishedEvent = Extract<ChatCompletionEvent, { type: "finished" }>;
@@ -18,14 +18,6 @@ export type RunChoice = (
   choiceIndex: number,
   signal: AbortSignal,
 ) => AsyncGenerator<ChoiceEvent>;
-
-const NO_TIMINGS: Timings = {
-  queueMs: 0,
-  promptMs: 0,
-  generationMs: 0,
-  promptTokensPerSecond: 0,
-  generatedTokensPerSecond: 0,
-};
 
 /**
  * Merges the choices' events: `started` once (the first choice to start), every choice's deltas and

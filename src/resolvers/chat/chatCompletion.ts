@@ -44,41 +44,39 @@ export type ChatCompletionEvent =
       name?: string;
       argumentsDelta: string;
     }
-  | {
-      /** One choice ended: why, its token counts and timings, and its assembled answer. */
-      type: "finished";
-      id: string;
-      /** 0-based, below the request's `n`. */
-      choiceIndex: number;
-      finishReason: FinishReason;
-      /** This choice's tokens: the prompt as its slot evaluated it, and what it generated. */
-      usage: Usage;
-      timings: Timings;
-      content: string | null;
-      /** The model's reasoning, when it reasoned and the request keeps reasoning separate. */
-      reasoning: string | null;
-      /** Complete calls only: a call cut off by a limit is not one (the finish reason says so). */
-      toolCalls: AssembledToolCall[];
-      stopSequence?: string;
-      /**
-       * On the stream's last event only (every choice has finished): the token counts of all choices
-       * together, the prompt counted once and the completion tokens summed, as OpenAI counts `n`.
-       */
-      totalUsage?: Usage;
-    };
+  | ChoiceFinishedEvent;
 
-/** One choice of a complete answer. */
-export interface ChatChoice {
+/** One choice ended: why, its token counts and timings, and its assembled answer. */
+export interface ChoiceFinishedEvent extends ChoiceOutcome {
+  type: "finished";
+  id: string;
   /** 0-based, below the request's `n`. */
-  index: number;
+  choiceIndex: number;
+  /**
+   * On the stream's last event only (every choice has finished): the token counts of all choices
+   * together, the prompt counted once and the completion tokens summed, as OpenAI counts `n`.
+   */
+  totalUsage?: Usage;
+}
+
+/** How one choice ended, with its assembled answer. */
+export interface ChoiceOutcome {
   finishReason: FinishReason;
-  /** This choice's tokens. */
+  /** This choice's tokens: the prompt as its slot evaluated it, and what it generated. */
   usage: Usage;
   timings: Timings;
   content: string | null;
+  /** The model's reasoning, when it reasoned and the request keeps reasoning separate. */
   reasoning: string | null;
+  /** Complete calls only: a call cut off by a limit is not one (the finish reason says so). */
   toolCalls: AssembledToolCall[];
   stopSequence?: string;
+}
+
+/** One choice of a complete answer. */
+export interface ChatChoice extends ChoiceOutcome {
+  /** 0-based, below the request's `n`. */
+  index: number;
   logprobs?: TokenLogprob[];
 }
 
