@@ -77,6 +77,6 @@ export function assertGrammarSupportsSchema(schema: JsonSchema, field: string): 
 }
 
 /** The InvalidInputError a refused schema becomes: its field names the refused keyword. */
-export function unsupportedSchemaInput(error: UnsupportedJsonSchemaError, field: string): InvalidInputError {
+function unsupportedSchemaInput(error: UnsupportedJsonSchemaError, field: string): InvalidInputError {
   return new InvalidInputError(error.path ? `${field}.${error.path}` : field, error.message);
 }

@@ -1,7 +1,7 @@
 // Chooses the grammar that constrains output from the request's grammar / response format fields.
 import { InvalidInputError } from "../errors.js";
 import type { OutputConstraint } from "../inference/types.js";
-import { assertValidJsonSchema } from "./assertValidJsonSchema.js";
+import { assertGrammarSupportsSchema, assertValidJsonSchema } from "./assertValidJsonSchema.js";
 
 export type ResponseFormat =
   | { type: "text" }
@@ -20,6 +20,7 @@ export function chooseOutputConstraint(
   if (responseFormat?.type === "json_object") return { kind: "anyJson", field: "responseFormat" };
   if (responseFormat?.type === "json_schema") {
     assertValidJsonSchema(responseFormat.jsonSchema.schema, schemaField);
+    assertGrammarSupportsSchema(responseFormat.jsonSchema.schema, schemaField);
     return { kind: "jsonSchema", schema: responseFormat.jsonSchema.schema, field: schemaField };
   }
   return undefined;

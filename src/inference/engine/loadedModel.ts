@@ -13,7 +13,7 @@ import type {
 } from "node-llama-cpp";
 import { InvalidInputError } from "../../errors.js";
 import { ChatFormat, type ChatFormatInfo } from "../chat/chatFormat.js";
-import { jsonSchemaGrammar, UnsupportedJsonSchemaError } from "../grammar/index.js";
+import { jsonSchemaGrammar } from "../grammar/index.js";
 import type { PreparedRequest, ScheduledModel } from "../scheduler/scheduledModel.js";
 import type { GenerationRequest, LoraSelection, OutputConstraint } from "../types.js";
 import { ContextStepGate } from "./contextStepGate.js";
@@ -217,11 +217,6 @@ export class LoadedModel implements ScheduledModel {
       if (constraint.kind === "anyJson") return await this.llama.getGrammarFor("json");
       return await this.llama.createGrammar({ grammar: jsonSchemaGrammar(constraint.schema) });
     } catch (error) {
-      if (error instanceof UnsupportedJsonSchemaError)
-        throw new InvalidInputError(
-          error.path ? `${constraint.field}.${error.path}` : constraint.field,
-          error.message,
-        );
       const reason = error instanceof Error ? error.message : String(error);
       const what = constraint.kind === "gbnf" ? "GBNF grammar" : "JSON schema";
       // The message names the problem only; grammar internals stay in the server log.
