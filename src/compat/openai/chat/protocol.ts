@@ -41,15 +41,18 @@ const messageSchema = z.discriminatedUnion("role", [
   z.object({ role: z.literal("tool"), content: contentSchema, tool_call_id: z.string() }),
 ]);
 
+/** A function tool's definition: nested under `function` here, flat in the Responses API. */
+export const functionDefinitionFields = {
+  name: z.string(),
+  description: optional(z.string()),
+  parameters: optional(z.record(z.string(), z.unknown())),
+  /** Calls that are forced (tool_choice required or named) always follow the schema. */
+  strict: optional(z.boolean()),
+};
+
 const toolSchema = z.object({
   type: z.literal("function"),
-  function: z.object({
-    name: z.string(),
-    description: optional(z.string()),
-    parameters: optional(z.record(z.string(), z.unknown())),
-    /** Calls that are forced (tool_choice required or named) always follow the schema. */
-    strict: optional(z.boolean()),
-  }),
+  function: z.object(functionDefinitionFields),
 });
 
 const toolChoiceSchema = z.union([

@@ -1,6 +1,7 @@
 // POST /v1/responses (and /v1/responses/input_tokens) on the wire: the request schema, the response
 // object, its output items and the streamed events, as OpenAI's Responses API spells them.
 import { z } from "zod";
+import { functionDefinitionFields } from "../chat/protocol.js";
 import type { OpenAiErrorBody } from "../errors/openAiError.js";
 import { generationRequestFields, notSupported, optional } from "../shared/protocol.js";
 
@@ -65,11 +66,7 @@ const inputItemSchema = z.preprocess(
 
 const functionToolSchema = z.object({
   type: z.literal("function", { message: "Only function tools are supported" }),
-  name: z.string(),
-  description: optional(z.string()),
-  parameters: optional(z.record(z.string(), z.unknown())),
-  /** Calls that are forced (tool_choice required or named) always follow the schema. */
-  strict: optional(z.boolean()),
+  ...functionDefinitionFields,
 });
 
 const toolChoiceSchema = z.union([
