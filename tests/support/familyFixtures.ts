@@ -41,30 +41,21 @@ interface FamilyFixtureSpec {
   script: ScriptedAnswers;
 }
 
-const QWEN_CALL_PARIS = [
+/** A Qwen tool call of one string argument, token by token; `newline` is the token after <tool_call>. */
+const qwenCall = (name: string, key: string, value: string, newline = ANSWER_NEWLINE) => [
   "<tool_call>",
-  ANSWER_NEWLINE,
+  newline,
   '{"name": "',
-  "get_weather",
+  name,
   '", "arguments": ',
-  '{"city": ',
-  '"Paris"',
+  `{"${key}": `,
+  `"${value}"`,
   "}",
   "}\n",
   "</tool_call>",
 ];
-const QWEN_CALL_UTC = [
-  "<tool_call>",
-  ANSWER_NEWLINE,
-  '{"name": "',
-  "get_time",
-  '", "arguments": ',
-  '{"zone": ',
-  '"UTC"',
-  "}",
-  "}\n",
-  "</tool_call>",
-];
+const QWEN_CALL_PARIS = qwenCall("get_weather", "city", "Paris");
+const QWEN_CALL_UTC = qwenCall("get_time", "zone", "UTC");
 const QWEN_CONTROL_TOKENS = ["<|im_start|>", "<|im_end|>", "<|endoftext|>"];
 /** Qwen's tokenizer: no BOS added, <|im_end|> ends a turn; "\n" is the last token of the generation prompt. */
 const QWEN_TOKENS = {
@@ -139,17 +130,8 @@ const SPECS: Record<ChatFamily, FamilyFixtureSpec> = {
           ANSWER_NEWLINE,
           "</think>",
           "\n\n",
-          "<tool_call>",
-          // the prompt's "\n" (the start token) may follow here: "Checking" marks the later use
-          "\n",
-          '{"name": "',
-          "get_weather",
-          '", "arguments": ',
-          '{"city": ',
-          '"Paris"',
-          "}",
-          "}\n",
-          "</tool_call>",
+          // the prompt's "\n" (the start token) may follow <tool_call> here: "Checking" marks the later use
+          ...qwenCall("get_weather", "city", "Paris", "\n"),
           "<|im_end|>",
         ],
         "@@plain": ["Hello", " there", "<|im_end|>"],
