@@ -105,7 +105,7 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-  // libuvThreads: the pool every decode runs on (bin/inferql.mjs makes it 1; README, "threads").
+  // libuvThreads: the pool every decode runs on (bin/inferql.cjs makes it 1; README, "threads").
   const libuvThreads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
   logger.info({ url, threads: config.threads ?? "auto", slots: config.slots, libuvThreads }, "listening");
   if (!access.requiresApiKey && !isLoopback(config.host))

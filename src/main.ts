@@ -1,6 +1,5 @@
 // The `inferql` command line: `inferql serve [flags]` and `inferql model <preset> [flags]`.
-import { startInferql } from "./app.js";
-import { runModelCommand } from "./cli/modelCommand.js";
+import { inferqlVersion, mainHelp, serveHelp } from "./cli/help.js";
 import { handleUnhandledRejection } from "./cli/unhandledRejection.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
@@ -11,6 +10,8 @@ async function serve(argv: string[]): Promise<void> {
   // Logged, then the process exits as Node's default would; node-llama-cpp's one known harmless
   // rejection (DisposedError from its background work) is let through (cli/unhandledRejection.ts).
   process.on("unhandledRejection", (reason: unknown) => handleUnhandledRejection(reason, logger));
+  // The server and the engine load only for `serve`, so --help and bad flags answer at once.
+  const { startInferql } = await import("./app.js");
   const app = await startInferql(config, logger);
   app.ready.then(
     () => logger.info({ models: app.registry.list().map((model) => model.id) }, "ready"),
@@ -38,10 +39,21 @@ async function serve(argv: string[]): Promise<void> {
 }
 
 async function main(): Promise<number | undefined> {
-  const [command = "serve", ...rest] = process.argv.slice(2);
-  if (command === "serve") return void (await serve(rest));
-  if (command === "model") return runModelCommand(rest);
-  throw new ConfigError(`unknown command '${command}' (use 'serve' or 'model')`);
+  const argv = process.argv.slice(2);
+  const [command, ...rest] = argv[0] === undefined || argv[0].startsWith("-") ? ["serve", ...argv] : argv;
+  if (argv[0] === "--version" || argv[0] === "-v") return print(`${inferqlVersion()}\n`);
+  if (command === "help" || argv[0] === "--help" || argv[0] === "-h") return print(mainHelp());
+  if (command === "serve") {
+    if (rest.includes("--help") || rest.includes("-h")) return print(serveHelp());
+    return void (await serve(rest));
+  }
+  if (command === "model") return (await import("./cli/modelCommand.js")).runModelCommand(rest);
+  throw new ConfigError(`unknown command '${command}' (use 'serve' or 'model'; see inferql --help)`);
+}
+
+function print(text: string): number {
+  process.stdout.write(text);
+  return 0;
 }
 
 main().then(
@@ -51,7 +63,7 @@ main().then(
   (error: unknown) => {
     const message =
       error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
-    process.stderr.write(`inferql: ${message}\n`);
+    process.stderr.write(`inferql: ${message} (see: inferql --help)\n`);
     process.exit(2);
   },
 );

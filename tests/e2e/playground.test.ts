@@ -15,9 +15,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatCompletionInput } from "../../codegen/generated/graphql.js";
 import type { RunningInferql } from "../../src/app.js";
+import { ensureWebBuild } from "../support/ensureBuild.js";
 import { familyFixturePath } from "../support/familyFixtures.js";
 import { startTestServer } from "../support/startTestServer.js";
-import { ensureWebBuild } from "./webBuild.js";
 
 const CHROMIUM = process.env.INFERQL_CHROMIUM ?? "/usr/bin/chromium";
 const CHROMIUM_FLAGS = [

@@ -1,18 +1,19 @@
 // The `inferql` command as a user runs it: a real process, its logs, its exit codes.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
+import { SETTINGS } from "../../src/config.js";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), "inferql-cli-"));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
-/** The `inferql` bin as installed, in an environment that does not set UV_THREADPOOL_SIZE. */
+/** The `inferql` bin as installed (compiled JS), in an environment that does not set UV_THREADPOOL_SIZE. */
 function inferql(args: string[]): ChildProcessWithoutNullStreams {
   const { UV_THREADPOOL_SIZE: _, ...env } = process.env;
-  return spawn(process.execPath, ["bin/inferql.mjs", ...args], {
+  return spawn(process.execPath, ["bin/inferql.cjs", ...args], {
     cwd: projectRoot,
     env: { ...env, INFERQL_CACHE_DIR: cacheDir },
   });
@@ -47,7 +48,7 @@ test("with no model configured, serve generates the tiny model, reports ready on
     child.on("close", () => reject(new Error("the server exited before listening")));
   });
   expect(logLines.some((line) => line.msg.includes("generated the embedded tiny model"))).toBe(true);
-  // Decodes run on a libuv pool of one thread (the bin runs itself again to set it).
+  // Decodes run on a libuv pool of one thread (the bin sets it before the pool starts).
   expect(logLines.find((line) => line.msg === "listening")?.libuvThreads).toBe(1);
 
   let health: Response;
@@ -67,7 +68,7 @@ test("bad configuration is one clear line on stderr and a non-zero exit, with no
   const { code, stderr } = await exitOf(inferql(["serve", "--model", "/no/such/model.gguf"]));
   expect(code).toBe(2);
   expect(stderr.trim()).toBe(
-    "inferql: invalid --model (INFERQL_MODEL): model file not found: /no/such/model.gguf",
+    "inferql: invalid --model (INFERQL_MODEL): model file not found: /no/such/model.gguf (see: inferql --help)",
   );
 });
 
@@ -76,4 +77,41 @@ test("an out-of-range flag value names the flag", async () => {
   expect(code).toBe(2);
   expect(stderr.trim().split("\n")).toHaveLength(1);
   expect(stderr).toContain("--slots");
+});
+
+test("an unknown flag fails with exit code 2 and names the flag", async () => {
+  const { code, stdout, stderr } = await exitOf(inferql(["serve", "--slot", "2"]));
+  expect(code).toBe(2);
+  expect(stdout).toBe("");
+  expect(stderr).toContain("'--slot'");
+  expect(stderr.trim().split("\n")).toHaveLength(1);
+});
+
+test("serve --help lists every flag with its variable and default, and the exit codes", async () => {
+  const { code, stdout } = await exitOf(inferql(["serve", "--help"]));
+  expect(code).toBe(0);
+  for (const setting of SETTINGS) {
+    const row = stdout.split("\n").find((line) => line.trimStart().startsWith(`--${setting.flag} `));
+    expect(row, setting.flag).toBeDefined();
+    expect(row).toContain(setting.env);
+    expect(row).toContain("default: ");
+  }
+  expect(stdout).toMatch(/--slots N +INFERQL_SLOTS +.*default: 4/);
+  expect(stdout).toMatch(/--gpu KIND +INFERQL_GPU +.*\(auto, cpu, cuda, vulkan, metal\); default: cpu/);
+  expect(stdout).toMatch(/^ {2}2 +bad command line/m);
+});
+
+test("--version prints the package's version; --help the commands", async () => {
+  const { version } = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
+    version: string;
+  };
+  const printed = await exitOf(inferql(["--version"]));
+  expect(printed).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: "" });
+  const help = await exitOf(inferql(["--help"]));
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain("inferql serve [flags]");
+  expect(help.stdout).toContain("inferql model PRESET [flags]");
+  const unknown = await exitOf(inferql(["srve"]));
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain("unknown command 'srve'");
 });

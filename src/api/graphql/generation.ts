@@ -1,5 +1,7 @@
 // What chat and text generations share: the stream's event interface and its start event, finish
 // reasons, usage, timings, token log-probabilities, and cancellation by id.
+
+import type { FieldRef } from "@pothos/core";
 import type {
   ChatCompletionEvent,
   Completion,
@@ -123,7 +125,7 @@ export const TokenLogprobRef = builder.objectRef<TokenLogprob>("TokenLogprob").i
 /** How a generation ended: the fields every result and every stream's last event share. */
 export function outcomeFields<T extends { finishReason: FinishReason; usage: Usage; timings: Timings }>(
   t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>,
-) {
+): Record<"finishReason" | "usage" | "timings", FieldRef<BuilderTypes, unknown, "Object">> {
   return {
     finishReason: t.field({
       type: FinishReasonEnum,
@@ -142,7 +144,7 @@ export function outcomeFields<T extends { finishReason: FinishReason; usage: Usa
 /** The per-token log-probabilities of a whole result. */
 export function resultLogprobsField<T extends { logprobs?: TokenLogprob[] }>(
   t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>,
-) {
+): FieldRef<BuilderTypes, readonly TokenLogprob[] | null | undefined, "Object"> {
   return t.field({
     type: [TokenLogprobRef],
     nullable: true,

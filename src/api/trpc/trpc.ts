@@ -1,19 +1,10 @@
 // The one tRPC instance: its context (the resolvers and a logger), its error shape, and the base
 // procedure every router builds on.
 import { initTRPC } from "@trpc/server";
-import type { Logger } from "pino";
-import type { Resolvers } from "../../resolvers/index.js";
-import type { RequestOrigin } from "../requestOrigin.js";
+import type { TrpcContext } from "./context.js";
 import { toErrorShape } from "./errors.js";
 
-export interface TrpcContext {
-  resolvers: Resolvers;
-  logger: Logger;
-  /** The HTTP request (for a WebSocket: its upgrade) as the server named it; passed to generations. */
-  origin?: RequestOrigin;
-  /** Over a WebSocket: counts one operation toward the client's rate limit (HTTP requests are counted by the server). */
-  admitOperation?: () => void;
-}
+export type { TrpcContext } from "./context.js";
 
 const t = initTRPC.context<TrpcContext>().create({
   isDev: false,
