@@ -14,7 +14,7 @@ function serve(args: string[]): {
   url: Promise<string>;
   exit: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", ...args], {
+  const child = spawn(process.execPath, ["dist/main.js", "serve", ...args], {
     cwd: projectRoot,
   });
   let stderr = "";

@@ -38,16 +38,14 @@ test("node-llama-cpp's DisposedError from its background work is logged and serv
   expect(lines).toEqual([expect.objectContaining({ level: 40 })]);
 });
 
-/** `inferql serve` (the source entry point, no bin wrapper) with a preload that rejects a promise unhandled. */
+/** `inferql serve` (the compiled entry point, no bin wrapper) with a preload that rejects a promise unhandled. */
 function serveWithUnhandledRejection(kind: "error" | "disposed"): ChildProcessWithoutNullStreams {
   return spawn(
     process.execPath,
     [
       "--import",
-      "tsx",
-      "--import",
       "./tests/fixtures/rejectUnhandled.mjs",
-      "src/main.ts",
+      "dist/main.js",
       "serve",
       "--port",
       "0",
