@@ -10,8 +10,12 @@ export default defineConfig({
     include: ["tests/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // llama.cpp contexts are heavy on a 2-core machine: test files run one at a time.
-    fileParallelism: false,
+    // Two workers, each running its files one after another in one module graph: the app, its
+    // dependencies and the llama.cpp bindings (tests/support/sharedLlama.ts) load once per worker,
+    // not once per file. Test servers use one decode thread (--threads 1), so two fit on 2 cores.
+    maxWorkers: 2,
+    isolate: false,
     globalSetup: ["tests/globalSetup.ts"],
+    setupFiles: ["tests/support/sharedLlama.ts"],
   },
 });
