@@ -2,6 +2,7 @@
 #
 #   docker build -t inferql .
 #   docker run -d --name inferql -p 8080:8080 -v inferql-cache:/var/cache/inferql inferql
+#   docker run ... -v "$PWD/models:/models:ro" inferql serve --model /models/my-model.gguf
 #   docker stop -t 30 inferql        # the grace period must outlast --drain-timeout (10 s)
 #
 # BASE_IMAGE: any Debian bookworm (glibc) image with Node >= 20.19 at /usr/local/bin, npm, and
@@ -62,5 +63,7 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
 # cancelled and the process exits 0. Give it longer than that: docker stop -t 30,
 # compose stop_grace_period: 30s, Kubernetes terminationGracePeriodSeconds: 30.
 STOPSIGNAL SIGTERM
-# node is PID 1 and handles SIGTERM/SIGINT itself (no shell, no npm in between).
-CMD ["node", "bin/inferql.cjs", "serve"]
+# node is PID 1 and handles SIGTERM/SIGINT itself (no shell, no npm in between). Arguments after
+# the image name replace `serve`: `docker run inferql serve --slots 2`, `docker run inferql --help`.
+ENTRYPOINT ["node", "bin/inferql.cjs"]
+CMD ["serve"]
