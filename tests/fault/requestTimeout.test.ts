@@ -14,11 +14,12 @@ const messages = [{ role: "user" as const, content: "Talk until the server stops
 
 let app: RunningInferql;
 beforeAll(async () => {
-  app = await startTestServer({ flags: ["--request-timeout", "1", "--ctx-size", "16384", "--slots", "1"] });
+  // A slot for each test: they run at once, so the suite waits out the timeout once, not once per test.
+  app = await startTestServer({ flags: ["--request-timeout", "1", "--ctx-size", "16384", "--slots", "5"] });
 });
 afterAll(async () => app?.close());
 
-describe("a generation cut off by --request-timeout", () => {
+describe.concurrent("a generation cut off by --request-timeout", () => {
   test("GraphQL: finishReason TIMEOUT", async () => {
     const result = await postGraphql(app.url, CreateChatCompletionDocument, {
       input: {
