@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
@@ -8,6 +8,8 @@ export default defineConfig({
   },
   test: {
     include: ["tests/**/*.test.ts"],
+    // The installed-package test packs and installs: `npm run test:package` (vitest.package.config.ts).
+    exclude: [...configDefaults.exclude, "tests/package/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Two workers, each running its files one after another in one module graph: the app, its
