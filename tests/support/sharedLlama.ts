@@ -1,33 +1,43 @@
-// vitest setup file: one llama.cpp binding instance per test worker and getLlama options.
-// node-llama-cpp's getLlama starts the bindings afresh on every call (~0.5 s on 2 cores), and every
-// test server (and fixture test) calls it. A server process calls it once, so sharing the instance
-// across the servers of a worker changes nothing they do; each call still gets its own log level
-// and logger. A disposed instance is dropped, so the next call starts a fresh one.
-import type { getLlama as GetLlama, Llama, LlamaOptions } from "node-llama-cpp";
+// vitest setup file: what node-llama-cpp works out afresh on every call, worked out once per test
+// worker (the workers run many files each: vitest.config.ts, isolate false). A server process does
+// each of these once, for its one Llama and its models; the test servers of a worker share them.
+// - getLlama starts the llama.cpp bindings (~0.5 s on 2 cores): one instance per option set; each
+//   call still gets its own log level and logger. A disposed instance is dropped, so the next call
+//   starts a fresh one.
+// - resolveChatWrapper(model) compares the GGUF's chat template with every known family (~0.2 s per
+//   model load): its answer is kept per model file content (the GGUF metadata, which holds the
+//   template, tokenizer and names). Only specialised wrappers are kept: they keep no reference to
+//   the model (template-based ones are built from its tokenizer, so those are resolved each time).
+import { createHash } from "node:crypto";
+import type { ChatWrapper, getLlama as GetLlama, Llama, LlamaModel, LlamaOptions } from "node-llama-cpp";
 import { vi } from "vitest";
 
 const CACHE = Symbol.for("inferql.tests.sharedLlama");
-type Cache = Map<string, Promise<Llama>>;
-const globals = globalThis as { [CACHE]?: Cache };
-globals[CACHE] ??= new Map();
-const cache: Cache = globals[CACHE];
+interface Caches {
+  llamas: Map<string, Promise<Llama>>;
+  chatWrappers: Map<string, ChatWrapper>;
+}
+const globals = globalThis as { [CACHE]?: Caches };
+globals[CACHE] ??= { llamas: new Map(), chatWrappers: new Map() };
+const { llamas, chatWrappers } = globals[CACHE];
 
 vi.mock("node-llama-cpp", async (importOriginal) => {
   const original = await importOriginal<typeof import("node-llama-cpp")>();
   const getLlama = original.getLlama as (options?: LlamaOptions) => Promise<Llama>;
+
   async function sharedGetLlama(options: LlamaOptions = {}): Promise<Llama> {
     const { logger, logLevel, ...rest } = options;
     const key = JSON.stringify(rest);
-    let pending = cache.get(key);
+    let pending = llamas.get(key);
     if (!pending) {
       pending = getLlama(options).then((llama) => {
         llama.onDispose.createListener(() => {
-          if (cache.get(key) === pending) cache.delete(key);
+          if (llamas.get(key) === pending) llamas.delete(key);
         });
         return llama;
       });
-      cache.set(key, pending);
-      pending.catch(() => cache.delete(key));
+      llamas.set(key, pending);
+      pending.catch(() => llamas.delete(key));
       return pending;
     }
     const llama = await pending;
@@ -35,5 +45,43 @@ vi.mock("node-llama-cpp", async (importOriginal) => {
     llama.logger = logger ?? original.Llama.defaultConsoleLogger;
     return llama;
   }
-  return { ...original, getLlama: sharedGetLlama as typeof GetLlama };
+
+  const resolveChatWrapper = original.resolveChatWrapper as (
+    options: unknown,
+    modelOptions?: unknown,
+  ) => ChatWrapper | null;
+  function sharedResolveChatWrapper(options: unknown, modelOptions?: unknown): ChatWrapper | null {
+    if (!(options instanceof original.LlamaModel) || modelOptions !== undefined)
+      return resolveChatWrapper(options, modelOptions);
+    const key = modelKey(options);
+    const kept = chatWrappers.get(key);
+    if (kept) return kept;
+    const wrapper = resolveChatWrapper(options);
+    if (
+      wrapper &&
+      !(
+        wrapper instanceof original.JinjaTemplateChatWrapper ||
+        wrapper instanceof original.TemplateChatWrapper
+      )
+    )
+      chatWrappers.set(key, wrapper);
+    return wrapper;
+  }
+
+  return {
+    ...original,
+    getLlama: sharedGetLlama as typeof GetLlama,
+    resolveChatWrapper: sharedResolveChatWrapper as typeof original.resolveChatWrapper,
+  };
 });
+
+/** The model file's name and its whole GGUF metadata (chat template, tokenizer, architecture, names). */
+function modelKey(model: LlamaModel): string {
+  const metadata = JSON.stringify(model.fileInfo.metadata, (_, value) =>
+    typeof value === "bigint" ? `${value}n` : value,
+  );
+  return createHash("sha256")
+    .update(`${model.filename}\0${model.tokens.bosString}\0`)
+    .update(metadata)
+    .digest("hex");
+}
