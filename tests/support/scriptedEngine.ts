@@ -141,7 +141,11 @@ export class ScriptedModel implements ScheduledModel {
 
   async prepare(request: GenerationRequest): Promise<PreparedRequest> {
     const promptTokens = [...Buffer.from(promptText(request.prompt))];
-    return { promptTokens, generate: (run) => this.generate(promptTokens, run) };
+    return {
+      prefix: promptTokens,
+      promptTokens: promptTokens.length,
+      generate: (run) => this.generate(promptTokens, run),
+    };
   }
 
   private async *generate(promptTokens: readonly number[], run: SlotRun): AsyncGenerator<EngineEvent> {

@@ -13,7 +13,8 @@ export async function prepareRequest(
 ): Promise<PreparedRequest> {
   const prepared = await prepareGeneration(model, request);
   return {
-    promptTokens: prepared.promptTokens,
+    prefix: prepared.promptTokens,
+    promptTokens: prepared.promptTokens.length,
     generate: (run) => generateOnSlot(model, prepared, run),
   };
 }

@@ -10,7 +10,13 @@ import type {
 } from "../types.js";
 import { EventChannel } from "./eventChannel.js";
 import { pickSlotByCommonPrefix } from "./pickSlotByCommonPrefix.js";
-import type { PreparedRequest, ScheduledModel, ScheduledModels, SlotRun } from "./scheduledModel.js";
+import {
+  type PreparedRequest,
+  type ScheduledModel,
+  type ScheduledModels,
+  SlotFailedError,
+  type SlotRun,
+} from "./scheduledModel.js";
 
 export interface SchedulerOptions {
   /** Requests that may wait per model for a free slot; one more is rejected as Overloaded. */
@@ -86,10 +92,10 @@ interface Slot {
 /** An admitted request without a slot: being prepared (no prompt tokens yet), or waiting for a slot. */
 interface Waiter {
   id: string;
+  request: GenerationRequest;
   contextKey: string;
   /** Undefined while the request is prepared: it cannot take a slot before its prompt is known. */
-  promptTokens?: readonly number[];
-  cachePrompt: boolean;
+  prepared?: PreparedRequest;
   /** Whether its "queued" event was sent. */
   announced: boolean;
   grant: (slot: Slot) => void;
@@ -102,7 +108,7 @@ interface Ticket {
   /** Rejects when `slot` does (for racing the preparation); never resolves. */
   left: Promise<never>;
   /** The request is prepared: it takes a slot now or at its turn. */
-  ready(promptTokens: readonly number[]): void;
+  ready(prepared: PreparedRequest): void;
   /** The request turned out invalid while prepared: it leaves the lane. */
   withdraw(error: unknown): void;
 }
@@ -112,6 +118,13 @@ interface ModelLane {
   slots: Slot[];
   /** Admitted requests without a slot, in arrival order; the first prepared one gets the next free slot. */
   waiters: Waiter[];
+}
+
+interface Admitted {
+  lane: ModelLane;
+  slot: Slot;
+  prepared: PreparedRequest;
+  run: SlotRun;
 }
 
 /** Text a slow consumer has not read yet is delivered as one event. */
@@ -245,21 +258,32 @@ export class Scheduler {
       reason: "rejected",
     };
     try {
-      const admitted = await this.admit(request, signal);
+      let admitted = await this.admit(request, signal);
       finished.reason = "error";
-      try {
-        for await (const event of admitted.prepared.generate(admitted.run)) {
-          channel.push(event);
-          if (event.type === "started") this.emit({ ...event, id: request.id, model: request.model });
-          else if (event.type === "text" || event.type === "toolCall")
-            this.emit({ type: "tokens", id: request.id, model: request.model, count: event.tokenCount });
-          else {
-            finished.reason = event.reason;
-            finished.usage = event.usage;
+      // A slot that fails before the first event (SlotFailedError: a replica that refused) is given
+      // back, and the request takes another at the head of the queue; at most once per slot.
+      for (let attempt = 1; ; attempt++) {
+        let produced = false;
+        try {
+          for await (const event of admitted.prepared.generate(admitted.run)) {
+            produced = true;
+            channel.push(event);
+            if (event.type === "started") this.emit({ ...event, id: request.id, model: request.model });
+            else if (event.type === "text" || event.type === "toolCall")
+              this.emit({ type: "tokens", id: request.id, model: request.model, count: event.tokenCount });
+            else {
+              finished.reason = event.reason;
+              finished.usage = event.usage;
+            }
           }
+          break;
+        } catch (error) {
+          if (!(error instanceof SlotFailedError)) throw error;
+          if (produced || signal.aborted || attempt >= admitted.lane.slots.length) throw error.reason;
+        } finally {
+          this.release(admitted.lane, admitted.slot);
         }
-      } finally {
-        this.release(admitted.lane, admitted.slot);
+        admitted = await this.readmit(admitted, signal);
       }
     } catch (error) {
       finished.error = error;
@@ -285,12 +309,7 @@ export class Scheduler {
         throw new InvalidInputError("logitBias", `Unknown token id ${token} in logit bias`);
     const contextKey = model.loraContextKey(request.lora);
     const lane = this.lane(model);
-    const ticket = this.enqueue(
-      lane,
-      { id: request.id, contextKey, cachePrompt: request.cachePrompt },
-      signal,
-      deadline,
-    );
+    const ticket = this.enqueue(lane, { id: request.id, request, contextKey }, signal, deadline);
 
     let prepared: PreparedRequest;
     try {
@@ -298,10 +317,14 @@ export class Scheduler {
       // When the request leaves first (cancelled, timed out), what the preparation ends with is nobody's.
       preparing.catch(() => undefined);
       prepared = await Promise.race([preparing, ticket.left]);
-      if (prepared.promptTokens.length >= model.contextSize)
+      if (
+        prepared.promptTokens !== undefined &&
+        model.contextSize !== undefined &&
+        prepared.promptTokens >= model.contextSize
+      )
         throw new InvalidInputError(
           request.prompt.kind === "chat" ? "messages" : "prompt",
-          `The prompt is ${prepared.promptTokens.length} tokens, which does not fit the context size of ${model.contextSize} tokens`,
+          `The prompt is ${prepared.promptTokens} tokens, which does not fit the context size of ${model.contextSize} tokens`,
         );
     } catch (error) {
       ticket.withdraw(error);
@@ -309,7 +332,7 @@ export class Scheduler {
     }
 
     const queuedAt = performance.now();
-    ticket.ready(prepared.promptTokens);
+    ticket.ready(prepared);
     const slot = await ticket.slot;
     const run: SlotRun = {
       slot: slot.index,
@@ -324,18 +347,42 @@ export class Scheduler {
     return { lane, slot, prepared, run };
   }
 
+  /** A request whose slot failed before its first event waits for another at the head of the queue. */
+  private async readmit(admitted: Admitted, signal: AbortSignal): Promise<Admitted> {
+    const { lane, prepared, run } = admitted;
+    const ticket = this.enqueue(
+      lane,
+      { id: run.request.id, request: run.request, contextKey: run.contextKey },
+      signal,
+      run.deadline,
+      true,
+    );
+    const queuedAt = performance.now();
+    ticket.ready(prepared);
+    const slot = await ticket.slot;
+    return {
+      lane,
+      slot,
+      prepared,
+      run: { ...run, slot: slot.index, queueMs: run.queueMs + performance.now() - queuedAt },
+    };
+  }
+
   /**
    * Takes a place in the lane's queue, or refuses: Cancelled when the signal has aborted, Overloaded
    * when more requests are already waiting for a slot than the queue holds.
    */
   private enqueue(
     lane: ModelLane,
-    entry: Pick<Waiter, "id" | "contextKey" | "cachePrompt">,
+    entry: Pick<Waiter, "id" | "request" | "contextKey">,
     signal: AbortSignal,
     deadline: number,
+    /** A retry: it goes first and is not refused for a full queue (it was admitted already). */
+    retry = false,
   ): Ticket {
     if (signal.aborted) throw new CancelledError();
-    if (this.queuedCount(lane) >= this.options.queueSize) throw new OverloadedError(RETRY_AFTER_SECONDS);
+    if (!retry && this.queuedCount(lane) >= this.options.queueSize)
+      throw new OverloadedError(RETRY_AFTER_SECONDS);
     let resolveSlot!: (slot: Slot) => void;
     let rejectSlot!: (error: unknown) => void;
     const slot = new Promise<Slot>((resolve, reject) => {
@@ -368,15 +415,16 @@ export class Scheduler {
       },
     };
     signal.addEventListener("abort", onAbort, { once: true });
-    lane.waiters.push(waiter);
+    if (retry) lane.waiters.unshift(waiter);
+    else lane.waiters.push(waiter);
     // No free slot is left for it: it waits (and counts as queued) from now on.
     if (this.queuedCount(lane) > 0) this.announce(lane, waiter);
     return {
       slot,
       left: slot.then(() => new Promise<never>(() => undefined)),
-      ready: (promptTokens) => {
+      ready: (prepared) => {
         if (!lane.waiters.includes(waiter)) return;
-        waiter.promptTokens = promptTokens;
+        waiter.prepared = prepared;
         this.dispatch(lane);
         if (lane.waiters.includes(waiter)) this.announce(lane, waiter);
       },
@@ -395,23 +443,38 @@ export class Scheduler {
     return Math.max(0, lane.waiters.length - this.freeSlots(lane).length);
   }
 
-  /** Gives free slots to prepared waiters, first come first served. */
+  /**
+   * Gives free slots to prepared waiters, first come first served; one the model will not place on
+   * any free slot (a remote model's request that already failed on the only free replica) waits on.
+   */
   private dispatch(lane: ModelLane): void {
-    while (this.freeSlots(lane).length > 0) {
-      const next = lane.waiters.find((waiter) => waiter.promptTokens !== undefined);
-      if (!next?.promptTokens) return;
-      lane.waiters.splice(lane.waiters.indexOf(next), 1);
-      next.grant(this.assign(lane, next, next.promptTokens));
+    let index = 0;
+    while (index < lane.waiters.length) {
+      const free = this.freeSlots(lane);
+      if (free.length === 0) return;
+      const waiter = lane.waiters[index];
+      const slot = waiter.prepared && this.pick(lane, waiter, waiter.prepared, free);
+      if (slot === undefined) {
+        index++;
+        continue;
+      }
+      lane.waiters.splice(index, 1);
+      waiter.grant(this.assign(lane, waiter, slot));
     }
   }
 
-  private assign(lane: ModelLane, waiter: Waiter, promptTokens: readonly number[]): Slot {
-    const index = pickSlotByCommonPrefix(
-      this.freeSlots(lane).map((slot) => slot.index),
+  private pick(lane: ModelLane, waiter: Waiter, prepared: PreparedRequest, free: Slot[]): number | undefined {
+    const indexes = free.map((slot) => slot.index);
+    if (lane.model.pickSlot) return lane.model.pickSlot(indexes, prepared, waiter.request);
+    return pickSlotByCommonPrefix(
+      indexes,
       (slot) => lane.model.cachedTokens(waiter.contextKey, slot),
-      promptTokens,
-      waiter.cachePrompt,
+      prepared.prefix,
+      waiter.request.cachePrompt,
     );
+  }
+
+  private assign(lane: ModelLane, waiter: Waiter, index: number): Slot {
     const slot = lane.slots[index];
     slot.requestId = waiter.id;
     slot.contextKey = waiter.contextKey;
@@ -423,8 +486,10 @@ export class Scheduler {
     this.dispatch(lane);
   }
 
+  /** Slots without a generation that the model may grant now. */
   private freeSlots(lane: ModelLane): Slot[] {
-    return lane.slots.filter((slot) => slot.requestId === undefined);
+    const usable = lane.model.isSlotUsable?.bind(lane.model) ?? (() => true);
+    return lane.slots.filter((slot) => slot.requestId === undefined && usable(slot.index));
   }
 
   private busyContextKeys(lane: ModelLane): Set<string> {
@@ -435,8 +500,10 @@ export class Scheduler {
     let lane = this.lanes.get(model.id);
     if (!lane) {
       const slots = Array.from({ length: model.slots }, (_, index) => ({ index, contextKey: "" }));
-      lane = { model, slots, waiters: [] };
+      const created: ModelLane = { model, slots, waiters: [] };
+      lane = created;
       this.lanes.set(model.id, lane);
+      model.onSlotsChanged?.(() => this.dispatch(created));
     }
     return lane;
   }
