@@ -15,6 +15,7 @@ import type { ModelSpec } from "./inference/engine/loadedModel.js";
 import { loadLlama } from "./inference/engine/loadLlama.js";
 import { defaultCacheDir, ensureGeneratedModel } from "./inference/generatedModel/defaultModel.js";
 import { ModelRegistry } from "./inference/modelRegistry.js";
+import { RemoteModel } from "./inference/remote/remoteModel.js";
 import { Scheduler } from "./inference/scheduler/scheduler.js";
 import { logGenerations } from "./observability/generationLog.js";
 import { createMetrics } from "./observability/metrics.js";
@@ -45,12 +46,23 @@ export interface RunningInferql {
 
 export async function startInferql(config: Config, logger: Logger): Promise<RunningInferql> {
   const specs = await resolveModelSpecs(config, logger);
-  const registry = new ModelRegistry(specs, {
-    slots: config.slots,
-    contextSize: config.ctxSize,
-    threads: config.threads,
-    batchSize: config.batchSize,
+  const remotes = config.upstream.map((upstream) => {
+    if (specs.some((spec) => spec.id === upstream.id || spec.aliases?.includes(upstream.id)))
+      throw new ConfigError(`--upstream: '${upstream.id}' already names a model`);
+    if (config.upstream.filter((other) => other.id === upstream.id).length > 1)
+      throw new ConfigError(`two upstreams have the id '${upstream.id}'`);
+    return new RemoteModel({ ...upstream, slots: upstream.slots ?? config.slots }, logger);
   });
+  const registry = new ModelRegistry(
+    specs,
+    {
+      slots: config.slots,
+      contextSize: config.ctxSize,
+      threads: config.threads,
+      batchSize: config.batchSize,
+    },
+    remotes,
+  );
   const scheduler = new Scheduler(registry, {
     queueSize: config.queue,
     requestTimeoutMs: config.requestTimeout * 1000,
@@ -66,10 +78,7 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
     scheduler,
     limits: { maxTokens: config.maxTokensLimit, maxMessages: config.maxMessages },
   });
-  const metrics = createMetrics(
-    scheduler,
-    registry.specs.map((spec) => spec.id),
-  );
+  const metrics = createMetrics(scheduler, registry.modelIds, remotes);
   logGenerations(scheduler, logger);
   const access = new AccessControl({
     apiKeys: config.apiKeys,
@@ -114,7 +123,11 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
       "listening beyond this machine with no --api-key: anyone who can reach it may use it",
     );
 
-  const ready = loadLlama({ gpu: config.gpu, logger }).then((llama) => registry.loadAll(llama, logger));
+  for (const remote of remotes) remote.start();
+  // With upstreams only, the llama.cpp engine is never loaded.
+  const ready = specs.length
+    ? loadLlama({ gpu: config.gpu, logger }).then((llama) => registry.loadAll(llama, logger))
+    : registry.loadAll(undefined, logger);
 
   return {
     url,
@@ -143,7 +156,7 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
 
 async function resolveModelSpecs(config: Config, logger: Logger): Promise<ModelSpec[]> {
   const models = [...config.model];
-  if (models.length === 0) {
+  if (models.length === 0 && config.upstream.length === 0) {
     const generated = await ensureGeneratedModel({ preset: "tiny", seed: 42, cacheDir: defaultCacheDir() });
     logger.info(
       { path: generated.path },

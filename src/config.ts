@@ -55,6 +55,84 @@ const modelAliasArgSchema = z.array(z.string()).transform((values, context) => {
   return aliases;
 });
 
+const UPSTREAM_OPTIONS = ["model", "key", "key-file", "slots", "kind", "timeout", "health"] as const;
+
+/**
+ * `ID=URL[,URL…][,OPTION=VALUE…]` entries, split at commas (so one environment variable holds several,
+ * `a=http://h1:8080,http://h2:8080,slots=8,b=http://h3:8000`): `ID=URL` starts an upstream, a bare
+ * URL adds a replica to it, and `model=`, `key=`, `key-file=`, `slots=`, `kind=`, `timeout=`,
+ * `health=` set its options.
+ */
+const upstreamArgSchema = z.array(z.string()).transform((values, context) => {
+  const upstreams: {
+    id: string;
+    replicas: string[];
+    options: Partial<Record<(typeof UPSTREAM_OPTIONS)[number], string>>;
+  }[] = [];
+  const fail = (message: string) => {
+    context.addIssue({ code: "custom", message });
+    return z.NEVER;
+  };
+  const isUrl = (text: string) => {
+    try {
+      return ["http:", "https:"].includes(new URL(text).protocol);
+    } catch {
+      return false;
+    }
+  };
+  for (const entry of values.flatMap((value) => value.split(",")).map((part) => part.trim())) {
+    if (entry === "") continue;
+    const separator = entry.indexOf("=");
+    const name = entry.slice(0, separator);
+    const value = entry.slice(separator + 1);
+    const current = upstreams.at(-1);
+    if (separator > 0 && isUrl(value) && !(UPSTREAM_OPTIONS as readonly string[]).includes(name))
+      upstreams.push({ id: name, replicas: [value], options: {} });
+    else if (isUrl(entry)) {
+      if (!current) return fail(`'${entry}' comes before any ID=URL`);
+      current.replicas.push(entry);
+    } else if (separator > 0 && (UPSTREAM_OPTIONS as readonly string[]).includes(name)) {
+      if (!current) return fail(`'${entry}' comes before any ID=URL`);
+      current.options[name as (typeof UPSTREAM_OPTIONS)[number]] = value;
+    } else
+      return fail(
+        `expected ID=URL[,URL…][,model=NAME][,key=KEY|key-file=PATH][,slots=N][,kind=openai|llama|vllm][,timeout=S][,health=S], got '${entry}'`,
+      );
+  }
+  const seconds = (text: string | undefined, fallback: number, what: string) => {
+    if (text === undefined) return fallback * 1000;
+    const number = Number(text);
+    if (!Number.isFinite(number) || number <= 0) return fail(`${what} must be a positive number of seconds`);
+    return Math.round(number * 1000);
+  };
+  return upstreams.map(({ id, replicas, options }) => {
+    let apiKey = options.key;
+    if (options["key-file"] !== undefined) {
+      try {
+        apiKey = readFileSync(options["key-file"], "utf8").trim();
+      } catch {
+        return fail(`cannot read the upstream key file ${options["key-file"]}`);
+      }
+    }
+    const kind = options.kind ?? "openai";
+    if (kind !== "openai" && kind !== "llama" && kind !== "vllm")
+      return fail(`kind must be openai, llama or vllm, got '${kind}'`);
+    const slots = options.slots === undefined ? undefined : Number(options.slots);
+    if (slots !== undefined && !(Number.isInteger(slots) && slots >= 1 && slots <= 4096))
+      return fail("slots must be an integer from 1 to 4096");
+    return {
+      id,
+      replicas,
+      ...(options.model ? { model: options.model } : {}),
+      ...(apiKey ? { apiKey } : {}),
+      slots,
+      kind,
+      timeoutMs: seconds(options.timeout, 60, "timeout"),
+      healthIntervalMs: seconds(options.health, 5, "health"),
+    } as const;
+  });
+});
+
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** An API key is one token: no whitespace, so a key file's lines and a header's value are unambiguous. */
@@ -103,6 +181,7 @@ const settingsSchema = z.object({
   model: z.array(modelArgSchema).default([]),
   lora: z.array(loraArgSchema).default([]),
   modelAlias: modelAliasArgSchema.default([]),
+  upstream: upstreamArgSchema.default([]),
   slots: integer(1, 64).default(4),
   queue: integer(0, 100_000).default(64),
   streamInterval: integer(1, 1024).default(1),
@@ -177,6 +256,14 @@ export const SETTINGS = [
     list: true,
     value: "[ID=]ALIAS[,…]",
     help: "other names a model answers to, repeatable",
+  },
+  {
+    flag: "upstream",
+    env: "INFERQL_UPSTREAM",
+    key: "upstream",
+    list: true,
+    value: "ID=URL[,URL…][,OPT=V…]",
+    help: "a model served by OpenAI-compatible replicas (options: model, key, key-file, slots, kind, timeout, health), repeatable",
   },
   {
     flag: "slots",

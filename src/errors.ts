@@ -61,8 +61,9 @@ export class ModelNotReadyError extends DomainError {
   readonly code = "MODEL_NOT_READY";
   /** What a client should wait before retrying while the model loads (the REST APIs send it). */
   readonly retryAfterSeconds = 5;
-  constructor() {
-    super("The model is still loading");
+  /** The message names why: a model still loading, or (remote upstreams) no replica reachable now. */
+  constructor(message = "The model is still loading") {
+    super(message);
     this.name = "ModelNotReadyError";
   }
 }

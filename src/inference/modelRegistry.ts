@@ -1,12 +1,18 @@
-// The models this server serves, by id: loading state, lookup, and shutdown.
+// The models this server serves, by id: local GGUF models (LoadedModel) and remote upstreams
+// (RemoteModel), their loading state, lookup, and shutdown. The scheduler takes either (`get`);
+// what only a local model can do (tokenize, embeddings, rerank, prompt rendering) asks for `local`.
 import type { Llama } from "node-llama-cpp";
 import type { Logger } from "pino";
-import { ModelNotFoundError, ModelNotReadyError } from "../errors.js";
+import { InvalidInputError, ModelNotFoundError, ModelNotReadyError } from "../errors.js";
 import { type ContextSettings, LoadedModel, type ModelSpec } from "./engine/loadedModel.js";
 import { defaultThreadsFor } from "./engine/loadLlama.js";
+import type { RemoteModel } from "./remote/remoteModel.js";
 import type { ScheduledModels } from "./scheduler/scheduledModel.js";
 
 export type RegistryStatus = "loading" | "ready" | "failed";
+
+/** A served model: local, or remote. */
+export type ServedModel = LoadedModel | RemoteModel;
 
 export class ModelRegistry implements ScheduledModels {
   private readonly loaded = new Map<string, LoadedModel>();
@@ -18,10 +24,17 @@ export class ModelRegistry implements ScheduledModels {
     readonly specs: readonly ModelSpec[],
     /** `threads` absent: chosen for the engine once it loads (defaultThreadsFor). */
     private readonly settings: Omit<ContextSettings, "threads"> & { threads?: number },
+    /** Models served by remote upstreams (--upstream): ready from the start, probed by themselves. */
+    readonly remotes: readonly RemoteModel[] = [],
   ) {
     this.aliases = new Map(
       specs.flatMap((spec) => (spec.aliases ?? []).map((alias) => [alias, spec.id] as const)),
     );
+  }
+
+  /** Every served model's id: local ones first, then the upstreams. */
+  get modelIds(): string[] {
+    return [...this.specs.map((spec) => spec.id), ...this.remotes.map((remote) => remote.id)];
   }
 
   get status(): RegistryStatus {
@@ -30,15 +43,20 @@ export class ModelRegistry implements ScheduledModels {
 
   /** The model requests get when they name none. */
   get defaultModelId(): string {
-    return this.specs[0].id;
+    return this.specs[0]?.id ?? this.remotes[0].id;
   }
 
-  async loadAll(llama: Llama, logger: Logger): Promise<void> {
+  /** Loads the local models (`llama` is only needed when there are some). */
+  async loadAll(llama: Llama | undefined, logger: Logger): Promise<void> {
     try {
-      const settings = { ...this.settings, threads: this.settings.threads ?? defaultThreadsFor(llama) };
+      if (this.specs.length && !llama) throw new Error("local models need the llama.cpp engine");
+      const settings = {
+        ...this.settings,
+        threads: this.settings.threads ?? (llama ? defaultThreadsFor(llama) : 1),
+      };
       for (const spec of this.specs) {
         const startedAt = performance.now();
-        const model = await LoadedModel.load(llama, spec, settings);
+        const model = await LoadedModel.load(llama as Llama, spec, settings);
         this.loaded.set(spec.id, model);
         logger.info(
           {
@@ -62,21 +80,36 @@ export class ModelRegistry implements ScheduledModels {
     return this.aliases.get(name) ?? name;
   }
 
-  /** The loaded model by id or alias; ModelNotFound for an unknown name, ModelNotReady while it loads. */
-  get(name: string): LoadedModel {
+  /** The model by id or alias; ModelNotFound for an unknown name, ModelNotReady while it loads. */
+  get(name: string): ServedModel {
     const id = this.resolveId(name);
-    const model = this.loaded.get(id);
+    const model = this.loaded.get(id) ?? this.remotes.find((remote) => remote.id === id);
     if (model) return model;
     if (this.specs.some((spec) => spec.id === id)) throw new ModelNotReadyError();
     throw new ModelNotFoundError(name);
   }
 
-  list(): LoadedModel[] {
-    return [...this.loaded.values()];
+  /**
+   * A local model, for what only runs in this process (`operation`: "Tokenization", "Embeddings"…);
+   * a remote model is an InvalidInputError naming the `model` field.
+   */
+  local(name: string, operation: string): LoadedModel {
+    const model = this.get(name);
+    if (model instanceof LoadedModel) return model;
+    throw new InvalidInputError(
+      "model",
+      `${operation} is not available on '${model.id}': it is served by a remote upstream`,
+    );
+  }
+
+  /** The served models: the local ones loaded so far, then the upstreams. */
+  list(): ServedModel[] {
+    return [...this.loaded.values(), ...this.remotes];
   }
 
   async dispose(): Promise<void> {
-    await Promise.all(this.list().map((model) => model.dispose()));
+    for (const remote of this.remotes) remote.dispose();
+    await Promise.all([...this.loaded.values()].map((model) => model.dispose()));
     this.loaded.clear();
   }
 }

@@ -3,6 +3,7 @@
 // Label values are bounded: a client's words (a model id no model has, a path) never become one,
 // or every new string would add a time series.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { RemoteModel } from "../inference/remote/remoteModel.js";
 import type { Scheduler } from "../inference/scheduler/scheduler.js";
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -17,7 +18,15 @@ export interface Metrics {
 export const UNKNOWN_MODEL_LABEL = "unknown";
 
 /** `servedModelIds`: the configured models' ids, the only `model` label values besides "unknown". */
-export function createMetrics(scheduler: Scheduler, servedModelIds: readonly string[]): Metrics {
+/**
+ * `upstreams`: the remote models (--upstream), whose metrics are labelled by upstream id and replica
+ * (its configured URL's origin): both come from the configuration only.
+ */
+export function createMetrics(
+  scheduler: Scheduler,
+  servedModelIds: readonly string[],
+  upstreams: readonly RemoteModel[] = [],
+): Metrics {
   const served = new Set(servedModelIds);
   const modelLabel = (model: string) => (served.has(model) ? model : UNKNOWN_MODEL_LABEL);
   const registry = new Registry();
@@ -121,6 +130,8 @@ export function createMetrics(scheduler: Scheduler, servedModelIds: readonly str
     }
   });
 
+  observeUpstreams(upstreams, registers);
+
   return {
     registry,
     observeRequest({ transport, route, status }, seconds) {
@@ -128,4 +139,78 @@ export function createMetrics(scheduler: Scheduler, servedModelIds: readonly str
       requestDuration.observe({ transport }, seconds);
     },
   };
+}
+
+/** Per upstream and replica: attempts by outcome, errors by kind, latency, ejections, health, load. */
+function observeUpstreams(upstreams: readonly RemoteModel[], registers: Registry[]): void {
+  if (upstreams.length === 0) return;
+  const labelNames = ["upstream", "replica"];
+  const requests = new Counter({
+    name: "inferql_upstream_requests_total",
+    help: "Requests sent to upstream replicas, by outcome (ok, cancelled, timeout, error, retried)",
+    labelNames: [...labelNames, "outcome"],
+    registers,
+  });
+  const errors = new Counter({
+    name: "inferql_upstream_errors_total",
+    help: "Failed upstream requests by kind (connect, hang, status, stream, upstream)",
+    labelNames: [...labelNames, "kind"],
+    registers,
+  });
+  const duration = new Histogram({
+    name: "inferql_upstream_request_duration_seconds",
+    help: "From sending a request to an upstream replica to the end of its stream",
+    labelNames,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const firstToken = new Histogram({
+    name: "inferql_upstream_time_to_first_token_seconds",
+    help: "From sending a request to an upstream replica to its first output",
+    labelNames,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const ejections = new Counter({
+    name: "inferql_upstream_ejections_total",
+    help: "Times an upstream replica was taken out of rotation (failed or hung request, failed health check)",
+    labelNames,
+    registers,
+  });
+  new Gauge({
+    name: "inferql_upstream_replica_healthy",
+    help: "1 while an upstream replica is in rotation, 0 while it is ejected",
+    labelNames,
+    registers,
+    collect() {
+      for (const upstream of upstreams)
+        for (const replica of upstream.replicaStates())
+          this.set({ upstream: upstream.id, replica: replica.label }, replica.healthy ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "inferql_upstream_outstanding_requests",
+    help: "Requests running on an upstream replica now",
+    labelNames,
+    registers,
+    collect() {
+      for (const upstream of upstreams)
+        for (const replica of upstream.replicaStates())
+          this.set({ upstream: upstream.id, replica: replica.label }, replica.outstanding);
+    },
+  });
+  for (const upstream of upstreams) {
+    const known = new Set(upstream.replicaLabels);
+    upstream.onEvent((event) => {
+      if (!known.has(event.replica)) return;
+      const labels = { upstream: event.upstream, replica: event.replica };
+      if (event.type === "ejected") ejections.inc(labels);
+      else if (event.type === "attempt") {
+        requests.inc({ ...labels, outcome: event.outcome });
+        if (event.errorKind) errors.inc({ ...labels, kind: event.errorKind });
+        duration.observe(labels, event.seconds);
+        if (event.firstTokenSeconds !== undefined) firstToken.observe(labels, event.firstTokenSeconds);
+      }
+    });
+  }
 }

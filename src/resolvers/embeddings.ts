@@ -39,7 +39,7 @@ export async function createEmbeddings(
   input: EmbeddingsInput | unknown,
 ): Promise<Embeddings> {
   const parsed = parseInput(embeddingsInputSchema, input);
-  const model = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
+  const model = deps.registry.local(parsed.model ?? deps.registry.defaultModelId, "Embeddings");
   const inputs = toEmbeddingInputs(parsed.input);
   for (const [index, item] of inputs.entries()) {
     if (typeof item === "string") continue;

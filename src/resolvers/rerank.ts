@@ -32,7 +32,7 @@ export interface Rerank {
 
 export async function rerank(deps: InferenceDeps, input: RerankInput | unknown): Promise<Rerank> {
   const parsed = parseInput(rerankInputSchema, input);
-  const model = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
+  const model = deps.registry.local(parsed.model ?? deps.registry.defaultModelId, "Reranking");
   if (!model.canRank)
     throw new InvalidInputError(
       "model",

@@ -53,7 +53,7 @@ function tokenPiece(id: number, bytes: Uint8Array): TokenPiece {
 
 export function tokenize(deps: InferenceDeps, input: TokenizeInput | unknown): Tokenization {
   const parsed = parseInput(tokenizeInputSchema, input);
-  const model = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
+  const model = deps.registry.local(parsed.model ?? deps.registry.defaultModelId, "Tokenization");
   const tokens = model.tokenize(parsed.text, parsed.withSpecialTokens, parsed.addSpecialTokens);
   return { model: model.id, tokens: tokens.map((id) => tokenPiece(id, model.tokenBytes(id))) };
 }
@@ -63,7 +63,7 @@ export function detokenize(
   input: DetokenizeInput | unknown,
 ): { model: string; text: string } {
   const parsed = parseInput(detokenizeInputSchema, input);
-  const model = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
+  const model = deps.registry.local(parsed.model ?? deps.registry.defaultModelId, "Detokenization");
   const invalid = parsed.tokens.findIndex((token) => !model.isValidToken(token));
   if (invalid >= 0)
     throw new InvalidInputError(`tokens.${invalid}`, `Unknown token id ${parsed.tokens[invalid]}`);

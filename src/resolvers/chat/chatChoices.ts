@@ -62,6 +62,12 @@ export async function* streamChoices(
         prompt = { promptTokens: event.promptTokens, cachedPromptTokens: event.cachedPromptTokens };
         yield { type: "started", id, model, created, ...prompt, choiceCount };
       } else if (event.type === "finished") {
+        // A remote upstream reports the prompt's size with its usage, at the end only.
+        if (prompt?.promptTokens === 0 && event.usage.promptTokens > 0)
+          prompt = {
+            promptTokens: event.usage.promptTokens,
+            cachedPromptTokens: event.usage.cachedPromptTokens,
+          };
         finishedCount++;
         completionTokens += event.usage.completionTokens;
         yield finishedCount === choiceCount && prompt

@@ -21,7 +21,7 @@ export function renderChatPrompt(
   input: ChatCompletionInput | unknown,
 ): RenderedChatPrompt {
   const parsed = parseInput(chatCompletionInputSchema, input);
-  const model = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
+  const model = deps.registry.local(parsed.model ?? deps.registry.defaultModelId, "Rendering a chat prompt");
   const rendered = model.chatFormat.render(toChatPrompt(parsed, planTools(parsed).tools));
   return {
     model: model.id,

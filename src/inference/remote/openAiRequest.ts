@@ -1,0 +1,138 @@
+// A generation request as an OpenAI-compatible request body (chat or text completions), streamed
+// with usage. What the upstream kind cannot take is an InvalidInputError naming the field, never dropped.
+import { InvalidInputError } from "../../errors.js";
+import type { ChatPromptMessage, GenerationRequest } from "../types.js";
+import type { UpstreamKind } from "./upstreamSpec.js";
+
+export interface OpenAiRequest {
+  path: "/v1/chat/completions" | "/v1/completions";
+  body: Record<string, unknown>;
+}
+
+export function toOpenAiRequest(
+  request: GenerationRequest,
+  model: string,
+  kind: UpstreamKind,
+  upstreamId: string,
+): OpenAiRequest {
+  const refuse = (field: string, what: string): never => {
+    throw new InvalidInputError(
+      field,
+      `${what} is not available on '${upstreamId}', a remote (${kind}) upstream`,
+    );
+  };
+  if (request.lora.length > 0) refuse("lora", "Selecting a LoRA adapter by name");
+  if (request.prompt.kind === "infill") return refuse("model", "Infill");
+  const { sampling } = request;
+  const body: Record<string, unknown> = { model, stream: true, stream_options: { include_usage: true } };
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) body[key] = value;
+  };
+  set("max_tokens", request.maxTokens);
+  set("temperature", sampling.temperature);
+  set("top_p", sampling.topP);
+  set("seed", sampling.seed);
+  set("presence_penalty", sampling.presencePenalty);
+  set("frequency_penalty", sampling.frequencyPenalty);
+  if (sampling.logitBias)
+    body.logit_bias = Object.fromEntries(
+      [...sampling.logitBias].map(([token, bias]) => [String(token), bias]),
+    );
+  if (request.stop.length) body.stop = request.stop;
+  const extended = (field: string, wire: string, value: unknown) => {
+    if (value === undefined) return;
+    if (kind === "openai") refuse(field, `'${field}'`);
+    body[wire] = value;
+  };
+  extended("topK", "top_k", sampling.topK);
+  extended("minP", "min_p", sampling.minP);
+  extended(
+    "repeatPenalty",
+    kind === "vllm" ? "repetition_penalty" : "repeat_penalty",
+    sampling.repeatPenalty,
+  );
+  if (kind === "llama") body.cache_prompt = request.cachePrompt;
+
+  const constraint = request.constraint;
+  if (constraint?.kind === "gbnf") {
+    if (kind === "openai") refuse(constraint.field, "A GBNF grammar");
+    body[kind === "vllm" ? "guided_grammar" : "grammar"] = constraint.grammar;
+  }
+
+  if (request.prompt.kind === "text") {
+    body.prompt = request.prompt.text;
+    if (request.topLogprobs !== undefined) body.logprobs = request.topLogprobs;
+    if (constraint?.kind === "jsonSchema" || constraint?.kind === "anyJson") {
+      // The completions API has no response_format; llama-server and inferql take `json_schema`.
+      if (kind !== "llama") refuse(constraint.field, "A JSON schema on a text completion");
+      body.json_schema = constraint.kind === "jsonSchema" ? constraint.schema : { type: "object" };
+    }
+    return { path: "/v1/completions", body };
+  }
+
+  const prompt = request.prompt;
+  body.messages = prompt.messages.map(toWireMessage);
+  if (prompt.tools.length)
+    body.tools = prompt.tools.map((tool) => ({
+      type: "function",
+      function: {
+        name: tool.name,
+        ...(tool.description !== undefined ? { description: tool.description } : {}),
+        ...(tool.parameters !== undefined ? { parameters: tool.parameters } : {}),
+      },
+    }));
+  if (prompt.templateVariables && Object.keys(prompt.templateVariables).length) {
+    if (kind === "openai") refuse("chatTemplateKwargs", "'chatTemplateKwargs'");
+    body.chat_template_kwargs = prompt.templateVariables;
+  }
+  const output = request.chatOutput;
+  if (output && prompt.tools.length) {
+    if (output.toolCalls === "none") body.tool_choice = "none";
+    else if (output.toolCalls === "auto") body.tool_choice = "auto";
+    else if (output.toolNames.length === 1 && prompt.tools.length > 1)
+      body.tool_choice = { type: "function", function: { name: output.toolNames[0] } };
+    else body.tool_choice = "required";
+    if (output.toolCalls !== "none") body.parallel_tool_calls = output.parallelToolCalls;
+  }
+  if (output?.reasoningBudget !== undefined) {
+    if (kind !== "llama") refuse("reasoningBudget", "A reasoning budget");
+    body.thinking_budget_tokens = output.reasoningBudget;
+  }
+  if (kind === "llama" && output?.reasoning === "inline") body.reasoning_format = "none";
+  if (request.topLogprobs !== undefined) {
+    body.logprobs = true;
+    body.top_logprobs = request.topLogprobs;
+  }
+  if (constraint?.kind === "anyJson") body.response_format = { type: "json_object" };
+  else if (constraint?.kind === "jsonSchema")
+    body.response_format = {
+      type: "json_schema",
+      json_schema: { name: "output", schema: constraint.schema },
+    };
+  return { path: "/v1/chat/completions", body };
+}
+
+function toWireMessage(message: ChatPromptMessage): Record<string, unknown> {
+  switch (message.role) {
+    case "system":
+    case "user":
+      return { role: message.role, content: message.content };
+    case "tool":
+      return { role: "tool", tool_call_id: message.toolCallId, content: message.content };
+    case "assistant":
+      return {
+        role: "assistant",
+        content: message.content,
+        ...(message.reasoning ? { reasoning_content: message.reasoning } : {}),
+        ...(message.toolCalls.length
+          ? {
+              tool_calls: message.toolCalls.map((call) => ({
+                id: call.id,
+                type: "function",
+                function: { name: call.name, arguments: call.arguments },
+              })),
+            }
+          : {}),
+      };
+  }
+}

@@ -1,0 +1,64 @@
+// Prefix affinity for remote replicas: a prompt is a chain of blocks (the tools, then each message;
+// or 64-character pieces of a text prompt), each hashed together with all blocks before it. A request
+// goes to the replica that last served the longest of its prefixes (its KV cache likely still holds
+// it: the same conversation's earlier turns, the same system prompt), as SGLang's cache-aware router.
+import type { PromptInput } from "../types.js";
+
+const TEXT_BLOCK = 64;
+/** Prefix hashes remembered before the least recently used are forgotten. */
+const CAPACITY = 50_000;
+
+/** 32-bit FNV-1a over `text`, continuing from `hash`. */
+function fnv1a(text: string, hash: number): number {
+  let h = hash;
+  for (let index = 0; index < text.length; index++) {
+    h ^= text.charCodeAt(index);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** The hash of every prefix of the prompt, shortest first. */
+export function promptPrefixHashes(prompt: PromptInput): number[] {
+  const blocks: string[] = [];
+  if (prompt.kind === "chat") {
+    if (prompt.tools.length) blocks.push(JSON.stringify(prompt.tools));
+    for (const message of prompt.messages) blocks.push(JSON.stringify(message));
+  } else {
+    const text = prompt.kind === "text" ? prompt.text : JSON.stringify(prompt);
+    for (let start = 0; start < text.length; start += TEXT_BLOCK)
+      blocks.push(text.slice(start, start + TEXT_BLOCK));
+  }
+  const hashes: number[] = [];
+  let hash = 0x811c9dc5;
+  for (const block of blocks) {
+    hash = fnv1a(`\u0000${block}`, hash);
+    hashes.push(hash);
+  }
+  return hashes;
+}
+
+export class PrefixAffinity {
+  /** Prefix hash → the replica that served it last; in insertion order, oldest first. */
+  private readonly served = new Map<number, number>();
+
+  /** The replica that served the longest of these prefixes, if any did. */
+  lookup(prefix: readonly number[]): number | undefined {
+    for (let index = prefix.length - 1; index >= 0; index--) {
+      const replica = this.served.get(prefix[index]);
+      if (replica !== undefined) return replica;
+    }
+    return undefined;
+  }
+
+  record(prefix: readonly number[], replica: number): void {
+    for (const hash of prefix) {
+      this.served.delete(hash);
+      this.served.set(hash, replica);
+    }
+    for (const oldest of this.served.keys()) {
+      if (this.served.size <= CAPACITY) break;
+      this.served.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,492 @@
+// A model served by OpenAI-compatible replicas (another inferql, llama-server, vLLM): the
+// ScheduledModel a remote upstream is. Its slots are the replicas' concurrency limits (slot i runs on
+// replica ⌊i / slots⌋), so the scheduler's queue, 429 and cancellation hold for it as for local slots.
+// It routes among replicas (pickSlot: prefix affinity, else least outstanding), ejects replicas that
+// fail or hang and restores them when a health probe answers, retries a request that produced nothing
+// on another replica (SlotFailedError), and aborts the upstream request when its generation is cancelled.
+import { createParser } from "eventsource-parser";
+import type { Logger } from "pino";
+import { InvalidInputError, ModelNotReadyError, OverloadedError } from "../../errors.js";
+import type { ModelInfo } from "../engine/loadedModel.js";
+import {
+  type PreparedRequest,
+  type ScheduledModel,
+  SlotFailedError,
+  type SlotRun,
+} from "../scheduler/scheduledModel.js";
+import type { EngineEvent, GenerationRequest, LoraSelection } from "../types.js";
+import { toOpenAiRequest } from "./openAiRequest.js";
+import { PrefixAffinity, promptPrefixHashes } from "./prefixAffinity.js";
+import { UpstreamOutput, UpstreamStreamError, type WireChunk } from "./upstreamOutput.js";
+import type { UpstreamSpec } from "./upstreamSpec.js";
+
+/** How one attempt on a replica ended. */
+export type UpstreamOutcome = "ok" | "cancelled" | "timeout" | "error" | "retried";
+/** Why a replica failed a request (a bounded label). */
+export type UpstreamErrorKind = "connect" | "hang" | "status" | "stream" | "upstream";
+
+export type UpstreamEvent =
+  | {
+      type: "attempt";
+      upstream: string;
+      replica: string;
+      outcome: UpstreamOutcome;
+      errorKind?: UpstreamErrorKind;
+      seconds: number;
+      firstTokenSeconds?: number;
+    }
+  | { type: "ejected"; upstream: string; replica: string; reason: string }
+  | { type: "restored"; upstream: string; replica: string };
+
+interface Replica {
+  index: number;
+  /** Base URL, without a trailing slash or `/v1`. */
+  base: string;
+  /** Its label in metrics and logs: the configured URL's origin. */
+  label: string;
+  healthy: boolean;
+  /** When it was last chosen (a counter), so that equally loaded replicas take turns. */
+  lastChosen: number;
+  probing: boolean;
+}
+
+/** A failure of one attempt, classified. */
+interface Fault {
+  kind: UpstreamErrorKind;
+  message: string;
+  /** The replica is taken out of rotation until a probe answers. */
+  ejects: boolean;
+  /** Another replica may serve the request (when nothing was produced yet). */
+  retryable: boolean;
+  /** What the client gets when no other replica can: a domain error, or a plain one (500). */
+  final: Error;
+}
+
+class UpstreamStatusError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`HTTP ${status}${body ? `: ${body.slice(0, 300)}` : ""}`);
+    this.name = "UpstreamStatusError";
+  }
+}
+
+const PROBE_TIMEOUT_MS = 5000;
+
+export class RemoteModel implements ScheduledModel {
+  readonly slots: number;
+  private readonly replicas: Replica[];
+  private readonly affinity = new PrefixAffinity();
+  /** What each prepared request needs for routing: its prefix, and the replicas it failed on. */
+  private readonly routing = new WeakMap<PreparedRequest, { tried: Set<number> }>();
+  private readonly slotListeners = new Set<() => void>();
+  private readonly eventListeners = new Set<(event: UpstreamEvent) => void>();
+  private chosen = 0;
+  private healthTimer?: NodeJS.Timeout;
+
+  constructor(
+    readonly spec: UpstreamSpec,
+    private readonly logger?: Logger,
+  ) {
+    this.replicas = spec.replicas.map((url, index) => {
+      const base = url.replace(/\/+$/, "").replace(/\/v1$/, "");
+      return { index, base, label: new URL(base).origin, healthy: true, lastChosen: 0, probing: false };
+    });
+    this.slots = spec.slots * this.replicas.length;
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  /** The replicas' labels (their URLs' origins), for metrics. */
+  get replicaLabels(): string[] {
+    return this.replicas.map((replica) => replica.label);
+  }
+
+  /** Each replica's state, for metrics and tests. */
+  replicaStates(): { label: string; healthy: boolean; outstanding: number }[] {
+    return this.replicas.map((replica) => ({
+      label: replica.label,
+      healthy: replica.healthy,
+      outstanding: this.outstanding.get(replica.index) ?? 0,
+    }));
+  }
+
+  private readonly outstanding = new Map<number, number>();
+
+  info(): ModelInfo {
+    return {
+      id: this.spec.id,
+      path: "",
+      contextSize: 0,
+      trainContextSize: 0,
+      chatTemplate: "",
+      chatFormat: { wrapperName: `upstream:${this.spec.kind}`, renderer: "jinja", toolCallFormat: "native" },
+      adapters: [],
+      aliases: [],
+      sizeBytes: 0,
+      embeddingSize: 0,
+    };
+  }
+
+  /** Token ids are the upstream's: it checks them. */
+  isValidToken(): boolean {
+    return true;
+  }
+
+  loraContextKey(selection: readonly LoraSelection[]): string {
+    if (selection.some((lora) => lora.scale !== 0))
+      throw new InvalidInputError(
+        "lora",
+        `Selecting a LoRA adapter by name is not available on '${this.id}', a remote upstream`,
+      );
+    return "";
+  }
+
+  cachedTokens(): readonly number[] {
+    return [];
+  }
+
+  async prepare(request: GenerationRequest): Promise<PreparedRequest> {
+    const wire = toOpenAiRequest(
+      { ...request, lora: request.lora.filter((lora) => lora.scale !== 0) },
+      this.spec.model ?? this.spec.id,
+      this.spec.kind,
+      this.id,
+    );
+    if (!this.replicas.some((replica) => replica.healthy))
+      throw new ModelNotReadyError(`No replica of the upstream '${this.id}' is reachable now`);
+    const tried = new Set<number>();
+    const prepared: PreparedRequest = {
+      prefix: promptPrefixHashes(request.prompt),
+      generate: (run) => this.generate(run, wire, tried),
+    };
+    this.routing.set(prepared, { tried });
+    return prepared;
+  }
+
+  /**
+   * Prefix affinity, then least outstanding: the replica that served the longest prefix of this
+   * prompt when it has a free slot (else it is loaded, and the request falls back), otherwise the
+   * replica with the fewest requests running, the one chosen longest ago among equals. Never a
+   * replica this request already failed on.
+   */
+  pickSlot(
+    freeSlots: readonly number[],
+    prepared: PreparedRequest,
+    request: GenerationRequest,
+  ): number | undefined {
+    const tried = this.routing.get(prepared)?.tried;
+    const free = new Map<number, number[]>();
+    for (const slot of freeSlots) {
+      const replica = this.replicaIndexOf(slot);
+      if (tried?.has(replica)) continue;
+      free.set(replica, [...(free.get(replica) ?? []), slot]);
+    }
+    if (free.size === 0) return undefined;
+    let chosen = request.cachePrompt ? this.affinity.lookup(prepared.prefix) : undefined;
+    if (chosen === undefined || !free.has(chosen)) {
+      chosen = undefined;
+      let best = Number.POSITIVE_INFINITY;
+      for (const [replica, slots] of free) {
+        const running = this.spec.slots - slots.length;
+        const score = running * 1e12 + this.replicas[replica].lastChosen;
+        if (score < best) {
+          best = score;
+          chosen = replica;
+        }
+      }
+    }
+    if (chosen === undefined) return undefined;
+    this.replicas[chosen].lastChosen = ++this.chosen;
+    if (request.cachePrompt) this.affinity.record(prepared.prefix, chosen);
+    return free.get(chosen)?.[0];
+  }
+
+  isSlotUsable(slot: number): boolean {
+    return this.replicas[this.replicaIndexOf(slot)].healthy;
+  }
+
+  onSlotsChanged(listener: () => void): () => void {
+    this.slotListeners.add(listener);
+    return () => this.slotListeners.delete(listener);
+  }
+
+  /** Attempts, ejections and restorations, for metrics. */
+  onEvent(listener: (event: UpstreamEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** Starts the periodic health probes. */
+  start(): void {
+    if (this.healthTimer) return;
+    this.healthTimer = setInterval(() => this.probeAll(), this.spec.healthIntervalMs);
+    this.healthTimer.unref();
+  }
+
+  dispose(): void {
+    clearInterval(this.healthTimer);
+    this.healthTimer = undefined;
+  }
+
+  /** Probes every replica once: a healthy one that fails is ejected, an ejected one that answers restored. */
+  async probeAll(): Promise<void> {
+    await Promise.all(
+      this.replicas.map(async (replica) => {
+        if (replica.probing) return;
+        replica.probing = true;
+        try {
+          const healthy = await this.probe(replica);
+          if (healthy && !replica.healthy) this.restore(replica);
+          else if (!healthy && replica.healthy) this.eject(replica, "health check failed");
+        } finally {
+          replica.probing = false;
+        }
+      }),
+    );
+  }
+
+  private async probe(replica: Replica): Promise<boolean> {
+    const timeout = Math.min(this.spec.timeoutMs, PROBE_TIMEOUT_MS);
+    const get = async (path: string) => {
+      const response = await fetch(`${replica.base}${path}`, {
+        headers: this.headers(),
+        signal: AbortSignal.timeout(timeout),
+      });
+      await response.body?.cancel();
+      return response.status;
+    };
+    try {
+      const status = await get("/health");
+      if (status === 404) return (await get("/v1/models")) === 200;
+      return status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  private eject(replica: Replica, reason: string): void {
+    if (!replica.healthy) return;
+    replica.healthy = false;
+    this.logger?.warn({ upstream: this.id, replica: replica.label, reason }, "upstream replica ejected");
+    this.emit({ type: "ejected", upstream: this.id, replica: replica.label, reason });
+  }
+
+  private restore(replica: Replica): void {
+    replica.healthy = true;
+    this.logger?.info({ upstream: this.id, replica: replica.label }, "upstream replica restored");
+    this.emit({ type: "restored", upstream: this.id, replica: replica.label });
+    for (const listener of this.slotListeners) listener();
+  }
+
+  private emit(event: UpstreamEvent): void {
+    for (const listener of this.eventListeners)
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger?.error({ err: error }, "upstream: an event listener failed");
+      }
+  }
+
+  private replicaIndexOf(slot: number): number {
+    return Math.floor(slot / this.spec.slots);
+  }
+
+  private headers(): Record<string, string> {
+    return this.spec.apiKey ? { authorization: `Bearer ${this.spec.apiKey}` } : {};
+  }
+
+  private async *generate(
+    run: SlotRun,
+    wire: ReturnType<typeof toOpenAiRequest>,
+    tried: Set<number>,
+  ): AsyncGenerator<EngineEvent> {
+    const replica = this.replicas[this.replicaIndexOf(run.slot)];
+    tried.add(replica.index);
+    this.outstanding.set(replica.index, (this.outstanding.get(replica.index) ?? 0) + 1);
+    const sentAt = performance.now();
+    const output = new UpstreamOutput(
+      run.slot,
+      run.queueMs,
+      sentAt,
+      run.request.chatOutput?.reasoning === "inline",
+    );
+    const controller = new AbortController();
+    let stopped: "cancelled" | "timeout" | "hang" | undefined;
+    const stop = (reason: "cancelled" | "timeout" | "hang") => {
+      stopped ??= reason;
+      controller.abort();
+    };
+    const onAbort = () => stop("cancelled");
+    if (run.signal.aborted) onAbort();
+    else run.signal.addEventListener("abort", onAbort, { once: true });
+    const deadline = setTimeout(() => stop("timeout"), Math.max(0, run.deadline - Date.now()));
+    let hang: NodeJS.Timeout | undefined;
+    const armHangTimer = () => {
+      clearTimeout(hang);
+      hang = setTimeout(() => stop("hang"), this.spec.timeoutMs);
+    };
+    let outcome: UpstreamOutcome = "error";
+    let errorKind: UpstreamErrorKind | undefined;
+    try {
+      try {
+        armHangTimer();
+        yield* this.stream(replica, wire, controller.signal, output, armHangTimer);
+        outcome = "ok";
+      } catch (error) {
+        if (stopped === "cancelled" || stopped === "timeout") {
+          outcome = stopped;
+          yield* output.finish(stopped);
+          return;
+        }
+        const fault = this.classify(error, stopped === "hang");
+        errorKind = fault.kind;
+        this.logger?.warn(
+          {
+            upstream: this.id,
+            replica: replica.label,
+            kind: fault.kind,
+            err: fault.message,
+            started: output.started,
+          },
+          "upstream request failed",
+        );
+        if (fault.ejects) this.eject(replica, fault.message);
+        if (output.started)
+          throw new UpstreamStreamError(`upstream '${this.id}' failed mid-stream: ${fault.message}`);
+        if (fault.retryable && this.replicas.some((other) => other.healthy && !tried.has(other.index))) {
+          outcome = "retried";
+          throw new SlotFailedError(fault.final);
+        }
+        throw fault.final;
+      }
+    } finally {
+      clearTimeout(deadline);
+      clearTimeout(hang);
+      run.signal.removeEventListener("abort", onAbort);
+      controller.abort();
+      this.outstanding.set(replica.index, (this.outstanding.get(replica.index) ?? 1) - 1);
+      this.emit({
+        type: "attempt",
+        upstream: this.id,
+        replica: replica.label,
+        outcome,
+        ...(errorKind ? { errorKind } : {}),
+        seconds: (performance.now() - sentAt) / 1000,
+        ...(output.firstTokenSeconds !== undefined ? { firstTokenSeconds: output.firstTokenSeconds } : {}),
+      });
+    }
+  }
+
+  /** One request to one replica, its SSE stream read as engine events. */
+  private async *stream(
+    replica: Replica,
+    wire: ReturnType<typeof toOpenAiRequest>,
+    signal: AbortSignal,
+    output: UpstreamOutput,
+    onData: () => void,
+  ): AsyncGenerator<EngineEvent> {
+    const response = await fetch(`${replica.base}${wire.path}`, {
+      method: "POST",
+      headers: { ...this.headers(), "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify(wire.body),
+      signal,
+    });
+    if (!response.ok || !response.body) {
+      const body = await response.text().catch(() => "");
+      throw new UpstreamStatusError(response.status, body);
+    }
+    const messages: string[] = [];
+    const parser = createParser({ onEvent: (event) => messages.push(event.data) });
+    const decoder = new TextDecoder();
+    for await (const bytes of response.body) {
+      onData();
+      parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
+      for (const data of messages.splice(0)) {
+        if (data.trim() === "[DONE]") {
+          if (!output.finished) throw new UpstreamStreamError("the stream ended without a finish reason");
+          yield* output.finish();
+          return;
+        }
+        let chunk: WireChunk;
+        try {
+          chunk = JSON.parse(data) as WireChunk;
+        } catch {
+          throw new UpstreamStreamError("the stream sent a chunk that is not JSON");
+        }
+        yield* output.chunk(chunk);
+      }
+    }
+    if (!output.finished) throw new UpstreamStreamError("the stream ended before its finish reason");
+    yield* output.finish();
+  }
+
+  private classify(error: unknown, hung: boolean): Fault {
+    const unavailable = (message: string) =>
+      new ModelNotReadyError(`No replica of the upstream '${this.id}' could serve the request (${message})`);
+    if (hung) {
+      const message = `no data for ${this.spec.timeoutMs} ms`;
+      return { kind: "hang", message, ejects: true, retryable: true, final: unavailable(message) };
+    }
+    if (error instanceof UpstreamStatusError) {
+      const message = error.message;
+      if (error.status === 429)
+        return { kind: "status", message, ejects: false, retryable: true, final: new OverloadedError(1) };
+      if (error.status >= 500)
+        return { kind: "status", message, ejects: true, retryable: true, final: unavailable(message) };
+      if (error.status === 400 || error.status === 422) {
+        let field: string | undefined;
+        let detail = error.body;
+        try {
+          const parsed = JSON.parse(error.body) as { error?: { message?: string; param?: string | null } };
+          field = parsed.error?.param ?? undefined;
+          detail = parsed.error?.message ?? detail;
+        } catch {
+          // Not an OpenAI error body: its text is the message.
+        }
+        return {
+          kind: "status",
+          message,
+          ejects: false,
+          retryable: false,
+          final: new InvalidInputError(field, `The upstream '${this.id}' refused the request: ${detail}`),
+        };
+      }
+      // 401, 403, 404: the upstream is misconfigured here (its key, its model name); the log says which.
+      return {
+        kind: "status",
+        message,
+        ejects: false,
+        retryable: false,
+        final: new Error(`upstream '${this.id}' answered ${message}`),
+      };
+    }
+    if (error instanceof UpstreamStreamError)
+      return {
+        kind: "upstream",
+        message: error.message,
+        ejects: false,
+        retryable: true,
+        final: unavailable(error.message),
+      };
+    const message = describe(error);
+    // fetch's TypeError ("fetch failed": refused, reset) or a body that broke off (the replica died).
+    const connect = error instanceof TypeError && error.message === "fetch failed";
+    return {
+      kind: connect ? "connect" : "stream",
+      message,
+      ejects: true,
+      retryable: true,
+      final: unavailable(message),
+    };
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `${error.message}${cause}`;
+}

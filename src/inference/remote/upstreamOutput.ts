@@ -1,0 +1,208 @@
+// An upstream's stream of OpenAI chunks (chat or text completions) as engine events: "started" just
+// before the first output, text / reasoning / tool-call deltas with their logprobs, then "finished"
+// with the upstream's usage and finish reason.
+import type { EngineEvent, EngineFinishReason, TokenLogprob } from "../types.js";
+
+interface WireLogprob {
+  token?: string;
+  logprob?: number;
+  bytes?: number[] | null;
+  top_logprobs?: WireLogprob[];
+}
+
+interface WireChoice {
+  index?: number;
+  text?: string;
+  delta?: {
+    content?: string | null;
+    reasoning_content?: string | null;
+    reasoning?: string | null;
+    tool_calls?: { index?: number; id?: string; function?: { name?: string; arguments?: string } }[];
+  };
+  logprobs?: {
+    content?: WireLogprob[] | null;
+    tokens?: string[];
+    token_logprobs?: number[];
+    top_logprobs?: (Record<string, number> | null)[];
+  } | null;
+  finish_reason?: string | null;
+  inferql_finish_reason?: string;
+}
+
+export interface WireChunk {
+  choices?: WireChoice[];
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    prompt_tokens_details?: { cached_tokens?: number } | null;
+  } | null;
+  error?: { message?: string } | string;
+}
+
+/** The upstream ended the generation in a way that is a failure (an in-band error, an abort of its own). */
+export class UpstreamStreamError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UpstreamStreamError";
+  }
+}
+
+const utf8 = new TextEncoder();
+
+function toTokenLogprob(entry: WireLogprob): TokenLogprob {
+  const token = entry.token ?? "";
+  return {
+    token,
+    logprob: entry.logprob ?? 0,
+    bytes: entry.bytes ?? [...utf8.encode(token)],
+    topLogprobs: (entry.top_logprobs ?? []).map((top) => ({
+      token: top.token ?? "",
+      logprob: top.logprob ?? 0,
+      bytes: top.bytes ?? [...utf8.encode(top.token ?? "")],
+    })),
+  };
+}
+
+/** Logprobs in either wire form: chat's `content` list, or text completions' parallel arrays. */
+function toLogprobs(logprobs: WireChoice["logprobs"]): TokenLogprob[] | undefined {
+  if (!logprobs) return undefined;
+  if (logprobs.content) return logprobs.content.map(toTokenLogprob);
+  if (!logprobs.tokens) return undefined;
+  return logprobs.tokens.map((token, index) => ({
+    token,
+    logprob: logprobs.token_logprobs?.[index] ?? 0,
+    bytes: [...utf8.encode(token)],
+    topLogprobs: Object.entries(logprobs.top_logprobs?.[index] ?? {}).map(([top, logprob]) => ({
+      token: top,
+      logprob,
+      bytes: [...utf8.encode(top)],
+    })),
+  }));
+}
+
+export class UpstreamOutput {
+  /** Whether any event went out (after it, a failure cannot be retried elsewhere). */
+  started = false;
+  private firstAt = 0;
+  private finishReason?: EngineFinishReason;
+  private usage?: NonNullable<WireChunk["usage"]>;
+  private generated = 0;
+  private readonly toolCalls: { name: string; arguments: string }[] = [];
+
+  constructor(
+    private readonly slot: number,
+    private readonly queueMs: number,
+    private readonly sentAt: number,
+    private readonly reasoningInline: boolean,
+  ) {}
+
+  get finished(): boolean {
+    return this.finishReason !== undefined;
+  }
+
+  /** Seconds from sending the request to its first output, once there was one. */
+  get firstTokenSeconds(): number | undefined {
+    return this.started ? (this.firstAt - this.sentAt) / 1000 : undefined;
+  }
+
+  *chunk(chunk: WireChunk): Generator<EngineEvent> {
+    if (chunk.error !== undefined) {
+      const message =
+        typeof chunk.error === "string" ? chunk.error : (chunk.error.message ?? "unknown error");
+      throw new UpstreamStreamError(`the upstream failed: ${message}`);
+    }
+    if (chunk.usage) this.usage = chunk.usage;
+    const choice = chunk.choices?.[0];
+    if (!choice) return;
+    const logprobs = toLogprobs(choice.logprobs);
+    const tokenCount = Math.max(1, logprobs?.length ?? 1);
+    const content = choice.text ?? choice.delta?.content ?? "";
+    const reasoning = choice.delta?.reasoning_content ?? choice.delta?.reasoning ?? "";
+    if (reasoning) {
+      yield* this.start();
+      this.generated += 1;
+      yield {
+        type: "text",
+        channel: this.reasoningInline ? "content" : "reasoning",
+        text: reasoning,
+        tokenCount: 1,
+      };
+    }
+    if (content || logprobs?.length) {
+      yield* this.start();
+      this.generated += tokenCount;
+      yield {
+        type: "text",
+        channel: "content",
+        text: content,
+        tokenCount,
+        ...(logprobs ? { logprobs } : {}),
+      };
+    }
+    for (const call of choice.delta?.tool_calls ?? []) {
+      yield* this.start();
+      const index = call.index ?? 0;
+      const name = call.function?.name;
+      const argumentsDelta = call.function?.arguments ?? "";
+      if (this.toolCalls[index] === undefined) this.toolCalls[index] = { name: name ?? "", arguments: "" };
+      else if (name) this.toolCalls[index].name = name;
+      this.toolCalls[index].arguments += argumentsDelta;
+      this.generated += 1;
+      yield { type: "toolCall", index, ...(name ? { name } : {}), argumentsDelta, tokenCount: 1 };
+    }
+    if (choice.finish_reason) {
+      yield* this.start();
+      this.finishReason = this.toFinishReason(choice);
+    }
+  }
+
+  /** The "finished" event: the upstream's reason, or `reason` when the generation was stopped here. */
+  *finish(reason?: EngineFinishReason): Generator<EngineEvent> {
+    yield* this.start();
+    const endedAt = performance.now();
+    const promptMs = this.firstAt - this.sentAt;
+    const generationMs = endedAt - this.firstAt;
+    const promptTokens = this.usage?.prompt_tokens ?? 0;
+    const completionTokens = this.usage?.completion_tokens ?? this.generated;
+    yield {
+      type: "finished",
+      reason: reason ?? this.finishReason ?? "stop",
+      toolCalls: this.toolCalls.filter((call) => call !== undefined),
+      usage: {
+        promptTokens,
+        completionTokens,
+        cachedPromptTokens: this.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+      },
+      timings: {
+        queueMs: this.queueMs,
+        promptMs,
+        generationMs,
+        promptTokensPerSecond: promptMs > 0 ? (promptTokens * 1000) / promptMs : 0,
+        generatedTokensPerSecond: generationMs > 0 ? (completionTokens * 1000) / generationMs : 0,
+      },
+    };
+  }
+
+  private *start(): Generator<EngineEvent> {
+    if (this.started) return;
+    this.started = true;
+    this.firstAt = performance.now();
+    // The prompt's size is known at the end only (the upstream's usage).
+    yield { type: "started", slot: this.slot, promptTokens: 0, cachedPromptTokens: 0 };
+  }
+
+  private toFinishReason(choice: WireChoice): EngineFinishReason {
+    if (choice.inferql_finish_reason === "timeout") return "timeout";
+    switch (choice.finish_reason) {
+      case "length":
+        return "length";
+      case "abort":
+      case "cancelled":
+      case "error":
+        throw new UpstreamStreamError(`the upstream ended the generation (${choice.finish_reason})`);
+      default:
+        // stop, tool_calls (the resolvers read the calls), content_filter, eos…
+        return "stop";
+    }
+  }
+}

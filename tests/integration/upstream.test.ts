@@ -1,0 +1,299 @@
+// Remote upstreams (--upstream, issue #16): a gateway inferql in front of two real inferql replicas
+// (in-process, on the generated tiny model) streams on every transport, refuses what an upstream
+// cannot do, passes cancellation through, and routes follow-ups by prefix affinity; a fault-injecting
+// upstream covers retries before the first token and failures after it.
+import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
+import type { OpenAI } from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import type { AppRouter } from "../../src/api/trpc/index.js";
+import { type RunningInferql, startInferql } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
+import type { RemoteModel, UpstreamEvent } from "../../src/inference/remote/remoteModel.js";
+import { createLogger } from "../../src/logger.js";
+import { collect, eventually } from "../support/collect.js";
+import { type FaultyUpstream, startFaultyUpstream } from "../support/faultyUpstream.js";
+import { graphqlWsClient } from "../support/graphqlClients.js";
+import { openAiClient } from "../support/openai.js";
+import { startTestServer } from "../support/startTestServer.js";
+import { openStream, STREAM_TRANSPORTS } from "../support/streamClients.js";
+
+async function startGateway(upstream: string, flags: string[] = []): Promise<RunningInferql> {
+  const config = loadConfig(["--port", "0", "--log-level", "silent", "--upstream", upstream, ...flags], {});
+  const app = await startInferql(config, createLogger(config.logLevel));
+  await app.ready;
+  return app;
+}
+
+const remoteOf = (app: RunningInferql, id: string) =>
+  app.registry.remotes.find((remote) => remote.id === id) as RemoteModel;
+
+/** Which replica each request reached: counts of "received" events per upstream app. */
+function countRequests(apps: RunningInferql[]): number[] {
+  const counts = apps.map(() => 0);
+  for (const [index, app] of apps.entries())
+    app.scheduler.onEvent((event) => {
+      if (event.type === "received") counts[index]++;
+    });
+  return counts;
+}
+
+describe("a gateway over two inferql replicas", () => {
+  let replicas: RunningInferql[];
+  let gateway: RunningInferql;
+  let client: OpenAI;
+  let received: number[];
+
+  beforeAll(async () => {
+    replicas = await Promise.all([
+      startTestServer({ flags: ["--slots", "2"] }),
+      startTestServer({ flags: ["--slots", "2"] }),
+    ]);
+    received = countRequests(replicas);
+    gateway = await startGateway(
+      `remote=${replicas[0].url},${replicas[1].url},model=tiny,kind=llama,slots=2,health=0.2,timeout=5`,
+    );
+    client = openAiClient(gateway.url);
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await Promise.all((replicas ?? []).map((replica) => replica.close()));
+  });
+
+  it("lists the remote model and streams it on REST with usage and finish reasons", async () => {
+    const models = await client.models.list();
+    expect(models.data.map((model) => model.id)).toEqual(["remote"]);
+    const stream = await client.chat.completions.create({
+      model: "remote",
+      messages: [{ role: "user", content: "Say something" }],
+      max_tokens: 6,
+      stream: true,
+      stream_options: { include_usage: true },
+      logprobs: true,
+      top_logprobs: 2,
+    });
+    let content = "";
+    let finishReason: string | null | undefined;
+    let usage: OpenAI.CompletionUsage | undefined | null;
+    let logprobs = 0;
+    for await (const chunk of stream) {
+      content += chunk.choices[0]?.delta.content ?? "";
+      logprobs += chunk.choices[0]?.logprobs?.content?.length ?? 0;
+      finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
+      usage = chunk.usage ?? usage;
+    }
+    expect(content.length).toBeGreaterThan(0);
+    expect(finishReason).toBe("length");
+    expect(usage?.completion_tokens).toBe(6);
+    expect(usage?.prompt_tokens).toBeGreaterThan(0);
+    expect(logprobs).toBe(6);
+  });
+
+  it.each(STREAM_TRANSPORTS)("streams to the end over %s", async (transport) => {
+    const outcome = await openStream(transport, gateway.url, { content: "Hello there", maxTokens: 5 })
+      .outcome;
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.finishReason?.toLowerCase()).toBe("length");
+    expect(outcome.ended).toBe(true);
+    expect(outcome.contentEvents).toBeGreaterThan(0);
+  });
+
+  it("streams a GraphQL subscription with started, deltas and usage", async () => {
+    const ws = graphqlWsClient(gateway.url);
+    try {
+      const events = await collect(
+        ws.iterate<{
+          chatCompletion: { __typename: string; finishReason?: string; usage?: { completionTokens: number } };
+        }>({
+          query: `subscription { chatCompletion(input: { model: "remote", maxTokens: 4, messages: [{ role: USER, content: "Hi" }] }) {
+            __typename ... on GenerationFinished { finishReason usage { completionTokens } } } }`,
+        }),
+      );
+      const names = events.map((event) => event.data?.chatCompletion.__typename);
+      expect(names[0]).toBe("GenerationStarted");
+      expect(names).toContain("ContentDelta");
+      const finished = events.at(-1)?.data?.chatCompletion;
+      expect(finished?.finishReason).toBe("LENGTH");
+      expect(finished?.usage?.completionTokens).toBe(4);
+    } finally {
+      await ws.dispose();
+    }
+  });
+
+  it("streams a tRPC subscription over WebSocket", async () => {
+    const socket = createWSClient({
+      url: `${gateway.url.replace(/^http/, "ws")}/trpc`,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    });
+    try {
+      const trpc = createTRPCClient<AppRouter>({ links: [wsLink({ client: socket })] });
+      const events: { type: string; finishReason?: string }[] = [];
+      await new Promise<void>((resolve, reject) => {
+        trpc.chat.stream.subscribe(
+          { model: "remote", maxTokens: 3, messages: [{ role: "user", content: "Hi" }] },
+          {
+            onData: (event) => events.push(event as { type: string; finishReason?: string }),
+            onError: reject,
+            onComplete: resolve,
+          },
+        );
+      });
+      expect(events[0].type).toBe("started");
+      expect(events.at(-1)).toMatchObject({ type: "finished", finishReason: "length" });
+    } finally {
+      socket.close();
+    }
+  });
+
+  it("refuses what a remote upstream cannot do with a 400 naming the field", async () => {
+    await expect(client.embeddings.create({ model: "remote", input: "x" })).rejects.toMatchObject({
+      status: 400,
+      param: "model",
+    });
+    await expect(
+      client.chat.completions.create({
+        model: "remote",
+        messages: [{ role: "user", content: "x" }],
+        // @ts-expect-error llama-server's extension
+        lora: "style",
+      }),
+    ).rejects.toMatchObject({ status: 400, param: "lora" });
+  });
+
+  it("a client that goes away aborts the upstream request: the replica's slot frees", async () => {
+    const stream = openStream("openai-sse", gateway.url, { content: "Go on", maxTokens: 1500 });
+    await stream.firstContent;
+    expect(replicas[0].scheduler.activeCount + replicas[1].scheduler.activeCount).toBe(1);
+    stream.disconnect();
+    await eventually(
+      () => replicas[0].scheduler.activeCount + replicas[1].scheduler.activeCount === 0,
+      3000,
+      "the upstream generation did not end",
+    );
+    await eventually(() => gateway.scheduler.activeCount === 0, 3000);
+    expect(replicas.every((replica) => replica.scheduler.state().busySlots === 0)).toBe(true);
+  });
+
+  it("sends a conversation's follow-up to the replica that served its start (prefix affinity)", async () => {
+    const ask = async (messages: OpenAI.ChatCompletionMessageParam[]) => {
+      const before = [...received];
+      const answer = await client.chat.completions.create({ model: "remote", messages, max_tokens: 3 });
+      const replica = received.findIndex((count, index) => count > before[index]);
+      return { replica, text: answer.choices[0].message.content ?? "" };
+    };
+    const first = (name: string): OpenAI.ChatCompletionMessageParam[] => [
+      { role: "system", content: `You are assistant ${name}.` },
+      { role: "user", content: `Hello ${name}` },
+    ];
+    const a = await ask(first("A"));
+    const b = await ask(first("B"));
+    // Equally loaded replicas take turns: the two conversations start on different replicas.
+    expect(b.replica).not.toBe(a.replica);
+    const followUp = (name: string, answer: string): OpenAI.ChatCompletionMessageParam[] => [
+      ...first(name),
+      { role: "assistant", content: answer },
+      { role: "user", content: "And then?" },
+    ];
+    expect((await ask(followUp("B", b.text))).replica).toBe(b.replica);
+    expect((await ask(followUp("A", a.text))).replica).toBe(a.replica);
+    expect((await ask(followUp("A", a.text))).replica).toBe(a.replica);
+  });
+
+  it("counts requests per upstream replica in /metrics", async () => {
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    const origin = new URL(replicas[0].url).origin;
+    expect(text).toContain(
+      `inferql_upstream_requests_total{upstream="remote",replica="${origin}",outcome="ok"}`,
+    );
+    expect(text).toContain(`inferql_upstream_replica_healthy{upstream="remote",replica="${origin}"} 1`);
+  });
+});
+
+describe("upstream faults", () => {
+  let good: RunningInferql;
+  let faulty: FaultyUpstream;
+  const gateways: RunningInferql[] = [];
+
+  beforeAll(async () => {
+    good = await startTestServer({ flags: ["--slots", "2"] });
+    faulty = await startFaultyUpstream();
+  });
+
+  afterAll(async () => {
+    await Promise.all(gateways.map((gateway) => gateway.close()));
+    await faulty?.close();
+    await good?.close();
+  });
+
+  /** A gateway whose first request goes to the faulty replica (the first, equally loaded). */
+  async function faultyFirst(flags = ""): Promise<{ app: RunningInferql; events: UpstreamEvent[] }> {
+    const app = await startGateway(
+      `f=${faulty.url},${good.url},model=tiny,kind=llama,slots=1,health=60,timeout=1${flags}`,
+    );
+    gateways.push(app);
+    const events: UpstreamEvent[] = [];
+    remoteOf(app, "f").onEvent((event) => events.push(event));
+    return { app, events };
+  }
+
+  it.each(["500", "hang"] as const)(
+    "a replica that answers %s before the first token is ejected and the request is retried on the other",
+    async (mode) => {
+      faulty.mode = mode;
+      const requestsBefore = faulty.requests;
+      const { app, events } = await faultyFirst();
+      const outcome = await openStream("openai-sse", app.url, { content: "Hi", maxTokens: 4 }).outcome;
+      expect(faulty.requests).toBe(requestsBefore + 1);
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.finishReason).toBe("length");
+      expect(outcome.contentEvents).toBeGreaterThan(0);
+      expect(events.map((event) => (event.type === "attempt" ? event.outcome : event.type))).toEqual([
+        "ejected",
+        "retried",
+        "ok",
+      ]);
+      expect(remoteOf(app, "f").replicaStates()[0].healthy).toBe(false);
+    },
+  );
+
+  it("an ejected replica is restored once its health check answers", async () => {
+    faulty.mode = "500";
+    const app = await startGateway(
+      `f=${faulty.url},${good.url},model=tiny,kind=llama,slots=1,health=0.1,timeout=1`,
+    );
+    gateways.push(app);
+    await openStream("openai-sse", app.url, { content: "Hi", maxTokens: 2 }).outcome;
+    await eventually(() => remoteOf(app, "f").replicaStates()[0].healthy, 3000, "not restored");
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toContain(`inferql_upstream_ejections_total{upstream="f",replica="${faulty.url}"} 1`);
+  });
+
+  it.each(STREAM_TRANSPORTS)(
+    "a replica that dies mid-stream ends the %s stream with a clean error",
+    async (transport) => {
+      faulty.mode = "die";
+      const app = await startGateway(`solo=${faulty.url},health=60,timeout=2`);
+      gateways.push(app);
+      const outcome = await openStream(transport, app.url, { content: "Hi", maxTokens: 50 }).outcome;
+      expect(outcome.contentEvents).toBeGreaterThan(0);
+      if (transport === "openai-sse") expect(outcome.transcript).toContain('"error"');
+      else expect(outcome.finishReason?.toLowerCase()).toBe("error");
+      await eventually(() => app.scheduler.activeCount === 0, 2000);
+    },
+  );
+
+  it("a request with no replica left is a 503, not a hang", async () => {
+    faulty.mode = "500";
+    const app = await startGateway(`solo=${faulty.url},health=60,timeout=1`);
+    gateways.push(app);
+    const client = openAiClient(app.url);
+    await expect(
+      client.chat.completions.create({ model: "solo", messages: [{ role: "user", content: "x" }] }),
+    ).rejects.toMatchObject({ status: 503 });
+    // Ejected now: the next one is refused at once.
+    await expect(
+      client.chat.completions.create({ model: "solo", messages: [{ role: "user", content: "x" }] }),
+    ).rejects.toMatchObject({ status: 503 });
+  });
+});
