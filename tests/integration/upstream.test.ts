@@ -2,9 +2,11 @@
 // (in-process, on the generated tiny model) streams on every transport, refuses what an upstream
 // cannot do, passes cancellation through, and routes follow-ups by prefix affinity; a fault-injecting
 // upstream covers retries before the first token and failures after it.
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import type { OpenAI } from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { WebSocket } from "ws";
 import type { AppRouter } from "../../src/api/trpc/index.js";
 import { type RunningInferql, startInferql } from "../../src/app.js";
@@ -12,6 +14,7 @@ import { loadConfig } from "../../src/config.js";
 import type { RemoteModel, UpstreamEvent } from "../../src/inference/remote/remoteModel.js";
 import { createLogger } from "../../src/logger.js";
 import { collect, eventually } from "../support/collect.js";
+import { ensureServerBuild } from "../support/ensureBuild.js";
 import { type FaultyUpstream, startFaultyUpstream } from "../support/faultyUpstream.js";
 import { graphqlWsClient } from "../support/graphqlClients.js";
 import { openAiClient } from "../support/openai.js";
@@ -295,5 +298,62 @@ describe("upstream faults", () => {
     await expect(
       client.chat.completions.create({ model: "solo", messages: [{ role: "user", content: "x" }] }),
     ).rejects.toMatchObject({ status: 503 });
+  });
+});
+
+describe("a replica process killed mid-run", () => {
+  it("ends the streams it was serving with a clean error, none left hanging", async () => {
+    ensureServerBuild();
+    const root = path.resolve(import.meta.dirname, "../..");
+    const child = spawn(
+      process.execPath,
+      [
+        "bin/inferql.cjs",
+        "serve",
+        "--port",
+        "0",
+        "--threads",
+        "1",
+        "--model",
+        `tiny=${inject("tinyModelPath")}`,
+      ],
+      { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let gateway: RunningInferql | undefined;
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let listening = "";
+        let buffer = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          buffer += chunk.toString();
+          for (let end = buffer.indexOf("\n"); end >= 0; end = buffer.indexOf("\n")) {
+            const line = JSON.parse(buffer.slice(0, end)) as { msg?: string; url?: string };
+            buffer = buffer.slice(end + 1);
+            if (line.msg === "listening" && line.url) listening = line.url;
+            if (line.msg === "ready") resolve(listening);
+          }
+        });
+        child.once("exit", () => reject(new Error("the replica exited before it was ready")));
+      });
+      gateway = await startGateway(`killed=${url},model=tiny,kind=llama,slots=4,health=60,timeout=30`);
+      // Three transports at once (a fourth and fifth concurrent stream to one child replica were
+      // seen to wait for the first ones to end here: see the report of issue #16 part 1).
+      const transports = ["openai-sse", "graphql-ws", "trpc-sse"] as const;
+      const streams = transports.map((transport) =>
+        openStream(transport, (gateway as RunningInferql).url, { content: "Go on", maxTokens: 1500 }),
+      );
+      await Promise.all(streams.map((stream) => stream.firstContent));
+      child.kill("SIGKILL");
+      const outcomes = await Promise.all(streams.map((stream) => stream.outcome));
+      for (const [index, outcome] of outcomes.entries()) {
+        if (transports[index] === "openai-sse") expect(outcome.transcript.slice(-600)).toContain('"error"');
+        else expect(outcome.finishReason?.toLowerCase(), transports[index]).toBe("error");
+      }
+      await eventually(() => (gateway as RunningInferql).scheduler.activeCount === 0, 2000);
+      expect(remoteOf(gateway, "killed").replicaStates()[0].healthy).toBe(false);
+    } finally {
+      child.kill("SIGKILL");
+      await gateway?.close();
+    }
   });
 });
