@@ -93,6 +93,59 @@ describe("a gateway over two inferql replicas", () => {
     expect(logprobs).toBe(6);
   });
 
+  it("forwards tools and JSON schemas, and maps streamed tool calls and text-completion logprobs", async () => {
+    const weather = {
+      type: "function" as const,
+      function: {
+        name: "get_weather",
+        parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+      },
+    };
+    const stream = await client.chat.completions.create({
+      model: "remote",
+      messages: [{ role: "user", content: "Weather in Paris?" }],
+      tools: [weather],
+      tool_choice: "required",
+      max_tokens: 60,
+      stream: true,
+    });
+    let name = "";
+    let args = "";
+    let finishReason: string | null | undefined;
+    for await (const chunk of stream) {
+      const call = chunk.choices[0]?.delta.tool_calls?.[0];
+      name += call?.function?.name ?? "";
+      args += call?.function?.arguments ?? "";
+      finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
+    }
+    expect(name).toBe("get_weather");
+    if (finishReason === "tool_calls") expect(JSON.parse(args)).toHaveProperty("city");
+    else expect(finishReason).toBe("length");
+
+    const json = await client.chat.completions.create({
+      model: "remote",
+      messages: [{ role: "user", content: "A city" }],
+      response_format: {
+        type: "json_schema",
+        json_schema: {
+          name: "c",
+          schema: { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] },
+        },
+      },
+      max_tokens: 40,
+    });
+    expect(typeof JSON.parse(json.choices[0].message.content ?? "").ok).toBe("boolean");
+
+    const completion = await client.completions.create({
+      model: "remote",
+      prompt: "Once",
+      max_tokens: 3,
+      logprobs: 2,
+    });
+    expect(completion.choices[0].logprobs?.tokens).toHaveLength(3);
+    expect(completion.usage?.completion_tokens).toBe(3);
+  });
+
   it.each(STREAM_TRANSPORTS)("streams to the end over %s", async (transport) => {
     const outcome = await openStream(transport, gateway.url, { content: "Hello there", maxTokens: 5 })
       .outcome;
