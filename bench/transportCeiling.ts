@@ -73,7 +73,10 @@ export async function measureTransportCeiling(
             // The first round warms the server's JIT up with a whole stream; later ones need a short one.
             await runRequest(session, { ...request, maxTokens: round === 0 ? deltasPerStream : 8 });
             for (const concurrency of concurrencies) {
-              const requests = Array.from({ length: Math.max(STREAMS_PER_LEVEL, concurrency) }, () => request);
+              const requests = Array.from(
+                { length: Math.max(STREAMS_PER_LEVEL, concurrency) },
+                () => request,
+              );
               const { records, durationS } = await runAtConcurrency(session, requests, concurrency);
               const events = records.reduce((sum, record) => sum + record.deltaTimes.length, 0);
               const failed = records.filter((record) => !record.ok).length;
