@@ -6,7 +6,8 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import { initTRPC } from "@trpc/server";
+import { initTRPC, tracked } from "@trpc/server";
+import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -206,4 +207,35 @@ describe("keep-alive pings", () => {
     const text = await body(2, 40);
     expect(text).not.toContain("event: ping");
   });
+});
+
+it("tracked events carry their ids, and an untracked one after them restores the last, as tRPC writes them", async () => {
+  const t = initTRPC.create();
+  const router = t.router({
+    mixed: t.procedure.subscription(async function* () {
+      yield tracked("a", 1);
+      yield 2;
+      yield tracked("b", { three: 3 });
+    }),
+  });
+  const ours = createServer((req, res) => {
+    void serveSseSubscription(
+      { router, createContext: () => ({}), onError: () => undefined },
+      req,
+      res,
+      "mixed",
+    );
+  });
+  const theirs = createServer((req, res) => {
+    void nodeHTTPRequestHandler({ router, req, res, path: "mixed", createContext: () => ({}) });
+  });
+  const bodies: string[] = [];
+  for (const server of [ours, theirs]) {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    bodies.push(await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)).text());
+    await new Promise((resolve) => server.close(resolve));
+  }
+  expect(bodies[0]).toContain("id: a\n");
+  expect(bodies[0]).toContain("event: restore-id\n");
+  expect(bodies[0]).toBe(bodies[1]);
 });

@@ -18,6 +18,7 @@ import {
   getErrorShape,
   isAbortError,
   isAsyncIterable,
+  isTrackedEnvelope,
 } from "@trpc/server/unstable-core-do-not-import";
 
 /** tRPC's SSE response headers as its node adapter sets them (a Fetch Headers' order: sorted by name). */
@@ -151,10 +152,21 @@ async function stream<Context>(
       pingTimer = setTimeout(check, intervalMs);
     }
     const serialize = config.transformer.output.serialize;
+    // tracked() events carry an id; an untracked one after them restores the last id (as tRPC does).
+    let lastEventId: string | undefined;
     while (!controller.signal.aborted) {
       const next = await iterator.next();
       if (next.done) break;
-      await write(message(undefined, JSON.stringify(serialize(next.value))));
+      if (isTrackedEnvelope(next.value)) {
+        const [id, data] = next.value;
+        lastEventId = id;
+        await write(`data: ${JSON.stringify(serialize(data))}\nid: ${id}\n\n\n`);
+      } else if (lastEventId === undefined)
+        await write(message(undefined, JSON.stringify(serialize(next.value))));
+      else
+        await write(
+          `data: ${JSON.stringify(serialize(next.value))}\nid: \n\n\nevent: restore-id\ndata: \nid: ${lastEventId}\n\n\n`,
+        );
     }
     if (!controller.signal.aborted) await write(RETURN);
   } catch (cause) {
