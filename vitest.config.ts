@@ -12,9 +12,11 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, "tests/package/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Two workers, each running its files one after another in one module graph: the app, its
-    // dependencies and the llama.cpp bindings (tests/support/sharedLlama.ts) load once per worker,
-    // not once per file. Test servers use one decode thread (--threads 1), so two fit on 2 cores.
+    // Two workers, each running its files one after another in one module graph: the app and its
+    // dependencies load once per worker, not once per file, and so do the llama.cpp bindings and
+    // each model file's chat wrapper (tests/support/sharedLlama.ts). Test servers use one decode
+    // thread (--threads 1), so two fit on 2 cores. A file must leave nothing behind: close its
+    // servers, restore fake timers and spies (vitest restores mocks between files).
     maxWorkers: 2,
     isolate: false,
     globalSetup: ["tests/globalSetup.ts"],

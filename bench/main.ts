@@ -45,8 +45,13 @@ async function main(): Promise<number> {
   if (!options.skipCeiling) {
     log("transport ceiling (fake instant engine):");
     results.transportCeiling = await measureTransportCeiling(
-      options.quick ? 300 : 3000,
-      options.quick ? [1] : [1, 8],
+      {
+        deltasPerStream: options.quick ? 300 : 3000,
+        concurrencies: options.quick ? [1] : [1, 8],
+        rounds: options.rounds,
+        otherServers: options.ceilingServers,
+        only: options.only,
+      },
       log,
     );
   }
@@ -114,17 +119,21 @@ function readJson(file: string): Record<string, unknown> {
 
 function writeOutputs(results: BenchResults, options: BenchOptions): void {
   // <date>-<host>, the date with its UTC hour and minute so that runs of one day do not overwrite.
-  const base = `${results.date.slice(0, 10)}-${results.date.slice(11, 16).replace(":", "")}-${results.host}`;
+  // A --ceiling-only run is `<date>-<host>-ceiling.json`, with no chart, and leaves the README's
+  // results (the last full run) alone.
+  const base = `${results.date.slice(0, 10)}-${results.date.slice(11, 16).replace(":", "")}-${results.host}${options.ceilingOnly ? "-ceiling" : ""}`;
   const dir = options.quick ? path.join(ROOT, ".cache/bench") : path.join(ROOT, "bench/results");
   mkdirSync(dir, { recursive: true });
   const jsonPath = path.join(dir, `${base}.json`);
   const svgPath = path.join(dir, `${base}.svg`);
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(svgPath, renderChartSvg(results));
+  if (!options.ceilingOnly) writeFileSync(svgPath, renderChartSvg(results));
   const report = renderReport(results, `results/${base}.svg`);
-  if (!options.quick) updateReadme(path.join(ROOT, "bench/README.md"), report);
+  if (!options.quick && !options.ceilingOnly) updateReadme(path.join(ROOT, "bench/README.md"), report);
   log(`\n${report}`);
-  log(`results: ${path.relative(ROOT, jsonPath)}, chart: ${path.relative(ROOT, svgPath)}`);
+  log(
+    `results: ${path.relative(ROOT, jsonPath)}${options.ceilingOnly ? "" : `, chart: ${path.relative(ROOT, svgPath)}`}`,
+  );
 }
 
 main().then(

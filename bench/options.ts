@@ -31,11 +31,22 @@ export interface BenchOptions {
   llamaServer?: string;
   skipPrefix: boolean;
   skipCeiling: boolean;
+  /** Only the transport ceiling (no model is prepared or measured). */
+  ceilingOnly: boolean;
+  /** More fake-engine servers for the ceiling, from other checkouts (A/B in the same rounds). */
+  ceilingServers: CeilingServer[];
+}
+
+/** `base=/tmp/base/bench/serveInferql.ts`: another tree's bench entry, started in fake mode. */
+export interface CeilingServer {
+  name: string;
+  entry: string;
 }
 
 const USAGE = `npm run bench -- [--quick] [--models bench,tiny] [--concurrency 1,4,8,16] [--slots 4]
   [--threads N] [--llama-threads 1,2] [--ctx-size 2048] [--batch-size 512] [--stream-interval 1] [--rounds 3] [--only direct,openai-sse]
   [--target NAME=URL[#model]]... [--skip-prefix] [--skip-ceiling]
+  [--ceiling-only] [--ceiling-server NAME=PATH/bench/serveInferql.ts]...
 Env: LLAMA_SERVER=<path to llama-server> adds llama-server on the same GGUF (bench/build-llama-server.sh builds it).`;
 
 const list = (text: string) =>
@@ -73,12 +84,17 @@ export function parseBenchOptions(
       target: { type: "string", multiple: true, default: [] },
       "skip-prefix": { type: "boolean", default: false },
       "skip-ceiling": { type: "boolean", default: false },
+      "ceiling-only": { type: "boolean", default: false },
+      "ceiling-server": { type: "string", multiple: true, default: [] },
     },
   });
   if (values.help) return "help";
   const quick = values.quick ?? false;
   const threads = values.threads ? Number(values.threads) : defaultThreads;
-  const models = (values.models ? list(values.models) : quick ? ["tiny"] : ["bench", "tiny"]).map((model) => {
+  const ceilingOnly = values["ceiling-only"] ?? false;
+  const models = (
+    ceilingOnly ? [] : values.models ? list(values.models) : quick ? ["tiny"] : ["bench", "tiny"]
+  ).map((model) => {
     if (model !== "bench" && model !== "tiny") throw new Error(`unknown model '${model}' (bench or tiny)`);
     return model as BenchModelPreset;
   });
@@ -100,7 +116,9 @@ export function parseBenchOptions(
     external: (values.target ?? []).map(parseExternalTarget),
     llamaServer: env.LLAMA_SERVER || undefined,
     skipPrefix: values["skip-prefix"] ?? false,
-    skipCeiling: values["skip-ceiling"] ?? false,
+    skipCeiling: (values["skip-ceiling"] ?? false) && !ceilingOnly,
+    ceilingOnly,
+    ceilingServers: (values["ceiling-server"] ?? []).map(parseCeilingServer),
   };
 }
 
@@ -109,6 +127,12 @@ function positiveInteger(flag: string, text: string): number {
   if (!Number.isInteger(value) || value < 1)
     throw new Error(`${flag} expects a positive integer, got '${text}'`);
   return value;
+}
+
+function parseCeilingServer(text: string): CeilingServer {
+  const match = /^([\w.-]+)=(.+)$/.exec(text);
+  if (!match) throw new Error(`--ceiling-server expects NAME=PATH, got '${text}'`);
+  return { name: match[1], entry: match[2] };
 }
 
 /** `openai=http://host:port` or `vllm=http://host:8000#my-model`. */

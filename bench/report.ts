@@ -2,7 +2,7 @@
 // metrics, the prompt-cache and transport-ceiling runs, and the issue's targets checked one by one.
 import { readFileSync, writeFileSync } from "node:fs";
 import { percentile, type RunMetrics } from "./metrics.js";
-import type { BenchResults, ModelResults, ThroughputRun } from "./resultTypes.js";
+import type { BenchResults, CeilingRun, ModelResults, ThroughputRun } from "./resultTypes.js";
 
 const START = "<!-- bench:results:start -->";
 const END = "<!-- bench:results:end -->";
@@ -129,16 +129,41 @@ function prefixSection(results: BenchResults): string[] {
 }
 
 function ceilingSection(results: BenchResults): string[] {
+  const ceiling = results.transportCeiling;
+  const rounds = Math.max(1, ...ceiling.map((run) => (run.round ?? 0) + 1));
+  // With --ceiling-server: this checkout's rate over each other server's, median of the round ratios.
+  const others = [...new Set(ceiling.flatMap((run) => (run.server ? [run.server] : [])))];
   const lines = [
     "### Transport ceiling: the real transports over a fake instant engine (bench/fakeEngine.ts)",
     "",
-    "| transport | c | deltas per stream | events/s |",
-    "|---|---:|---:|---:|",
+    ...(rounds > 1 ? [`Median events/s of ${rounds} rounds, and the rounds' range.`, ""] : []),
+    `| transport | c | deltas per stream | events/s |${others.map((name) => ` × ${name} |`).join("")}`,
+    `|---|---:|---:|---:|${others.map(() => "---:|").join("")}`,
   ];
-  for (const run of results.transportCeiling)
+  const groups = new Map<string, CeilingRun[]>();
+  for (const run of ceiling) {
+    const key = `${run.server ? `${run.server}:` : ""}${run.transport}|${run.concurrency}|${run.deltasPerStream}`;
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
+  for (const [key, runs] of groups) {
+    const [name, concurrency, deltas] = key.split("|");
+    const rates = runs.map((run) => run.eventsPerSecond).sort((a, b) => a - b);
+    const range = rates.length > 1 ? ` (${f0(rates[0])}–${f0(rates[rates.length - 1])})` : "";
+    const ratios = others.map((other) => {
+      if (runs[0].server) return " |";
+      const theirs = groups.get(`${other}:${key}`) ?? [];
+      const paired = runs.flatMap((run) => {
+        const match = theirs.find((their) => their.round === run.round);
+        return match ? [run.eventsPerSecond / match.eventsPerSecond] : [];
+      });
+      if (!paired.length) return " – |";
+      paired.sort((a, b) => a - b);
+      return ` ${f2(percentile(paired, 50))} (${f2(paired[0])}–${f2(paired[paired.length - 1])}) |`;
+    });
     lines.push(
-      `| ${run.transport} | ${run.concurrency} | ${run.deltasPerStream} | ${f0(run.eventsPerSecond)} |`,
+      `| ${name} | ${concurrency} | ${deltas} | ${f0(percentile(rates, 50))}${range} |${ratios.join("")}`,
     );
+  }
   lines.push("");
   return lines;
 }

@@ -43,6 +43,10 @@ export interface ModelResults {
 
 export interface CeilingRun {
   transport: string;
+  /** The --ceiling-server it ran on; absent for this checkout's own. */
+  server?: string;
+  /** 0-based round (runs before rounds have none). */
+  round?: number;
   concurrency: number;
   /** Deltas per stream. */
   deltasPerStream: number;

@@ -1,63 +1,111 @@
 // Transport-ceiling run: the real transports over the FAKE instant engine (fakeEngine.ts), giving
 // the most streamed events per second each transport sustains on this machine (client included).
+// Runs in rounds, like the model runs: each round measures every transport (and, with
+// --ceiling-server, every other checkout's server too, for an A/B in the same rounds) once, starting
+// one transport later than the round before.
 import { FAKE_MODEL_ID } from "./fakeEngine.js";
 import { runAtConcurrency, runRequest } from "./loadGenerator.js";
+import type { CeilingServer } from "./options.js";
 import type { CeilingRun } from "./resultTypes.js";
 import { graphqlSseTarget } from "./targets/graphqlSse.js";
 import { graphqlWsTarget } from "./targets/graphqlWs.js";
-import { startServerProcess } from "./targets/inferqlServer.js";
+import { type RunningServer, startServerProcess } from "./targets/inferqlServer.js";
 import { openAiSseTarget } from "./targets/openaiSse.js";
 import type { BenchRequest, Target } from "./targets/target.js";
 import { trpcSseTarget } from "./targets/trpcSse.js";
 
-export async function measureTransportCeiling(
-  deltasPerStream: number,
-  concurrencies: readonly number[],
-  log: (line: string) => void,
-): Promise<CeilingRun[]> {
-  const server = await startServerProcess({ mode: "fake" });
-  const runs: CeilingRun[] = [];
-  try {
-    const targets: Target[] = [
-      graphqlWsTarget(server.url),
-      graphqlSseTarget(server.url),
-      trpcSseTarget(server.url),
-      openAiSseTarget({
+/** Streams per level and round (at least c): 8 × 3,000 events, so that c = 1 runs long enough to measure. */
+const STREAMS_PER_LEVEL = 8;
+
+const TRANSPORTS = ["graphql-ws", "graphql-sse", "trpc-sse", "openai-sse"] as const;
+
+function targetFor(transport: (typeof TRANSPORTS)[number], url: string): Target {
+  switch (transport) {
+    case "graphql-ws":
+      return graphqlWsTarget(url);
+    case "graphql-sse":
+      return graphqlSseTarget(url);
+    case "trpc-sse":
+      return trpcSseTarget(url);
+    case "openai-sse":
+      return openAiSseTarget({
         name: "openai-sse",
         description: "fake engine over OpenAI SSE",
-        baseUrl: server.url,
+        baseUrl: url,
         model: FAKE_MODEL_ID,
-      }),
-    ];
-    for (const target of targets) {
-      const session = await target.open();
-      try {
-        const request: BenchRequest = { prompt: "fake", maxTokens: deltasPerStream, seed: 1, temperature: 0 };
-        await runRequest(session, { ...request, maxTokens: 8 });
-        for (const concurrency of concurrencies) {
-          const requests = Array.from({ length: concurrency }, () => request);
-          const { records, durationS } = await runAtConcurrency(session, requests, concurrency);
-          const events = records.reduce((sum, record) => sum + record.deltaTimes.length, 0);
-          const failed = records.filter((record) => !record.ok).length;
-          const run = {
-            transport: target.name,
-            concurrency,
-            deltasPerStream,
-            eventsPerSecond: events / durationS,
-            failed,
-          };
-          runs.push(run);
-          log(
-            `  ${target.name.padEnd(12)} c=${String(concurrency).padEnd(3)} ${run.eventsPerSecond.toFixed(0).padStart(7)} events/s` +
-              (failed ? `  ${failed} failed: ${records.find((record) => !record.ok)?.error}` : ""),
-          );
+      });
+  }
+}
+
+export interface CeilingOptions {
+  deltasPerStream: number;
+  concurrencies: readonly number[];
+  rounds: number;
+  /** Other checkouts' servers, measured in the same rounds (the report names them). */
+  otherServers: readonly CeilingServer[];
+  /** Only these transports (the --only names among TRANSPORTS), else all. */
+  only?: ReadonlySet<string>;
+}
+
+export async function measureTransportCeiling(
+  { deltasPerStream, concurrencies, rounds, otherServers, only }: CeilingOptions,
+  log: (line: string) => void,
+): Promise<CeilingRun[]> {
+  const servers: { name?: string; server: RunningServer }[] = [];
+  const runs: CeilingRun[] = [];
+  const transports = TRANSPORTS.filter((name) => !only || only.has(name) || ![...only].some(isTransport));
+  try {
+    servers.push({ server: await startServerProcess({ mode: "fake" }) });
+    for (const other of otherServers)
+      servers.push({
+        name: other.name,
+        server: await startServerProcess({ mode: "fake" }, 120_000, other.entry),
+      });
+    const request: BenchRequest = { prompt: "fake", maxTokens: deltasPerStream, seed: 1, temperature: 0 };
+    for (let round = 0; round < rounds; round++) {
+      const order = transports.map((_, index) => transports[(index + round) % transports.length]);
+      for (const transport of order)
+        for (const [index] of servers.entries()) {
+          const { name: serverName, server } = servers[(index + round) % servers.length];
+          const target = targetFor(transport, server.url);
+          const session = await target.open();
+          try {
+            // The first round warms the server's JIT up with a whole stream; later ones need a short one.
+            await runRequest(session, { ...request, maxTokens: round === 0 ? deltasPerStream : 8 });
+            for (const concurrency of concurrencies) {
+              const requests = Array.from(
+                { length: Math.max(STREAMS_PER_LEVEL, concurrency) },
+                () => request,
+              );
+              const { records, durationS } = await runAtConcurrency(session, requests, concurrency);
+              const events = records.reduce((sum, record) => sum + record.deltaTimes.length, 0);
+              const failed = records.filter((record) => !record.ok).length;
+              const run: CeilingRun = {
+                transport: target.name,
+                ...(serverName ? { server: serverName } : {}),
+                round,
+                concurrency,
+                deltasPerStream,
+                eventsPerSecond: events / durationS,
+                failed,
+              };
+              runs.push(run);
+              log(
+                `  ${rounds > 1 ? `r${round + 1} ` : ""}${(serverName ? `${serverName}:` : "") + target.name.padEnd(12)} c=${String(concurrency).padEnd(3)} ${run.eventsPerSecond.toFixed(0).padStart(7)} events/s` +
+                  (failed ? `  ${failed} failed: ${records.find((record) => !record.ok)?.error}` : ""),
+              );
+            }
+          } finally {
+            await session.close();
+          }
         }
-      } finally {
-        await session.close();
-      }
     }
   } finally {
-    await server.stop();
+    await Promise.all(servers.map(({ server }) => server.stop()));
   }
   return runs;
+}
+
+function isTransport(name: string): boolean {
+  return (TRANSPORTS as readonly string[]).includes(name);
 }

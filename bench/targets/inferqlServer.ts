@@ -11,8 +11,16 @@ export interface RunningServer {
 
 const SERVE_ENTRY = fileURLToPath(new URL("../serveInferql.ts", import.meta.url));
 
-export async function startServerProcess(request: ServeRequest, timeoutMs = 120_000): Promise<RunningServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", SERVE_ENTRY, JSON.stringify(request)], {
+/** `entry`: another checkout's bench/serveInferql.ts (an A/B of the transport ceiling), else this one's. */
+export async function startServerProcess(
+  request: ServeRequest,
+  timeoutMs = 120_000,
+  entry = SERVE_ENTRY,
+): Promise<RunningServer> {
+  // BENCH_SERVER_NODE_ARGS: node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  // (which NODE_OPTIONS refuses).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry, JSON.stringify(request)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -33,7 +33,7 @@ function exitOf(
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
-test("with no model configured, serve generates the tiny model, reports ready on /health, and exits 0 on SIGTERM", async () => {
+test.concurrent("with no model configured, serve generates the tiny model, reports ready on /health, and exits 0 on SIGTERM", async () => {
   const child = inferql(["serve", "--port", "0", "--threads", "1"]);
   const exited = exitOf(child);
   const logLines: { msg: string; url?: string; libuvThreads?: number }[] = [];
@@ -64,7 +64,7 @@ test("with no model configured, serve generates the tiny model, reports ready on
   expect(code).toBe(0);
 }, 60_000);
 
-test("bad configuration is one clear line on stderr and a non-zero exit, with no stack trace", async () => {
+test.concurrent("bad configuration is one clear line on stderr and a non-zero exit, with no stack trace", async () => {
   const { code, stderr } = await exitOf(inferql(["serve", "--model", "/no/such/model.gguf"]));
   expect(code).toBe(2);
   expect(stderr.trim()).toBe(
@@ -72,14 +72,14 @@ test("bad configuration is one clear line on stderr and a non-zero exit, with no
   );
 });
 
-test("an out-of-range flag value names the flag", async () => {
+test.concurrent("an out-of-range flag value names the flag", async () => {
   const { code, stderr } = await exitOf(inferql(["serve", "--slots", "0"]));
   expect(code).toBe(2);
   expect(stderr.trim().split("\n")).toHaveLength(1);
   expect(stderr).toContain("--slots");
 });
 
-test("an unknown flag fails with exit code 2 and names the flag", async () => {
+test.concurrent("an unknown flag fails with exit code 2 and names the flag", async () => {
   const { code, stdout, stderr } = await exitOf(inferql(["serve", "--slot", "2"]));
   expect(code).toBe(2);
   expect(stdout).toBe("");
@@ -87,7 +87,7 @@ test("an unknown flag fails with exit code 2 and names the flag", async () => {
   expect(stderr.trim().split("\n")).toHaveLength(1);
 });
 
-test("serve --help lists every flag with its variable and default, and the exit codes", async () => {
+test.concurrent("serve --help lists every flag with its variable and default, and the exit codes", async () => {
   const { code, stdout } = await exitOf(inferql(["serve", "--help"]));
   expect(code).toBe(0);
   for (const setting of SETTINGS) {
@@ -101,7 +101,7 @@ test("serve --help lists every flag with its variable and default, and the exit 
   expect(stdout).toMatch(/^ {2}2 +bad command line/m);
 });
 
-test("--version prints the package's version; --help the commands", async () => {
+test.concurrent("--version prints the package's version; --help the commands", async () => {
   const { version } = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
     version: string;
   };

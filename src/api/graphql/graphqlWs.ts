@@ -4,11 +4,11 @@
 import { setMaxListeners } from "node:events";
 import { type ExecutionArgs, GraphQLError } from "graphql";
 import { CloseCode } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
 import type { WebSocket, WebSocketServer } from "ws";
 import { DomainError } from "../../errors.js";
 import type { AccessControl, ClientId } from "../../security/accessControl.js";
 import { toGraphqlError, withExtensions } from "./errorHandling.js";
+import { useGraphqlWsServer } from "./wsBinding.js";
 import type { GraphqlYoga } from "./yoga.js";
 
 /** How long sockets get to answer the close handshake at shutdown. */
@@ -69,10 +69,8 @@ export function serveGraphqlWs(
     return signal;
   };
 
-  const server = useServer(
+  const server = useGraphqlWsServer(
     {
-      // Close reasons never carry internal error messages.
-      isProd: true,
       execute: (args) => envelopedRootOf(args).execute(args),
       subscribe: (args) => envelopedRootOf(args).subscribe(args),
       onNext: (_ctx, _id, _payload, _args, result) =>

@@ -1,5 +1,6 @@
 // The GraphQL transport on the shared HTTP server: /graphql serves HTTP (queries, mutations, SSE
 // subscriptions, GraphiQL) through yoga and WebSocket upgrades through graphql-ws.
+import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import type { Resolvers } from "../../resolvers/index.js";
@@ -35,7 +36,10 @@ export function createGraphqlMount(
       response.writeHead(refusalStatus(error), { "content-type": "application/graphql-response+json" });
       response.end(JSON.stringify({ errors: [toGraphqlError(error).toJSON()] }));
     },
-    handle: (request, response) => yoga.requestListener(request, response),
+    handle: (request, response) => {
+      if ((request.headers.accept ?? "").includes("text/event-stream")) coalesceWritesPerLoopTurn(response);
+      return yoga.requestListener(request, response);
+    },
     upgrade: (request, socket, head) =>
       wsServer.handleUpgrade(request, socket, head, (webSocket) => {
         wsServer.emit("connection", webSocket, request);
@@ -50,4 +54,29 @@ export function createGraphqlMount(
       }),
     close: () => graphqlWs.dispose(),
   };
+}
+
+/**
+ * Corks an SSE response's socket from its first write in a turn of the event loop until the end of
+ * that turn (setImmediate), so the events written in one turn leave in one `writev`. Yoga hands each
+ * event to the response through a Node Readable, whose every chunk comes a process.nextTick later,
+ * after Node's own per-tick cork of the response has already let the previous one go out alone.
+ * The bytes are the same; an event waits at most for the rest of the turn it was written in.
+ */
+function coalesceWritesPerLoopTurn(response: ServerResponse): void {
+  const write = response.write;
+  let corked = false;
+  response.write = function (this: ServerResponse, ...args: unknown[]) {
+    // The socket itself: a finished response lets go of it (a kept-alive one serves the next request).
+    const socket = response.socket;
+    if (!corked && socket && !socket.destroyed) {
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    return (write as (...args: unknown[]) => boolean).apply(this, args);
+  } as ServerResponse["write"];
 }

@@ -14,6 +14,7 @@ import { isWebSocketProtocolError, MAX_BODY_BYTES, MAX_WEBSOCKET_MESSAGE_BYTES }
 import { requestOriginOf } from "../requestOrigin.js";
 import { toTrpcError } from "./errors.js";
 import { appRouter } from "./router.js";
+import { serveSseSubscription } from "./sseSubscriptions.js";
 import type { TrpcContext } from "./trpc.js";
 
 export const TRPC_PATH = "/trpc";
@@ -30,12 +31,17 @@ const UNAUTHENTICATED_SOCKET_MS = 5000;
 export interface TrpcMountOptions {
   /** API keys and rate limits for WebSocket connections and their operations (HTTP is checked by the server). */
   access?: AccessControl;
+  /**
+   * SSE subscriptions written by sseSubscriptions.ts (the default) or, false, by tRPC's own
+   * handler: the tests compare the two byte for byte.
+   */
+  nativeSse?: boolean;
 }
 
 export function createTrpcMount(
   resolvers: Resolvers,
   logger: Logger,
-  { access = new AccessControl() }: TrpcMountOptions = {},
+  { access = new AccessControl(), nativeSse = true }: TrpcMountOptions = {},
 ): HttpMount {
   const createContext = ({ req }: { req: IncomingMessage }): TrpcContext => ({
     resolvers,
@@ -109,7 +115,10 @@ export function createTrpcMount(
     credentialOf: (req) => credentialFromConnectionParams(connectionParamsOf(req)),
     // tRPC answers the refusal in its own shape (single or batched call, or SSE).
     refuse: (req, res, error: DomainError) => handleHttp(req, res, error),
-    handle: (req, res) => handleHttp(req, res),
+    handle: (req, res) =>
+      (nativeSse
+        ? serveSseSubscription({ router: appRouter, createContext, onError }, req, res, procedurePath(req))
+        : undefined) ?? handleHttp(req, res),
     upgrade: (req, socket, head) =>
       wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req)),
     close: async () => {
