@@ -3,15 +3,18 @@
 // cannot do, passes cancellation through, and routes follow-ups by prefix affinity; a fault-injecting
 // upstream covers retries before the first token and failures after it.
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import type { OpenAI } from "openai";
+import type { Logger } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { WebSocket } from "ws";
 import type { AppRouter } from "../../src/api/trpc/index.js";
 import { type RunningInferql, startInferql } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import type { RemoteModel, UpstreamEvent } from "../../src/inference/remote/remoteModel.js";
+import { RemoteModel, type UpstreamEvent } from "../../src/inference/remote/remoteModel.js";
 import { createLogger } from "../../src/logger.js";
 import { collect, eventually } from "../support/collect.js";
 import { ensureServerBuild } from "../support/ensureBuild.js";
@@ -367,6 +370,10 @@ describe("a replica process killed mid-run", () => {
         "0",
         "--threads",
         "1",
+        // As many sequences as the gateway's slots=5 below: a replica left at the default (4) holds
+        // the fifth request in its own queue, sending nothing, and the gateway takes it for hung.
+        "--slots",
+        "5",
         "--model",
         `tiny=${inject("tinyModelPath")}`,
       ],
@@ -388,14 +395,28 @@ describe("a replica process killed mid-run", () => {
         });
         child.once("exit", () => reject(new Error("the replica exited before it was ready")));
       });
-      gateway = await startGateway(`killed=${url},model=tiny,kind=llama,slots=4,health=60,timeout=30`);
-      // Three transports at once (a fourth and fifth concurrent stream to one child replica were
-      // seen to wait for the first ones to end here: see the report of issue #16 part 1).
-      const transports = ["openai-sse", "graphql-ws", "trpc-sse"] as const;
+      // A 5 s hang timeout: each stream needs far longer than that, so a stream the replica held
+      // back until the others ended would be taken for hung (and the replica ejected) before it began.
+      gateway = await startGateway(`killed=${url},model=tiny,kind=llama,slots=5,health=60,timeout=5`);
+      // All five streaming transports at once, one stream each: all five run on the replica at once.
+      const transports = STREAM_TRANSPORTS;
+      const startedAt = performance.now();
       const streams = transports.map((transport) =>
         openStream(transport, (gateway as RunningInferql).url, { content: "Go on", maxTokens: 1500 }),
       );
-      await Promise.all(streams.map((stream) => stream.firstContent));
+      const firstContentMs = await Promise.all(
+        streams.map((stream, index) =>
+          Promise.race([
+            stream.firstContent.then(() => performance.now() - startedAt),
+            stream.outcome.then((outcome) => {
+              throw new Error(`${transports[index]} ended before its first token: ${outcome.transcript}`);
+            }),
+          ]),
+        ),
+      );
+      // Concurrently, not one after another: every first token well before any stream could end.
+      expect(Math.max(...firstContentMs)).toBeLessThan(4000);
+      expect(remoteOf(gateway, "killed").replicaStates()[0]).toMatchObject({ healthy: true, outstanding: 5 });
       child.kill("SIGKILL");
       const outcomes = await Promise.all(streams.map((stream) => stream.outcome));
       for (const [index, outcome] of outcomes.entries()) {
@@ -407,6 +428,35 @@ describe("a replica process killed mid-run", () => {
     } finally {
       child.kill("SIGKILL");
       await gateway?.close();
+    }
+  });
+});
+
+describe("a replica that runs fewer requests at once than slots=", () => {
+  it("is named in a warning at start (llama-server's /props total_slots)", async () => {
+    const server = createServer((request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(request.url === "/props" ? JSON.stringify({ total_slots: 4 }) : "{}");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const warnings: unknown[][] = [];
+    const logger = { warn: (...args: unknown[]) => warnings.push(args) } as unknown as Logger;
+    const spec = {
+      id: "u",
+      replicas: [url],
+      kind: "llama",
+      timeoutMs: 5000,
+      healthIntervalMs: 60_000,
+    } as const;
+    try {
+      await new RemoteModel({ ...spec, slots: 4 }, logger).checkConcurrency();
+      expect(warnings).toEqual([]);
+      await new RemoteModel({ ...spec, slots: 6 }, logger).checkConcurrency();
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0][0]).toMatchObject({ upstream: "u", replicaSlots: 4, slots: 6 });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

@@ -225,6 +225,40 @@ export class RemoteModel implements ScheduledModel {
     if (this.healthTimer) return;
     this.healthTimer = setInterval(() => this.probeAll(), this.spec.healthIntervalMs);
     this.healthTimer.unref();
+    void this.checkConcurrency();
+  }
+
+  /**
+   * Warns when a replica runs fewer requests at once than `slots` says (llama-server reports its
+   * `total_slots` at `GET /props`): the requests beyond its own slots wait in its queue and send
+   * nothing, so under load they are taken for hung and the replica is ejected. Best-effort: a
+   * replica that does not answer /props (vLLM, inferql, a proxy) is not checked.
+   */
+  async checkConcurrency(): Promise<void> {
+    await Promise.all(
+      this.replicas.map(async (replica) => {
+        try {
+          const response = await fetch(`${replica.base}/props`, {
+            headers: this.headers(),
+            signal: AbortSignal.timeout(Math.min(this.spec.timeoutMs, PROBE_TIMEOUT_MS)),
+          });
+          if (!response.ok) return void (await response.body?.cancel());
+          const props = (await response.json()) as { total_slots?: unknown };
+          if (typeof props.total_slots === "number" && props.total_slots < this.spec.slots)
+            this.logger?.warn(
+              {
+                upstream: this.id,
+                replica: replica.label,
+                replicaSlots: props.total_slots,
+                slots: this.spec.slots,
+              },
+              "upstream replica runs fewer requests at once than slots=: the rest queue there and may be taken for hung",
+            );
+        } catch {
+          // Not reachable yet, or no /props: the health checks deal with the former.
+        }
+      }),
+    );
   }
 
   dispose(): void {
@@ -342,7 +376,7 @@ export class RemoteModel implements ScheduledModel {
           yield* output.finish(stopped);
           return;
         }
-        const fault = this.classify(error, stopped === "hang");
+        const fault = this.classify(error, stopped === "hang", replica.index, output.started);
         errorKind = fault.kind;
         this.logger?.warn(
           {
@@ -424,11 +458,17 @@ export class RemoteModel implements ScheduledModel {
     yield* output.finish();
   }
 
-  private classify(error: unknown, hung: boolean): Fault {
+  private classify(error: unknown, hung: boolean, replicaIndex: number, started: boolean): Fault {
     const unavailable = (message: string) =>
       new ModelNotReadyError(`No replica of the upstream '${this.id}' could serve the request (${message})`);
     if (hung) {
-      const message = `no data for ${this.spec.timeoutMs} ms`;
+      // Nothing before the first token while others run there: most often the replica's own queue
+      // (it runs fewer requests at once than slots= says), not a dead replica; the log says so.
+      const busy = this.outstanding.get(replicaIndex) ?? 0;
+      const message =
+        started || busy <= 1
+          ? `no data for ${this.spec.timeoutMs} ms`
+          : `no data for ${this.spec.timeoutMs} ms before the first token, with ${busy} requests running there (does it run ${this.spec.slots} at once, as slots=${this.spec.slots} says?)`;
       return { kind: "hang", message, ejects: true, retryable: true, final: unavailable(message) };
     }
     if (error instanceof UpstreamStatusError) {
