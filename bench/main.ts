@@ -11,7 +11,7 @@ import { renderChartSvg } from "./chart.js";
 import { measureModel } from "./modelRun.js";
 import { prepareModel } from "./models.js";
 import { type BenchOptions, parseBenchOptions, USAGE } from "./options.js";
-import { renderReport, updateReadme } from "./report.js";
+import { renderGatewayReport, renderReport, updateReadme } from "./report.js";
 import type { BenchResults } from "./resultTypes.js";
 import { TEMPERATURE } from "./throughputRun.js";
 import { measureTransportCeiling } from "./transportCeiling.js";
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     );
   }
   results.machine.loadAverageAtEnd = os.loadavg();
-  if (!options.llamaServer)
+  if (!options.llamaServer && !options.gateway)
     results.notes.push(
       "LLAMA_SERVER not set: llama-server not measured (bench/build-llama-server.sh builds it)",
     );
@@ -104,6 +104,7 @@ function newResults(options: BenchOptions): BenchResults {
       batchSize: options.batchSize,
       streamInterval: options.streamInterval,
       concurrencies: options.concurrencies,
+      ...(options.gateway ? { gateway: true } : {}),
       rounds: options.rounds,
       temperature: TEMPERATURE,
     },
@@ -121,19 +122,23 @@ function writeOutputs(results: BenchResults, options: BenchOptions): void {
   // <date>-<host>, the date with its UTC hour and minute so that runs of one day do not overwrite.
   // A --ceiling-only run is `<date>-<host>-ceiling.json`, with no chart, and leaves the README's
   // results (the last full run) alone.
-  const base = `${results.date.slice(0, 10)}-${results.date.slice(11, 16).replace(":", "")}-${results.host}${options.ceilingOnly ? "-ceiling" : ""}`;
+  // A --gateway run is `<date>-<host>-gateway.json` with its own report (printed, not written into
+  // the README's generated section).
+  const suffix = options.ceilingOnly ? "-ceiling" : options.gateway ? "-gateway" : "";
+  const base = `${results.date.slice(0, 10)}-${results.date.slice(11, 16).replace(":", "")}-${results.host}${suffix}`;
   const dir = options.quick ? path.join(ROOT, ".cache/bench") : path.join(ROOT, "bench/results");
   mkdirSync(dir, { recursive: true });
   const jsonPath = path.join(dir, `${base}.json`);
   const svgPath = path.join(dir, `${base}.svg`);
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  if (!options.ceilingOnly) writeFileSync(svgPath, renderChartSvg(results));
-  const report = renderReport(results, `results/${base}.svg`);
-  if (!options.quick && !options.ceilingOnly) updateReadme(path.join(ROOT, "bench/README.md"), report);
+  const chart = !options.ceilingOnly && !options.gateway;
+  if (chart) writeFileSync(svgPath, renderChartSvg(results));
+  const report = options.gateway
+    ? renderGatewayReport(results)
+    : renderReport(results, `results/${base}.svg`);
+  if (!options.quick && chart) updateReadme(path.join(ROOT, "bench/README.md"), report);
   log(`\n${report}`);
-  log(
-    `results: ${path.relative(ROOT, jsonPath)}${options.ceilingOnly ? "" : `, chart: ${path.relative(ROOT, svgPath)}`}`,
-  );
+  log(`results: ${path.relative(ROOT, jsonPath)}${chart ? `, chart: ${path.relative(ROOT, svgPath)}` : ""}`);
 }
 
 main().then(

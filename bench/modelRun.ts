@@ -3,6 +3,7 @@
 // machine's load (other work on a shared machine, its own drift) falls on all targets alike instead
 // of on the last ones, and ratios between targets can be taken round by round.
 import path from "node:path";
+import { createGatewayTargets } from "./gatewayTargets.js";
 import type { BenchModel } from "./models.js";
 import type { BenchOptions } from "./options.js";
 import { measurePrefixCache } from "./prefixCacheRun.js";
@@ -52,7 +53,10 @@ export async function measureModel(
   const servers: RunningServer[] = [];
   const open: OpenTarget[] = [];
   try {
-    for (const target of await createTargets(model, options, root, servers, withExternal, fail)) {
+    const targets = options.gateway
+      ? await createGatewayTargets(model, options, root, inferqlFlags(model, options), servers, notes, fail)
+      : await createTargets(model, options, root, servers, withExternal, fail);
+    for (const target of targets) {
       try {
         const session = await target.open();
         open.push({ target, session, collapsed: false });

@@ -35,6 +35,11 @@ export interface BenchOptions {
   ceilingOnly: boolean;
   /** More fake-engine servers for the ceiling, from other checkouts (A/B in the same rounds). */
   ceilingServers: CeilingServer[];
+  /**
+   * The gateway overhead instead (issue #16): an upstream inferql (and llama-server) directly and
+   * through a gateway inferql with --upstream, at c = 1 and c = slots by default; no prefix or ceiling run.
+   */
+  gateway: boolean;
 }
 
 /** `base=/tmp/base/bench/serveInferql.ts`: another tree's bench entry, started in fake mode. */
@@ -47,6 +52,7 @@ const USAGE = `npm run bench -- [--quick] [--models bench,tiny] [--concurrency 1
   [--threads N] [--llama-threads 1,2] [--ctx-size 2048] [--batch-size 512] [--stream-interval 1] [--rounds 3] [--only direct,openai-sse]
   [--target NAME=URL[#model]]... [--skip-prefix] [--skip-ceiling]
   [--ceiling-only] [--ceiling-server NAME=PATH/bench/serveInferql.ts]...
+  [--gateway]   the gateway overhead: upstream directly vs through inferql --upstream (c = 1 and slots)
 Env: LLAMA_SERVER=<path to llama-server> adds llama-server on the same GGUF (bench/build-llama-server.sh builds it).`;
 
 const list = (text: string) =>
@@ -86,14 +92,25 @@ export function parseBenchOptions(
       "skip-ceiling": { type: "boolean", default: false },
       "ceiling-only": { type: "boolean", default: false },
       "ceiling-server": { type: "string", multiple: true, default: [] },
+      gateway: { type: "boolean", default: false },
     },
   });
   if (values.help) return "help";
   const quick = values.quick ?? false;
   const threads = values.threads ? Number(values.threads) : defaultThreads;
   const ceilingOnly = values["ceiling-only"] ?? false;
+  const gateway = values.gateway ?? false;
+  const slots = Number(values.slots);
   const models = (
-    ceilingOnly ? [] : values.models ? list(values.models) : quick ? ["tiny"] : ["bench", "tiny"]
+    ceilingOnly
+      ? []
+      : values.models
+        ? list(values.models)
+        : quick
+          ? ["tiny"]
+          : gateway
+            ? ["bench"]
+            : ["bench", "tiny"]
   ).map((model) => {
     if (model !== "bench" && model !== "tiny") throw new Error(`unknown model '${model}' (bench or tiny)`);
     return model as BenchModelPreset;
@@ -104,8 +121,14 @@ export function parseBenchOptions(
   return {
     quick,
     models,
-    concurrencies: values.concurrency ? integers(values.concurrency) : quick ? [1, 4] : [1, 4, 8, 16],
-    slots: Number(values.slots),
+    concurrencies: values.concurrency
+      ? integers(values.concurrency)
+      : gateway
+        ? [...new Set([1, slots])]
+        : quick
+          ? [1, 4]
+          : [1, 4, 8, 16],
+    slots,
     threads,
     llamaServerThreads: quick ? [threads] : llamaServerThreads,
     ctxSize: Number(values["ctx-size"]),
@@ -115,10 +138,11 @@ export function parseBenchOptions(
     only: values.only ? new Set(list(values.only)) : undefined,
     external: (values.target ?? []).map(parseExternalTarget),
     llamaServer: env.LLAMA_SERVER || undefined,
-    skipPrefix: values["skip-prefix"] ?? false,
-    skipCeiling: (values["skip-ceiling"] ?? false) && !ceilingOnly,
+    skipPrefix: (values["skip-prefix"] ?? false) || gateway,
+    skipCeiling: ((values["skip-ceiling"] ?? false) || gateway) && !ceilingOnly,
     ceilingOnly,
     ceilingServers: (values["ceiling-server"] ?? []).map(parseCeilingServer),
+    gateway,
   };
 }
 

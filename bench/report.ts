@@ -1,6 +1,7 @@
 // The Markdown report: tokens/s per target and level as ratios to the direct anchor, the full vLLM
 // metrics, the prompt-cache and transport-ceiling runs, and the issue's targets checked one by one.
 import { readFileSync, writeFileSync } from "node:fs";
+import { GATEWAY_PAIRS } from "./gatewayTargets.js";
 import { percentile, type RunMetrics } from "./metrics.js";
 import type { BenchResults, CeilingRun, ModelResults, ThroughputRun } from "./resultTypes.js";
 
@@ -10,6 +11,7 @@ const END = "<!-- bench:results:end -->";
 const f0 = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : "–");
 const f1 = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : "–");
 const f2 = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "–");
+const mark = (ok: boolean) => (ok ? "✅" : "❌");
 
 function find(model: ModelResults, target: string, concurrency: number): ThroughputRun | undefined {
   return model.runs.find((run) => run.target === target && run.concurrency === concurrency);
@@ -172,7 +174,6 @@ function ceilingSection(results: BenchResults): string[] {
 function targetsSection(results: BenchResults): string[] {
   const { slots, concurrencies } = results.settings;
   const lines = ["### The issue's targets, checked against this run", ""];
-  const mark = (ok: boolean) => (ok ? "✅" : "❌");
   for (const model of results.models) {
     const interfaces = targetNames(model).filter(
       (name) => name !== "direct" && !name.startsWith("llama-server"),
@@ -242,6 +243,46 @@ function targetsSection(results: BenchResults): string[] {
   }
   lines.push("");
   return lines;
+}
+
+/**
+ * A `--gateway` run: each gateway target against the upstream it fronts, at each level — output
+ * tokens/s (median of the round-by-round ratios, their range) and TTFT p50 (pooled over the rounds),
+ * with the issue's targets: ≥ 0.95× tokens/s, TTFT p50 overhead ≤ 2 ms.
+ */
+export function renderGatewayReport(results: BenchResults): string {
+  const { machine, settings } = results;
+  const lines = [
+    `Gateway run ${results.date} on \`${results.host}\`${results.quick ? " (**quick smoke run**)" : ""}: ${machine.cpus} × ${machine.cpuModel}, ` +
+      `Node ${machine.node}, node-llama-cpp ${machine.nodeLlamaCpp}${machine.engineBuild ? ` (${machine.engineBuild})` : ""}; ` +
+      `load average at start ${machine.loadAverageAtStart.map(f2).join(" / ")}, at end ${machine.loadAverageAtEnd.map(f2).join(" / ")}. ` +
+      `${settings.slots} slots, ${settings.threads} thread(s), ${settings.rounds ?? 1} round(s) per level, concurrency ${settings.concurrencies.join(", ")}.`,
+    "",
+  ];
+  for (const model of results.models) {
+    lines.push(
+      `#### ${model.id} (${model.maxTokens} output tokens per request)`,
+      "",
+      "| through the gateway | against | c | tokens/s (gateway / direct) | ratio (round range) | ≥ 0.95× | TTFT p50 gateway / direct | overhead | ≤ 2 ms |",
+      "|---|---|---|---|---|---|---|---|---|",
+    );
+    for (const { gateway, upstream } of GATEWAY_PAIRS)
+      for (const concurrency of settings.concurrencies) {
+        const ours = find(model, gateway, concurrency);
+        const theirs = find(model, upstream, concurrency);
+        if (!ours || !theirs) continue;
+        const { ratio, low, high } = pairedRatio(ours, theirs);
+        const overhead = ours.metrics.ttftMs.p50 - theirs.metrics.ttftMs.p50;
+        lines.push(
+          `| ${gateway} | ${upstream} | ${concurrency} | ${f0(ours.metrics.outputThroughput)} / ${f0(theirs.metrics.outputThroughput)} | ` +
+            `${f2(ratio)}×${low !== high ? ` (${f2(low)}–${f2(high)})` : ""} | ${mark(ratio >= 0.95)} | ` +
+            `${f1(ours.metrics.ttftMs.p50)} / ${f1(theirs.metrics.ttftMs.p50)} ms | ${overhead >= 0 ? "+" : ""}${f1(overhead)} ms | ${mark(overhead <= 2)} |`,
+        );
+      }
+    lines.push("");
+  }
+  if (results.notes.length) lines.push("Notes:", "", ...results.notes.map((note) => `- ${note}`), "");
+  return lines.join("\n");
 }
 
 /** Replaces the generated section of bench/README.md (between its markers) with the report. */

@@ -82,6 +82,8 @@ export interface BenchResults {
     /** Rounds per concurrency level (absent in runs from before rounds existed = 1). */
     rounds?: number;
     temperature: number;
+    /** A --gateway run (the upstream directly and through a gateway inferql); absent otherwise. */
+    gateway?: boolean;
   };
   models: ModelResults[];
   transportCeiling: CeilingRun[];

@@ -1,0 +1,103 @@
+// `--gateway`: the overhead of inferql as a gateway (issue #16). The same client and load against an
+// upstream directly and through a gateway inferql started with `--upstream` in front of it, in the
+// same rounds: the upstream inferql over OpenAI SSE, the gateway over OpenAI SSE and graphql-ws; and,
+// where LLAMA_SERVER is set, llama-server directly and through the gateway. Each process is its own
+// (the upstream, the gateway, the load generator), as in production.
+import path from "node:path";
+import type { BenchModel } from "./models.js";
+import type { BenchOptions } from "./options.js";
+import { graphqlWsTarget } from "./targets/graphqlWs.js";
+import { type RunningServer, startServerProcess } from "./targets/inferqlServer.js";
+import { startLlamaServer } from "./targets/llamaServer.js";
+import { openAiSseTarget } from "./targets/openaiSse.js";
+import type { Target } from "./targets/target.js";
+
+/** Each gateway target and the direct target it is compared with (same client, same load). */
+export const GATEWAY_PAIRS: readonly { gateway: string; upstream: string }[] = [
+  { gateway: "gateway/openai-sse", upstream: "upstream/openai-sse" },
+  { gateway: "gateway/graphql-ws", upstream: "upstream/openai-sse" },
+  { gateway: "gateway/llama-server", upstream: "llama-server" },
+];
+
+/** The gateway's `--upstream` for one replica: as many slots as the replica runs, kind=llama. */
+function upstreamFlag(id: string, url: string, model: string | undefined, slots: number): string {
+  return `${id}=${url}${model ? `,model=${model}` : ""},kind=llama,slots=${slots},timeout=120,health=5`;
+}
+
+export async function createGatewayTargets(
+  model: BenchModel,
+  options: BenchOptions,
+  root: string,
+  inferqlFlags: string[],
+  servers: RunningServer[],
+  notes: string[],
+  fail: (name: string, error: unknown) => void,
+): Promise<Target[]> {
+  const upstream = await startServerProcess({ mode: "inferql", flags: inferqlFlags });
+  servers.push(upstream);
+  const upstreamFlags = ["--upstream", upstreamFlag(model.id, upstream.url, model.id, options.slots)];
+
+  let llamaServer: RunningServer | undefined;
+  if (options.llamaServer)
+    try {
+      llamaServer = await startLlamaServer({
+        binary: options.llamaServer,
+        modelPath: model.path,
+        slots: options.slots,
+        threads: options.threads,
+        ctxSize: options.ctxSize,
+        batchSize: options.batchSize,
+        logDir: path.join(root, ".cache/bench"),
+      });
+      servers.push(llamaServer);
+      // llama-server serves one model whatever the name; the gateway sends its id as `model`.
+      upstreamFlags.push("--upstream", upstreamFlag("llama", llamaServer.url, undefined, options.slots));
+    } catch (error) {
+      fail("llama-server", error);
+    }
+  else
+    notes.push(
+      "LLAMA_SERVER not set: the gateway in front of llama-server was not measured (bench/build-llama-server.sh builds it)",
+    );
+
+  // The gateway runs no model of its own: nothing but the upstreams.
+  const gateway = await startServerProcess({ mode: "inferql", flags: upstreamFlags });
+  servers.push(gateway);
+
+  const targets: Target[] = [
+    openAiSseTarget({
+      name: "upstream/openai-sse",
+      description:
+        "the upstream inferql directly: /v1/chat/completions, stream: true, official openai client",
+      baseUrl: upstream.url,
+      model: model.id,
+    }),
+    openAiSseTarget({
+      name: "gateway/openai-sse",
+      description: "a gateway inferql (--upstream, kind=llama) in front of that upstream: the same client",
+      baseUrl: gateway.url,
+      model: model.id,
+    }),
+    {
+      ...graphqlWsTarget(gateway.url),
+      name: "gateway/graphql-ws",
+      description:
+        "the gateway's GraphQL chatCompletion subscription over graphql-ws (its default model: the upstream)",
+    },
+  ];
+  if (llamaServer)
+    targets.push(
+      openAiSseTarget({
+        name: "llama-server",
+        description: `llama-server directly (-np ${options.slots} -t ${options.threads}), official openai client`,
+        baseUrl: llamaServer.url,
+      }),
+      openAiSseTarget({
+        name: "gateway/llama-server",
+        description: "the gateway in front of that llama-server (--upstream llama=…): the same client",
+        baseUrl: gateway.url,
+        model: "llama",
+      }),
+    );
+  return targets.filter((target) => !options.only || options.only.has(target.name));
+}
