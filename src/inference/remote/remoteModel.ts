@@ -4,6 +4,8 @@
 // It routes among replicas (pickSlot: prefix affinity, else least outstanding), ejects replicas that
 // fail or hang and restores them when a health probe answers, retries a request that produced nothing
 // on another replica (SlotFailedError), and aborts the upstream request when its generation is cancelled.
+import http from "node:http";
+import https from "node:https";
 import { createParser } from "eventsource-parser";
 import type { Logger } from "pino";
 import { InvalidInputError, ModelNotReadyError, OverloadedError } from "../../errors.js";
@@ -73,6 +75,75 @@ class UpstreamStatusError extends Error {
 }
 
 const PROBE_TIMEOUT_MS = 5000;
+
+/** The request got no response: the connection was refused, reset or never made. */
+class UpstreamConnectError extends Error {
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+    this.name = "UpstreamConnectError";
+  }
+}
+
+// Streaming requests go over node:http with kept-alive connections rather than fetch: per request
+// and per chunk it is the lighter path (no WHATWG streams, no per-chunk promise chain of undici's),
+// which is most of what a gateway adds to each token. Health probes keep fetch.
+const httpAgent = new http.Agent({ keepAlive: true });
+const httpsAgent = new https.Agent({ keepAlive: true });
+
+/**
+ * POSTs `body` and resolves with the response once its headers arrive; `signal` aborts the request
+ * (and later the response body) at once. A kept-alive connection the server had closed meanwhile
+ * (a reset before any response) is retried once on a new one; any other failure before a response
+ * is an UpstreamConnectError.
+ */
+function postStream(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+  retried = false,
+): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const target = new URL(url);
+    const secure = target.protocol === "https:";
+    const request = (secure ? https : http).request(target, {
+      method: "POST",
+      agent: secure ? httpsAgent : httpAgent,
+      headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+    });
+    let answer: http.IncomingMessage | undefined;
+    // A response read to its end has handed its connection back to the pool: nothing to abort.
+    const onAbort = () => {
+      if (!answer?.complete)
+        request.destroy(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    request.once("response", (response) => {
+      answer = response;
+      const done = () => signal.removeEventListener("abort", onAbort);
+      response.once("end", done);
+      response.once("close", done);
+      resolve(response);
+    });
+    request.once("error", (error: NodeJS.ErrnoException) => {
+      signal.removeEventListener("abort", onAbort);
+      if (signal.aborted) return reject(error);
+      if (!answer && request.reusedSocket && !retried && error.code === "ECONNRESET")
+        return postStream(url, headers, body, signal, true).then(resolve, reject);
+      reject(new UpstreamConnectError(error));
+    });
+    request.setNoDelay(true);
+    request.end(body);
+  });
+}
+
+async function readText(response: http.IncomingMessage): Promise<string> {
+  response.setEncoding("utf8");
+  let text = "";
+  for await (const chunk of response) text += chunk as string;
+  return text;
+}
 
 export class RemoteModel implements ScheduledModel {
   readonly slots: number;
@@ -358,17 +429,24 @@ export class RemoteModel implements ScheduledModel {
     if (run.signal.aborted) onAbort();
     else run.signal.addEventListener("abort", onAbort, { once: true });
     const deadline = setTimeout(() => stop("timeout"), Math.max(0, run.deadline - Date.now()));
+    // The hang timer is not re-armed per chunk (a timer per token costs): each chunk notes its
+    // time, and the timer, when it fires, waits on for what is left since the last one.
+    let lastDataAt = performance.now();
+    const onData = () => {
+      lastDataAt = performance.now();
+    };
     let hang: NodeJS.Timeout | undefined;
-    const armHangTimer = () => {
-      clearTimeout(hang);
-      hang = setTimeout(() => stop("hang"), this.spec.timeoutMs);
+    const checkHang = () => {
+      const idleMs = performance.now() - lastDataAt;
+      if (idleMs >= this.spec.timeoutMs) stop("hang");
+      else hang = setTimeout(checkHang, this.spec.timeoutMs - idleMs);
     };
     let outcome: UpstreamOutcome = "error";
     let errorKind: UpstreamErrorKind | undefined;
     try {
       try {
-        armHangTimer();
-        yield* this.stream(replica, wire, controller.signal, output, armHangTimer);
+        hang = setTimeout(checkHang, this.spec.timeoutMs);
+        yield* this.stream(replica, wire, controller.signal, output, onData);
         outcome = "ok";
       } catch (error) {
         if (stopped === "cancelled" || stopped === "timeout") {
@@ -423,22 +501,24 @@ export class RemoteModel implements ScheduledModel {
     output: UpstreamOutput,
     onData: () => void,
   ): AsyncGenerator<EngineEvent> {
-    const response = await fetch(`${replica.base}${wire.path}`, {
-      method: "POST",
-      headers: { ...this.headers(), "content-type": "application/json", accept: "text/event-stream" },
-      body: JSON.stringify(wire.body),
+    const response = await postStream(
+      `${replica.base}${wire.path}`,
+      { ...this.headers(), "content-type": "application/json", accept: "text/event-stream" },
+      JSON.stringify(wire.body),
       signal,
-    });
-    if (!response.ok || !response.body) {
-      const body = await response.text().catch(() => "");
-      throw new UpstreamStatusError(response.status, body);
+    );
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      const body = await readText(response).catch(() => "");
+      throw new UpstreamStatusError(status, body);
     }
     const messages: string[] = [];
     const parser = createParser({ onEvent: (event) => messages.push(event.data) });
-    const decoder = new TextDecoder();
-    for await (const bytes of response.body) {
+    // A string decoder: a character split across two chunks is joined.
+    response.setEncoding("utf8");
+    for await (const text of response) {
       onData();
-      parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
+      parser.feed(text as string);
       for (const data of messages.splice(0)) {
         if (data.trim() === "[DONE]") {
           if (!output.finished) throw new UpstreamStreamError("the stream ended without a finish reason");
@@ -513,8 +593,8 @@ export class RemoteModel implements ScheduledModel {
         final: unavailable(error.message),
       };
     const message = describe(error);
-    // fetch's TypeError ("fetch failed": refused, reset) or a body that broke off (the replica died).
-    const connect = error instanceof TypeError && error.message === "fetch failed";
+    // No answer at all (refused, reset, unreachable), or a body that broke off (the replica died).
+    const connect = error instanceof UpstreamConnectError;
     return {
       kind: connect ? "connect" : "stream",
       message,
