@@ -4,13 +4,16 @@
 // where LLAMA_SERVER is set, llama-server directly and through the gateway. Each process is its own
 // (the upstream, the gateway, the load generator), as in production.
 import path from "node:path";
+import { runRequest } from "./loadGenerator.js";
+import { percentile } from "./metrics.js";
 import type { BenchModel } from "./models.js";
 import type { BenchOptions } from "./options.js";
 import { graphqlWsTarget } from "./targets/graphqlWs.js";
 import { type RunningServer, startServerProcess } from "./targets/inferqlServer.js";
 import { startLlamaServer } from "./targets/llamaServer.js";
 import { openAiSseTarget } from "./targets/openaiSse.js";
-import type { Target } from "./targets/target.js";
+import type { Target, TargetSession } from "./targets/target.js";
+import { benchRequests } from "./throughputRun.js";
 
 /** Each gateway target and the direct target it is compared with (same client, same load). */
 export const GATEWAY_PAIRS: readonly { gateway: string; upstream: string }[] = [
@@ -100,4 +103,60 @@ export async function createGatewayTargets(
       }),
     );
   return targets.filter((target) => !options.only || options.only.has(target.name));
+}
+
+/** The TTFT a gateway adds, measured apart from the throughput rounds' queueing. */
+export interface TtftPairs {
+  gateway: string;
+  upstream: string;
+  pairs: number;
+  gatewayP50Ms: number;
+  upstreamP50Ms: number;
+  /** The median of the pairs' differences (gateway − upstream), each pair run back to back. */
+  medianDifferenceMs: number;
+}
+
+/**
+ * One request at a time, alternating: an upstream request, then the same-sized one through the
+ * gateway (distinct prompts, 4 output tokens), `pairs` times after a few unmeasured ones. With
+ * nothing queued, the difference in time to the first token is what the gateway adds.
+ */
+export async function measureTtftPairs(
+  model: BenchModel,
+  gatewayName: string,
+  gateway: TargetSession,
+  upstreamName: string,
+  upstream: TargetSession,
+  pairs: number,
+): Promise<TtftPairs> {
+  const warmUp = 5;
+  const ours = benchRequests(model, `${gatewayName}/ttft`, pairs + warmUp);
+  const theirs = benchRequests(model, `${upstreamName}/ttft/${gatewayName}`, pairs + warmUp);
+  const ttft = async (session: TargetSession, request: (typeof ours)[number]) => {
+    const record = await runRequest(session, { ...request, maxTokens: 4 });
+    if (!record.ok || record.deltaTimes.length === 0) throw new Error(`TTFT request failed: ${record.error}`);
+    return record.deltaTimes[0] - record.startedAt;
+  };
+  const gatewayMs: number[] = [];
+  const upstreamMs: number[] = [];
+  for (let index = 0; index < pairs + warmUp; index++) {
+    // Alternate which goes first, so neither always follows the other.
+    let direct = Number.NaN;
+    if (index % 2 === 0) direct = await ttft(upstream, theirs[index]);
+    const through = await ttft(gateway, ours[index]);
+    if (index % 2 === 1) direct = await ttft(upstream, theirs[index]);
+    if (index < warmUp) continue;
+    upstreamMs.push(direct);
+    gatewayMs.push(through);
+  }
+  const differences = gatewayMs.map((ms, index) => ms - upstreamMs[index]).sort((x, y) => x - y);
+  const sorted = (values: number[]) => [...values].sort((x, y) => x - y);
+  return {
+    gateway: gatewayName,
+    upstream: upstreamName,
+    pairs,
+    gatewayP50Ms: percentile(sorted(gatewayMs), 50),
+    upstreamP50Ms: percentile(sorted(upstreamMs), 50),
+    medianDifferenceMs: percentile(differences, 50),
+  };
 }

@@ -3,7 +3,7 @@
 // machine's load (other work on a shared machine, its own drift) falls on all targets alike instead
 // of on the last ones, and ratios between targets can be taken round by round.
 import path from "node:path";
-import { createGatewayTargets } from "./gatewayTargets.js";
+import { createGatewayTargets, GATEWAY_PAIRS, measureTtftPairs } from "./gatewayTargets.js";
 import type { BenchModel } from "./models.js";
 import type { BenchOptions } from "./options.js";
 import { measurePrefixCache } from "./prefixCacheRun.js";
@@ -96,6 +96,31 @@ export async function measureModel(
       // A smoke run runs everything: it checks that each target works, not how fast.
       if (concurrency === options.concurrencies[0] && !options.quick)
         markCollapsed(open, results, model, notes, log);
+    }
+    if (options.gateway) {
+      results.ttftPairs = [];
+      const session = (name: string) => open.find((entry) => entry.target.name === name)?.session;
+      for (const { gateway, upstream } of GATEWAY_PAIRS) {
+        const ours = session(gateway);
+        const theirs = session(upstream);
+        if (!ours || !theirs) continue;
+        try {
+          const pairs = await measureTtftPairs(
+            model,
+            gateway,
+            ours,
+            upstream,
+            theirs,
+            options.quick ? 5 : 40,
+          );
+          results.ttftPairs.push(pairs);
+          log(
+            `  ${gateway.padEnd(18)} TTFT one at a time: ${pairs.gatewayP50Ms.toFixed(1)} ms against ${upstream} ${pairs.upstreamP50Ms.toFixed(1)} ms, median difference ${pairs.medianDifferenceMs.toFixed(1)} ms`,
+          );
+        } catch (error) {
+          fail(gateway, error);
+        }
+      }
     }
     if (!options.skipPrefix)
       for (const { target, session } of open) {

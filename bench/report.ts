@@ -280,6 +280,20 @@ export function renderGatewayReport(results: BenchResults): string {
         );
       }
     lines.push("");
+    if (model.ttftPairs?.length) {
+      lines.push(
+        "TTFT one request at a time, gateway and upstream alternating (nothing queued; 4 output tokens):",
+        "",
+        "| through the gateway | against | pairs | TTFT p50 gateway / direct | median of the pairs' differences | ≤ 2 ms |",
+        "|---|---|---|---|---|---|",
+        ...model.ttftPairs.map(
+          (pair) =>
+            `| ${pair.gateway} | ${pair.upstream} | ${pair.pairs} | ${f1(pair.gatewayP50Ms)} / ${f1(pair.upstreamP50Ms)} ms | ` +
+            `${pair.medianDifferenceMs >= 0 ? "+" : ""}${f1(pair.medianDifferenceMs)} ms | ${mark(pair.medianDifferenceMs <= 2)} |`,
+        ),
+        "",
+      );
+    }
   }
   if (results.notes.length) lines.push("Notes:", "", ...results.notes.map((note) => `- ${note}`), "");
   return lines.join("\n");

@@ -1,4 +1,5 @@
 // The shape of bench/results/<date>-<host>.json.
+import type { TtftPairs } from "./gatewayTargets.js";
 import type { RunMetrics } from "./metrics.js";
 
 export interface ThroughputRun {
@@ -39,6 +40,8 @@ export interface ModelResults {
   targets: { name: string; description: string }[];
   runs: ThroughputRun[];
   prefixCache: PrefixCacheRun[];
+  /** A --gateway run's TTFT pairs (gateway and upstream, one request at a time). */
+  ttftPairs?: TtftPairs[];
 }
 
 export interface CeilingRun {
