@@ -58,10 +58,11 @@ export async function createGatewayTargets(
     } catch (error) {
       fail("llama-server", error);
     }
-  else
-    notes.push(
-      "LLAMA_SERVER not set: the gateway in front of llama-server was not measured (bench/build-llama-server.sh builds it)",
-    );
+  else {
+    const note =
+      "LLAMA_SERVER not set: the gateway in front of llama-server was not measured (bench/build-llama-server.sh builds it)";
+    if (!notes.includes(note)) notes.push(note);
+  }
 
   // The gateway runs no model of its own: nothing but the upstreams.
   const gateway = await startServerProcess({ mode: "inferql", flags: upstreamFlags });
