@@ -1,0 +1,77 @@
+// The bench's --gateway mode (issue #16): its defaults, and its report's ratios and TTFT differences.
+import { describe, expect, it } from "vitest";
+import { parseBenchOptions } from "../../bench/options.js";
+import { renderGatewayReport } from "../../bench/report.js";
+import type { BenchResults, ThroughputRun } from "../../bench/resultTypes.js";
+
+describe("bench --gateway", () => {
+  it("runs c = 1 and c = slots on the bench model, with no prefix-cache or ceiling run", () => {
+    const options = parseBenchOptions(["--gateway", "--slots", "6"], {}, 2);
+    if (options === "help") throw new Error("help");
+    expect(options).toMatchObject({
+      gateway: true,
+      models: ["bench"],
+      concurrencies: [1, 6],
+      skipPrefix: true,
+      skipCeiling: true,
+    });
+    const plain = parseBenchOptions([], {}, 2);
+    if (plain === "help") throw new Error("help");
+    expect(plain).toMatchObject({ gateway: false, concurrencies: [1, 4, 8, 16], skipPrefix: false });
+  });
+
+  it("reports each gateway target against its upstream: round-ratio median and TTFT p50 difference", () => {
+    const run = (target: string, rounds: number[], ttftP50: number): ThroughputRun =>
+      ({
+        target,
+        concurrency: 1,
+        requests: 8,
+        loadAverage: 0,
+        rounds,
+        metrics: { outputThroughput: rounds[0], ttftMs: { p50: ttftP50 } },
+      }) as unknown as ThroughputRun;
+    const results = {
+      date: "2026-12-01T00:00:00.000Z",
+      host: "test",
+      quick: false,
+      machine: {
+        cpus: 2,
+        cpuModel: "cpu",
+        node: "v20",
+        nodeLlamaCpp: "3",
+        loadAverageAtStart: [0],
+        loadAverageAtEnd: [0],
+      },
+      settings: { slots: 4, threads: 1, concurrencies: [1], rounds: 3 },
+      models: [
+        {
+          id: "bench",
+          maxTokens: 128,
+          runs: [
+            run("upstream/openai-sse", [100, 100, 100], 50),
+            run("gateway/openai-sse", [90, 100, 96], 51.5),
+          ],
+          ttftPairs: [
+            {
+              gateway: "gateway/openai-sse",
+              upstream: "upstream/openai-sse",
+              pairs: 40,
+              gatewayP50Ms: 7,
+              upstreamP50Ms: 4,
+              medianDifferenceMs: 3,
+            },
+          ],
+        },
+      ],
+      notes: [],
+    } as unknown as BenchResults;
+    const report = renderGatewayReport(results);
+    expect(report).toContain(
+      "| gateway/openai-sse | upstream/openai-sse | 1 | 90 / 100 | 0.96× (0.90–1.00) | ✅ |",
+    );
+    expect(report).toContain("+1.5 ms | ✅ |");
+    expect(report).toContain(
+      "| gateway/openai-sse | upstream/openai-sse | 40 | 7.0 / 4.0 ms | +3.0 ms | ❌ |",
+    );
+  });
+});
