@@ -80,3 +80,14 @@ test("with a balance threshold, affinity gives way to a replica that much less l
   expect(router.pick(candidates("0:5 1:8"), chat("s", "u", "v", "w"))).toBe(1);
   expect(router.pick(allFree(2, 8), chat("s", "u", "v", "w", "x"))).toBe(1);
 });
+
+test("affinityCapacity bounds the prefixes remembered: a forgotten conversation goes to the least loaded", () => {
+  const pickFollowUp = (router: ReplicaRouter) => {
+    expect(router.pick(allFree(2, 4), chat("a", "first"))).toBe(0);
+    expect(router.pick(allFree(2, 4), chat("b", "other"))).toBe(1);
+    return router.pick(candidates("0:3 1:4"), chat("a", "first", "again"));
+  };
+  expect(pickFollowUp(new ReplicaRouter({ slotsPerReplica: 4 }))).toBe(0);
+  // Two hashes: "b" and "b, other" pushed out "a" and "a, first".
+  expect(pickFollowUp(new ReplicaRouter({ slotsPerReplica: 4, affinityCapacity: 2 }))).toBe(1);
+});

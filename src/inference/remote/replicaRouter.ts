@@ -11,15 +11,19 @@ export interface ReplicaRouterOptions {
    * the least loaded candidate. Unset (inferql's routing): whenever that replica has a free slot.
    */
   balanceThreshold?: number;
+  /** Prefix hashes the affinity table remembers (PrefixAffinity's default unless set). */
+  affinityCapacity?: number;
 }
 
 export class ReplicaRouter {
-  private readonly affinity = new PrefixAffinity();
+  private readonly affinity: PrefixAffinity;
   /** Replica → when it was last chosen (a counter), so that equally loaded replicas take turns. */
   private readonly lastChosen: number[] = [];
   private chosen = 0;
 
-  constructor(private readonly options: ReplicaRouterOptions) {}
+  constructor(private readonly options: ReplicaRouterOptions) {
+    this.affinity = new PrefixAffinity(options.affinityCapacity);
+  }
 
   /**
    * The replica for a request, among `free` (each candidate replica → its free slots, in the order
