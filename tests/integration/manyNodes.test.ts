@@ -1,14 +1,16 @@
 // Many inferql nodes sharing state through a real Redis (Debian's redis-server, started here):
 // cancellation from any node with the same tenancy rules, one rate limit across nodes, the fleet
 // view with every node's slots, a node that leaves or dies, and Redis itself going away.
+import { spawn } from "node:child_process";
 import { createClient as createGraphqlWsClient } from "graphql-ws";
 import pino from "pino";
 import { createClient as createRedisClient } from "redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { WebSocket } from "ws";
 import type { RunningInferql } from "../../src/app.js";
 import { createInferqlClient } from "../../src/client/index.js";
 import { eventually } from "../support/collect.js";
+import { ensureServerBuild } from "../support/ensureBuild.js";
 import { postGraphql, wsUrl } from "../support/graphqlClients.js";
 import { type RedisServer, startRedisServer } from "../support/redisServer.js";
 import { startTestServer } from "../support/startTestServer.js";
@@ -285,6 +287,65 @@ describe("two nodes sharing one Redis", () => {
     );
   });
 
+  it("answers without waiting when Redis hangs: the rate limit is counted on the node after a short timeout", async () => {
+    redis.pause();
+    try {
+      const startedAt = performance.now();
+      const responses = await Promise.all(
+        [a, b, a].map((node) => fetch(`${node.url}/v1/models`, { headers: bearer(ALICE) })),
+      );
+      expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
+      expect(performance.now() - startedAt).toBeLessThan(2000);
+      expect(
+        aLog.some((line) => line.level === 40 && line.msg.startsWith("rate limit counted on this node only")),
+      ).toBe(true);
+    } finally {
+      redis.resume();
+    }
+  });
+
+  it("drops a node killed with SIGKILL once its entry expires; node A's streams go on", async () => {
+    ensureServerBuild();
+    const alices = openStream("openai-sse", a.url, { content: "hi", maxTokens: 400, apiKey: ALICE });
+    const { UV_THREADPOOL_SIZE: _, ...env } = process.env;
+    const child = spawn(
+      process.execPath,
+      [
+        "bin/inferql.cjs",
+        "serve",
+        "--port",
+        "0",
+        "--threads",
+        "1",
+        "--model",
+        `tiny=${inject("tinyModelPath")}`,
+        "--redis",
+        redis.url,
+        "--node-id",
+        "node-c",
+      ],
+      { env, stdio: "ignore" },
+    );
+    try {
+      await eventually(
+        () => a.resolvers.schedulerState().models.some((model) => model.nodeId === "node-c"),
+        20_000,
+        "node A does not see node C",
+      );
+      child.kill("SIGKILL");
+      // Its entry lives 5 s after its last heartbeat (1 s apart).
+      const took = await eventually(
+        () => !a.resolvers.schedulerState().models.some((model) => model.nodeId === "node-c"),
+        8000,
+        "node C is still in node A's view",
+      );
+      expect(took).toBeGreaterThan(3000);
+    } finally {
+      child.kill("SIGKILL");
+    }
+    expect((await alices.outcome).finishReason).toBe("length");
+  });
+
   it("drops node B from node A's view when it stops, and node A keeps serving", async () => {
     await b.close();
     bClosed = true;
@@ -316,5 +377,33 @@ describe("two nodes sharing one Redis", () => {
     const models = await fetch(`${a.url}/v1/models`, { headers: bearer(ALICE) });
     expect(models.status).toBe(200);
     expect(performance.now() - startedAt).toBeLessThan(5000);
+  });
+});
+
+describe("a node whose Redis is not there", () => {
+  it("starts, serves, and says so in its log", async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino(
+      { level: "info" },
+      { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
+    // A port nothing listens on (the server is killed before the node starts).
+    const gone = await startRedisServer();
+    await gone.kill();
+    const app = await startTestServer({ flags: ["--redis", gone.url, "--rate-limit", "5"], logger });
+    try {
+      expect(
+        lines.some((line) => line.level === 40 && line.msg.startsWith("redis unreachable: serving on")),
+      ).toBe(true);
+      const stream = openStream("openai-sse", app.url, { content: "hi", maxTokens: 8 });
+      expect((await stream.outcome).finishReason).toBe("length");
+      // The limit still holds, on this node alone.
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await fetch(`${app.url}/v1/models`)).status);
+      expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(1);
+      expect(await app.resolvers.cancelGeneration("chatcmpl-none")).toBe(false);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -9,6 +9,9 @@ import path from "node:path";
 export interface RedisServer {
   url: string;
   port: number;
+  /** Stops it without closing its connections (SIGSTOP), as a hung Redis; `resume` continues it. */
+  pause(): void;
+  resume(): void;
   /** Kills it at once (SIGKILL), as a crashed Redis. */
   kill(): Promise<void>;
 }
@@ -61,6 +64,8 @@ export async function startRedisServer(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pause: () => child.kill("SIGSTOP"),
+    resume: () => child.kill("SIGCONT"),
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;
