@@ -26,7 +26,7 @@ export const POLICIES = [
   "least-loaded",
   "prefix-affinity",
   "prefix-affinity-balanced",
-  "prefix-affinity-large-table",
+  "prefix-affinity-fixed-table",
 ] as const;
 export type Policy = (typeof POLICIES)[number];
 
@@ -69,10 +69,10 @@ export interface SimulationSettings {
   minMeasureSeconds: number;
   /** Prefix-affinity-balanced: affinity only while its replica runs ≤ this many more than the least loaded. */
   balanceThreshold: number;
-  /** Prefix hashes inferql's affinity table remembers; unset: its own default (PrefixAffinity). */
+  /** Prefix hashes inferql's affinity table remembers; unset: its own default (affinityCapacityFor). */
   affinityCapacity?: number;
-  /** Prefix-affinity-large-table (a what-if): inferql's routing with an affinity table this large. */
-  largeAffinityCapacity: number;
+  /** Prefix-affinity-fixed-table (inferql's table before it grew with the fleet): this many hashes. */
+  fixedAffinityCapacity: number;
 }
 
 export const DEFAULT_SETTINGS: SimulationSettings = {
@@ -100,7 +100,7 @@ export const DEFAULT_SETTINGS: SimulationSettings = {
   measuredRequests: 10_000,
   minMeasureSeconds: 60,
   balanceThreshold: 2,
-  largeAffinityCapacity: 400_000,
+  fixedAffinityCapacity: 50_000,
 };
 
 export interface Quantiles {
@@ -349,10 +349,11 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
       ? undefined
       : new ReplicaRouter({
           slotsPerReplica: slots,
+          replicas: replicaCount,
           ...(policy === "prefix-affinity-balanced" ? { balanceThreshold: settings.balanceThreshold } : {}),
           ...(settings.affinityCapacity ? { affinityCapacity: settings.affinityCapacity } : {}),
-          ...(policy === "prefix-affinity-large-table"
-            ? { affinityCapacity: settings.largeAffinityCapacity }
+          ...(policy === "prefix-affinity-fixed-table"
+            ? { affinityCapacity: settings.fixedAffinityCapacity }
             : {}),
         });
   let roundRobin = 0;
@@ -640,8 +641,9 @@ function renderReport(results: RoutingResults, chartPath: string, jsonPath: stri
     `${s.chatTurns[0]}–${s.chatTurns[1]} turns (user messages ~${s.userTokens[0]} tokens, replies ~${s.outputTokens[0]}, ${s.thinkSeconds} s to think,`,
     `at most ${s.maxContextTokens.toLocaleString("en")} tokens); sessions arrive as a Poisson process sized for ~${100 * s.targetOccupancy} % busy slots;`,
     `${s.warmupSeconds} s of warm-up, then the measured window. The balanced variant follows affinity only while its`,
-    `replica runs at most ${s.balanceThreshold} more requests than the least loaded candidate; the large-table one is a`,
-    `what-if: inferql's routing with an affinity table of ${s.largeAffinityCapacity.toLocaleString("en")} prefix hashes instead of its 50,000.`,
+    `replica runs at most ${s.balanceThreshold} more requests than the least loaded candidate; the fixed-table one is`,
+    `inferql's routing with the table it had before it grew with the fleet: ${s.fixedAffinityCapacity.toLocaleString("en")} prefix hashes`,
+    "whatever the replica count (now 1,000 a replica, at least 50,000: affinityCapacityFor).",
     "",
     renderTable(results),
     "",

@@ -13,7 +13,7 @@ test("a prompt's prefix hashes are chained: a longer prompt starts with a shorte
 });
 
 test("the longest served prefix names the replica", () => {
-  const affinity = new PrefixAffinity();
+  const affinity = new PrefixAffinity(100);
   affinity.record([1, 2], 0);
   affinity.record([1, 2, 3], 1);
   expect(affinity.lookup([1, 2, 3, 4])).toBe(1);

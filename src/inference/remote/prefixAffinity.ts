@@ -5,8 +5,6 @@
 import type { PromptInput } from "../types.js";
 
 const TEXT_BLOCK = 64;
-/** Prefix hashes remembered before the least recently used are forgotten. */
-const CAPACITY = 50_000;
 
 /** 32-bit FNV-1a over `text`, continuing from `hash`. */
 function fnv1a(text: string, hash: number): number {
@@ -49,7 +47,8 @@ export class PrefixAffinity {
    */
   private oldest?: Iterator<number>;
 
-  constructor(private readonly capacity = CAPACITY) {}
+  /** `capacity`: prefix hashes remembered before the least recently used are forgotten. */
+  constructor(private readonly capacity: number) {}
 
   /** The replica that served the longest of these prefixes, if any did. */
   lookup(prefix: readonly number[]): number | undefined {

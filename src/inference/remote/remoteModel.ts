@@ -92,7 +92,7 @@ export class RemoteModel implements ScheduledModel {
       return { index, base, label: new URL(base).origin, healthy: true, probing: false };
     });
     this.slots = spec.slots * this.replicas.length;
-    this.router = new ReplicaRouter({ slotsPerReplica: spec.slots });
+    this.router = new ReplicaRouter({ slotsPerReplica: spec.slots, replicas: this.replicas.length });
   }
 
   get id(): string {

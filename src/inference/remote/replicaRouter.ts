@@ -11,8 +11,20 @@ export interface ReplicaRouterOptions {
    * the least loaded candidate. Unset (inferql's routing): whenever that replica has a free slot.
    */
   balanceThreshold?: number;
-  /** Prefix hashes the affinity table remembers (PrefixAffinity's default unless set). */
+  /** Replicas routed among: the affinity table grows with them (affinityCapacityFor). */
+  replicas: number;
+  /** Prefix hashes the affinity table remembers; default affinityCapacityFor(replicas). */
   affinityCapacity?: number;
+}
+
+/**
+ * The affinity table's size for a fleet: 1,000 prefix hashes per replica, at least 50,000. With a
+ * fixed 50,000 (~100 per replica at 512 replicas) the routing simulation saw conversations forgotten
+ * between turns and their follow-ups piled on the replica of their shared system prompt
+ * (bench/README.md, "Routing simulation"); ~800 per replica held there. About 45 bytes a hash.
+ */
+export function affinityCapacityFor(replicas: number): number {
+  return Math.max(50_000, 1_000 * replicas);
 }
 
 export class ReplicaRouter {
@@ -22,7 +34,7 @@ export class ReplicaRouter {
   private chosen = 0;
 
   constructor(private readonly options: ReplicaRouterOptions) {
-    this.affinity = new PrefixAffinity(options.affinityCapacity);
+    this.affinity = new PrefixAffinity(options.affinityCapacity ?? affinityCapacityFor(options.replicas));
   }
 
   /**
