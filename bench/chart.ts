@@ -2,9 +2,9 @@
 // concurrency, one line per target.
 import type { BenchResults, ModelResults } from "./resultTypes.js";
 
-const PANEL = { width: 420, height: 260, left: 60, right: 16, top: 36, bottom: 40 };
+export const PANEL = { width: 420, height: 260, left: 60, right: 16, top: 36, bottom: 40 };
 const LEGEND_WIDTH = 170;
-const COLORS = [
+export const COLORS = [
   "#222222",
   "#1f77b4",
   "#ff7f0e",
@@ -16,7 +16,8 @@ const COLORS = [
   "#17becf",
 ];
 
-const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+export const escapeXml = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** A "nice" upper bound for an axis (1, 2 or 5 times a power of ten). */
 function niceMax(value: number): number {
@@ -25,19 +26,21 @@ function niceMax(value: number): number {
   return ([1, 2, 5, 10].find((step) => step * power >= value) ?? 10) * power;
 }
 
-interface Series {
+export interface Series {
   name: string;
   color: string;
   points: { x: number; y: number }[];
 }
 
-function panel(
+/** One chart at (x0, y0): a line per series over the categories `xs`, evenly spaced. */
+export function panel(
   x0: number,
   y0: number,
   title: string,
   xs: readonly number[],
   series: Series[],
   unit: string,
+  xLabel = "concurrency",
 ): string {
   const w = PANEL.width - PANEL.left - PANEL.right;
   const h = PANEL.height - PANEL.top - PANEL.bottom;
@@ -49,7 +52,7 @@ function panel(
     `<text x="${x0 + PANEL.left}" y="${y0 + 20}" font-size="13" font-weight="bold">${escapeXml(title)}</text>`,
     `<line x1="${x0 + PANEL.left}" y1="${py(0)}" x2="${x0 + PANEL.left + w}" y2="${py(0)}" stroke="#888"/>`,
     `<line x1="${x0 + PANEL.left}" y1="${py(0)}" x2="${x0 + PANEL.left}" y2="${py(yMax)}" stroke="#888"/>`,
-    `<text x="${x0 + PANEL.left + w / 2}" y="${y0 + PANEL.height - 6}" font-size="11" text-anchor="middle">concurrency</text>`,
+    `<text x="${x0 + PANEL.left + w / 2}" y="${y0 + PANEL.height - 6}" font-size="11" text-anchor="middle">${escapeXml(xLabel)}</text>`,
   ];
   for (let tick = 0; tick <= 4; tick++) {
     const value = (yMax / 4) * tick;

@@ -133,14 +133,15 @@ function prefixSection(results: BenchResults): string[] {
 function ceilingSection(results: BenchResults): string[] {
   const ceiling = results.transportCeiling;
   const rounds = Math.max(1, ...ceiling.map((run) => (run.round ?? 0) + 1));
-  // With --ceiling-server: this checkout's rate over each other server's, median of the round ratios.
+  // Each transport's rate over OpenAI SSE's on the same server, and (--ceiling-server) this
+  // checkout's over each other server's: medians of the round-by-round ratios.
   const others = [...new Set(ceiling.flatMap((run) => (run.server ? [run.server] : [])))];
   const lines = [
     "### Transport ceiling: the real transports over a fake instant engine (bench/fakeEngine.ts)",
     "",
     ...(rounds > 1 ? [`Median events/s of ${rounds} rounds, and the rounds' range.`, ""] : []),
-    `| transport | c | deltas per stream | events/s |${others.map((name) => ` × ${name} |`).join("")}`,
-    `|---|---:|---:|---:|${others.map(() => "---:|").join("")}`,
+    `| transport | c | deltas per stream | events/s | × openai-sse |${others.map((name) => ` × ${name} |`).join("")}`,
+    `|---|---:|---:|---:|---:|${others.map(() => "---:|").join("")}`,
   ];
   const groups = new Map<string, CeilingRun[]>();
   for (const run of ceiling) {
@@ -151,9 +152,8 @@ function ceilingSection(results: BenchResults): string[] {
     const [name, concurrency, deltas] = key.split("|");
     const rates = runs.map((run) => run.eventsPerSecond).sort((a, b) => a - b);
     const range = rates.length > 1 ? ` (${f0(rates[0])}–${f0(rates[rates.length - 1])})` : "";
-    const ratios = others.map((other) => {
-      if (runs[0].server) return " |";
-      const theirs = groups.get(`${other}:${key}`) ?? [];
+    /** Median (and range) of this group's round-by-round ratios to another group's. */
+    const pairedWith = (theirs: readonly CeilingRun[]) => {
       const paired = runs.flatMap((run) => {
         const match = theirs.find((their) => their.round === run.round);
         return match ? [run.eventsPerSecond / match.eventsPerSecond] : [];
@@ -161,9 +161,15 @@ function ceilingSection(results: BenchResults): string[] {
       if (!paired.length) return " – |";
       paired.sort((a, b) => a - b);
       return ` ${f2(percentile(paired, 50))} (${f2(paired[0])}–${f2(paired[paired.length - 1])}) |`;
-    });
+    };
+    const server = runs[0].server ? `${runs[0].server}:` : "";
+    const openAi =
+      runs[0].transport === "openai-sse"
+        ? " |"
+        : pairedWith(groups.get(`${server}openai-sse|${concurrency}|${deltas}`) ?? []);
+    const ratios = others.map((other) => (server ? " |" : pairedWith(groups.get(`${other}:${key}`) ?? [])));
     lines.push(
-      `| ${name} | ${concurrency} | ${deltas} | ${f0(percentile(rates, 50))}${range} |${ratios.join("")}`,
+      `| ${name} | ${concurrency} | ${deltas} | ${f0(percentile(rates, 50))}${range} |${openAi}${ratios.join("")}`,
     );
   }
   lines.push("");
@@ -240,6 +246,26 @@ function targetsSection(results: BenchResults): string[] {
             `⌈${most}/${slots}⌉ × (TTFT p50 at c=${slots} + ${model.maxTokens - 1} × TPOT p50 at c=${most}) = ${f0(bound)} ms ${mark(ok)}`,
         );
       }
+  }
+  // Issue #17 item 3: every other transport's ceiling at least OpenAI SSE's (median of the round ratios).
+  const own = results.transportCeiling.filter((run) => !run.server);
+  for (const concurrency of [...new Set(own.map((run) => run.concurrency))]) {
+    const openAi = own.filter((run) => run.transport === "openai-sse" && run.concurrency === concurrency);
+    if (!openAi.length) continue;
+    const parts = [...new Set(own.map((run) => run.transport))]
+      .filter((name) => name !== "openai-sse")
+      .map((name) => {
+        const ratios = own
+          .filter((run) => run.transport === name && run.concurrency === concurrency)
+          .flatMap((run) => {
+            const match = openAi.find((their) => their.round === run.round);
+            return match ? [run.eventsPerSecond / match.eventsPerSecond] : [];
+          })
+          .sort((a, b) => a - b);
+        const ratio = percentile(ratios, 50);
+        return `${name} ${f2(ratio)}× (rounds ${f2(ratios[0])}–${f2(ratios[ratios.length - 1])}) ${mark(ratio >= 1)}`;
+      });
+    lines.push(`- transport ceiling, c=${concurrency}: ≥ OpenAI SSE's events/s — ${parts.join(", ")}`);
   }
   lines.push("");
   return lines;

@@ -1,5 +1,8 @@
-// Composition root: models → registry → scheduler → resolvers → transports → one HTTP server.
+// Composition root: models → registry → scheduler → resolvers → transports → one HTTP server (and,
+// with --redis, the link to the other nodes of a fleet: src/cluster).
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { createGraphqlMount } from "./api/graphql/index.js";
 import { createHealthMount } from "./api/healthMount.js";
@@ -8,6 +11,7 @@ import type { HttpMount } from "./api/httpMount.js";
 import { createMetricsMount, createReadyMount } from "./api/observabilityMounts.js";
 import { createPlaygroundMount } from "./api/playground/index.js";
 import { createTrpcMount } from "./api/trpc/index.js";
+import { RedisCluster } from "./cluster/redisCluster.js";
 import { createAnthropicMount } from "./compat/anthropic/index.js";
 import { createOpenAiMount } from "./compat/openai/index.js";
 import { type Config, ConfigError } from "./config.js";
@@ -32,6 +36,8 @@ const CUT_OFF_MS = 5000;
 export interface RunningInferql {
   url: string;
   resolvers: Resolvers;
+  /** This node's id in the scheduler's state (--node-id, else the host name and a random suffix). */
+  nodeId: string;
   registry: ModelRegistry;
   scheduler: Scheduler;
   /** Settles when every model is loaded (or loading failed). */
@@ -73,10 +79,17 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
         "scheduler: an event listener failed",
       ),
   });
+  const nodeId = config.nodeId ?? `${hostname()}-${randomBytes(3).toString("hex")}`;
+  // With --redis: rate limits, cancellation and the fleet view shared with the other nodes.
+  const cluster = config.redis
+    ? await RedisCluster.start({ url: config.redis, nodeId, scheduler, logger })
+    : undefined;
   const resolvers = createResolvers({
     registry,
     scheduler,
     limits: { maxTokens: config.maxTokensLimit, maxMessages: config.maxMessages },
+    nodeId,
+    fleet: cluster,
   });
   const metrics = createMetrics(scheduler, registry.modelIds, remotes);
   logGenerations(scheduler, logger);
@@ -85,6 +98,7 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
     adminApiKeys: config.adminApiKeys,
     metricsApiKey: config.metricsApiKey,
     rateLimitPerMinute: config.rateLimit,
+    rateLimiter: cluster && config.rateLimit ? cluster.rateLimiter(config.rateLimit) : undefined,
   });
   let stopping = false;
   const mounts: HttpMount[] = [
@@ -116,7 +130,10 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   // libuvThreads: the pool every decode runs on (bin/inferql.cjs makes it 1; README, "threads").
   const libuvThreads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-  logger.info({ url, threads: config.threads ?? "auto", slots: config.slots, libuvThreads }, "listening");
+  logger.info(
+    { url, nodeId, threads: config.threads ?? "auto", slots: config.slots, libuvThreads },
+    "listening",
+  );
   if (!access.requiresApiKey && !isLoopback(config.host))
     logger.warn(
       { host: config.host },
@@ -132,6 +149,7 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
   return {
     url,
     resolvers,
+    nodeId,
     registry,
     scheduler,
     ready,
@@ -141,6 +159,8 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
       await waitUntil(() => scheduler.activeCount === 0, drainMs);
       scheduler.cancelAll();
       await waitUntil(() => scheduler.activeCount === 0, CUT_OFF_MS);
+      // Drained: the other nodes drop this one from their fleet view now (not when its entry expires).
+      await cluster?.close();
       if (scheduler.activeCount === 0) await delay(FLUSH_MS);
       // Streams of generations end by themselves now; what stays open (scheduler watchers) is cut.
       await waitUntil(() => server.openResponses === 0, FLUSH_MS);

@@ -175,6 +175,15 @@ const allowedHostSchema = z
     "expected a host name such as api.example.com (no scheme or port), .example.com for it and its subdomains, or *",
   );
 
+const redisUrlSchema = z.string().refine((value) => {
+  try {
+    const { protocol, hostname } = new URL(value);
+    return (protocol === "redis:" || protocol === "rediss:") && hostname !== "";
+  } catch {
+    return false;
+  }
+}, "expected a Redis URL such as redis://host:6379 (redis:// or rediss://, optional user:password@ and /db)");
+
 const settingsSchema = z.object({
   host: z.string().min(1).default("127.0.0.1"),
   port: integer(0, 65535).default(8080),
@@ -203,6 +212,11 @@ const settingsSchema = z.object({
   maxMessages: integer(1, 100_000).default(1000),
   maxTokensLimit: integer(1, 1_048_576).optional(),
   drainTimeout: integer(0, 3600).default(10),
+  redis: redisUrlSchema.optional(),
+  nodeId: z
+    .string()
+    .regex(/^[\w.:@-]{1,100}$/, "expected up to 100 letters, digits and . _ : @ -")
+    .optional(),
 });
 
 export const configSchema = settingsSchema.transform(
@@ -401,6 +415,22 @@ export const SETTINGS = [
     key: "drainTimeout",
     value: "SECONDS",
     help: "how long SIGTERM lets generations finish",
+  },
+  {
+    flag: "redis",
+    env: "INFERQL_REDIS",
+    key: "redis",
+    value: "URL",
+    help: "share rate limits, cancellation and the fleet view with other nodes",
+    unset: "none (one node)",
+  },
+  {
+    flag: "node-id",
+    env: "INFERQL_NODE_ID",
+    key: "nodeId",
+    value: "ID",
+    help: "this node's name in the scheduler's state",
+    unset: "host name + random suffix",
   },
 ] as const;
 

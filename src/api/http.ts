@@ -47,12 +47,12 @@ export function createHttpServer(
   };
 
   /** Throws the DomainError that keeps this request out, if any. */
-  const admit = (mount: HttpMount, request: IncomingMessage) => {
+  const admit = async (mount: HttpMount, request: IncomingMessage) => {
     assertHostAllowed(hostCheck, request);
     const scope = mount.access?.(request) ?? "api";
     const credential = credentialFromHeaders(request) ?? mount.credentialOf?.(request);
     const client = access.authenticateRequest(scope, request, credential);
-    if (scope === "api") access.admit(client);
+    if (scope === "api") await access.admit(client);
     if (declaresTooLargeBody(request.headers["content-length"]))
       throw new PayloadTooLargeError(MAX_BODY_BYTES);
   };
@@ -109,7 +109,7 @@ export function createHttpServer(
     void (async () => {
       try {
         try {
-          admit(mount, request);
+          await admit(mount, request);
         } catch (error) {
           if (error instanceof DomainError) return await refuse(mount, request, response, error);
           throw error;

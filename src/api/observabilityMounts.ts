@@ -26,9 +26,11 @@ export function createReadyMount(resolvers: Resolvers, stopping: () => boolean =
     access: () => "public",
     handle(_request, response) {
       const health = resolvers.health();
-      const saturated = resolvers
-        .schedulerState()
-        .models.filter((model) => model.queueCapacity > 0 && model.queued >= model.queueCapacity)
+      const state = resolvers.schedulerState();
+      // This node's queues only: with a fleet (--redis) the state lists every node's.
+      const saturated = state.models
+        .filter((model) => model.nodeId === state.nodeId)
+        .filter((model) => model.queueCapacity > 0 && model.queued >= model.queueCapacity)
         .map((model) => model.model);
       const ready = health.status === "ready" && saturated.length === 0 && !stopping();
       response.writeHead(ready ? 200 : 503, { "content-type": "application/json" });

@@ -2,6 +2,7 @@
 import type { ModelRegistry } from "../inference/modelRegistry.js";
 import type { Scheduler } from "../inference/scheduler/scheduler.js";
 import type { RequestOrigin } from "../inference/types.js";
+import type { Fleet } from "./fleet.js";
 import type { GenerationLimits } from "./generationLimits.js";
 
 export interface InferenceDeps {
@@ -9,6 +10,10 @@ export interface InferenceDeps {
   scheduler: Scheduler;
   /** The server's ceilings on one generation; absent: no token ceiling, the default message count. */
   limits?: GenerationLimits;
+  /** This node's id in the scheduler's state (ModelSchedulerState.nodeId). */
+  nodeId?: string;
+  /** The other nodes sharing state with this one (`--redis`); absent on a single node. */
+  fleet?: Fleet;
 }
 
 export type { RequestOrigin };

@@ -1,14 +1,14 @@
 // A live view of the scheduler: its state now, then again after every change (queued, started,
-// finished). Changes are not queued: a reader gets the state as it is when it reads, so one that
-// falls behind gets the newest state once, never a backlog, and a stalled reader holds nothing.
-import type { SchedulerState } from "../inference/scheduler/scheduler.js";
+// finished; with a fleet, also another node's). Changes are not queued: a reader gets the state as
+// it is when it reads, so one that falls behind gets the newest state once, never a backlog, and a
+// stalled reader holds nothing.
 import type { GenerationCall } from "./context.js";
-import { schedulerState, type WatchedScheduler } from "./scheduler.js";
+import { type FleetSchedulerState, schedulerState, type WatchedScheduler } from "./scheduler.js";
 
 export function watchScheduler(
   deps: WatchedScheduler,
   { signal, origin }: GenerationCall = {},
-): AsyncIterableIterator<SchedulerState> {
+): AsyncIterableIterator<FleetSchedulerState> {
   /** Whether the state changed since the reader last got it (the first read gets the state now). */
   let changed = true;
   let ended = false;
@@ -20,6 +20,7 @@ export function watchScheduler(
     if (ended) return;
     ended = true;
     unsubscribe();
+    unsubscribeFleet?.();
     signal?.removeEventListener("abort", end);
     wake();
   };
@@ -29,10 +30,15 @@ export function watchScheduler(
     changed = true;
     wake();
   });
+  // Other nodes' states (with a fleet) arrive already coalesced by the node that published them.
+  const unsubscribeFleet = deps.fleet?.onChange(() => {
+    changed = true;
+    wake();
+  });
   if (signal?.aborted) end();
   else signal?.addEventListener("abort", end, { once: true });
 
-  const done = (): IteratorResult<SchedulerState> => ({ value: undefined, done: true });
+  const done = (): IteratorResult<FleetSchedulerState> => ({ value: undefined, done: true });
   return {
     async next() {
       // The state is read a turn after the change that woke the reader, so a burst of changes yields one state.

@@ -7,7 +7,7 @@ import type { IncomingMessage } from "node:http";
 import { RateLimitedError, UnauthenticatedError } from "../errors.js";
 import type { Caller } from "../inference/types.js";
 import { ApiKeySet, bearerToken } from "./apiKeys.js";
-import { RateLimiter } from "./rateLimiter.js";
+import { RateLimiter, type RequestRateLimiter } from "./rateLimiter.js";
 
 /** What a route needs: nothing (health, static pages), an API key, or the metrics key. */
 export type AccessScope = "public" | "api" | "metrics";
@@ -21,6 +21,11 @@ export interface AccessControlOptions {
   metricsApiKey?: string;
   /** Requests per minute per client (API key, or address when the API is open); 0 is no limit. */
   rateLimitPerMinute?: number;
+  /**
+   * Where the rate is counted (with `rateLimitPerMinute`): by default a bucket per client in this
+   * process; a fleet of nodes passes one shared between them (src/cluster).
+   */
+  rateLimiter?: RequestRateLimiter;
 }
 
 /** Names the client a request acts for: its API key's short digest, or its address when the API is open. */
@@ -38,14 +43,15 @@ export class AccessControl {
   private readonly apiKeys: ApiKeySet;
   private readonly adminKeys: ApiKeySet;
   private readonly metricsKeys: ApiKeySet;
-  private readonly limiter?: RateLimiter;
+  private readonly limiter?: RequestRateLimiter;
 
   constructor(options: AccessControlOptions = {}) {
     const adminApiKeys = options.adminApiKeys ?? [];
     this.apiKeys = new ApiKeySet([...(options.apiKeys ?? []), ...adminApiKeys]);
     this.adminKeys = new ApiKeySet(adminApiKeys);
     this.metricsKeys = new ApiKeySet(options.metricsApiKey === undefined ? [] : [options.metricsApiKey]);
-    if (options.rateLimitPerMinute) this.limiter = new RateLimiter(options.rateLimitPerMinute);
+    if (options.rateLimitPerMinute)
+      this.limiter = options.rateLimiter ?? new RateLimiter(options.rateLimitPerMinute);
   }
 
   /** Whether API calls need a key. */
@@ -71,10 +77,15 @@ export class AccessControl {
     return client;
   }
 
-  /** Counts one request (an HTTP request or an operation over a WebSocket); throws RateLimitedError past the rate. */
-  admit(client: ClientId): void {
+  /**
+   * Counts one request (an HTTP request or an operation over a WebSocket); throws RateLimitedError
+   * past the rate. Synchronous with the in-process limiter; a shared limiter answers with a promise
+   * (that rejects with RateLimitedError), so callers await what it returns.
+   */
+  admit(client: ClientId): void | Promise<void> {
     const retryAfterSeconds = this.limiter?.take(client) ?? 0;
-    if (retryAfterSeconds > 0) throw new RateLimitedError(retryAfterSeconds);
+    if (typeof retryAfterSeconds === "number") return refuseIfLimited(retryAfterSeconds);
+    return retryAfterSeconds.then(refuseIfLimited);
   }
 
   /** authenticate() for an HTTP request; an API route's request remembers its Caller (see callerOf). */
@@ -103,6 +114,10 @@ export class AccessControl {
     if (!this.apiKeys.enabled) return;
     callers.set(request, { keyId: client, admin: this.adminKeys.match(credential) !== undefined });
   }
+}
+
+function refuseIfLimited(retryAfterSeconds: number): void {
+  if (retryAfterSeconds > 0) throw new RateLimitedError(retryAfterSeconds);
 }
 
 /** The Bearer token of a request's Authorization header. */

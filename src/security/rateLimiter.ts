@@ -10,7 +10,15 @@ interface Bucket {
   updatedAt: number;
 }
 
-export class RateLimiter {
+/**
+ * Counts requests per client: 0 when one is allowed, else the whole seconds until one is. The
+ * in-process RateLimiter answers at once; a limiter shared by several nodes (src/cluster) with a promise.
+ */
+export interface RequestRateLimiter {
+  take(client: string): number | Promise<number>;
+}
+
+export class RateLimiter implements RequestRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly refillPerMs: number;
   private sweptAt = Number.NEGATIVE_INFINITY;

@@ -92,7 +92,7 @@ export function serveGraphqlWs(
       onSubscribe: async (ctx, _id, payload) => {
         const client = socketClients.get(ctx.extra.socket);
         try {
-          if (client !== undefined) access.admit(client);
+          if (client !== undefined) await access.admit(client);
         } catch (error) {
           if (error instanceof DomainError) return [toGraphqlError(error)];
           throw error;

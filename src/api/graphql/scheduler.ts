@@ -25,9 +25,13 @@ const SlotRef = builder.objectRef<SlotState>("Slot").implement({
 });
 
 const ModelSchedulerStateRef = builder.objectRef<ModelSchedulerState>("ModelSchedulerState").implement({
-  description: "One model's slots and admission queue.",
+  description: "One model's slots and admission queue on one node.",
   fields: (t) => ({
     modelId: t.exposeID("model", { description: "The model's id." }),
+    nodeId: t.exposeID("nodeId", {
+      description:
+        "The inferql node whose slots and queue these are (with `--redis`, every live node of the fleet is listed).",
+    }),
     slots: t.field({ type: [SlotRef], description: "The model's slots.", resolve: (state) => state.slots }),
     busySlots: t.exposeInt("busySlots", { description: "Slots generating right now." }),
     queued: t.exposeInt("queued", { description: "Requests waiting for a free slot." }),
@@ -38,14 +42,16 @@ const ModelSchedulerStateRef = builder.objectRef<ModelSchedulerState>("ModelSche
 });
 
 const SchedulerStateRef = builder.objectRef<SchedulerState>("SchedulerState").implement({
-  description: "The inference scheduler: slots busy and free, and queue depth, in total and per model.",
+  description:
+    "The inference scheduler: slots busy and free, and queue depth, in total and per model and node. With `--redis` it covers every live node of the fleet; otherwise this node.",
   fields: (t) => ({
+    nodeId: t.exposeID("nodeId", { description: "The node that answered." }),
     busySlots: t.exposeInt("busySlots", { description: "Slots generating right now, over all models." }),
     totalSlots: t.exposeInt("totalSlots", { description: "Slots over all models." }),
     queued: t.exposeInt("queued", { description: "Requests waiting for a free slot, over all models." }),
     models: t.field({
       type: [ModelSchedulerStateRef],
-      description: "Per served model.",
+      description: "Per served model and node.",
       resolve: (state) => state.models,
     }),
   }),

@@ -10,6 +10,6 @@ declare module "./context.js" {
     /** The HTTP request (for a WebSocket: its upgrade) as the server named it; passed to generations. */
     origin?: RequestOrigin;
     /** Over a WebSocket: counts one operation toward the client's rate limit (HTTP requests are counted by the server). */
-    admitOperation?: () => void;
+    admitOperation?: () => void | Promise<void>;
   }
 }

@@ -18,6 +18,7 @@ const t = initTRPC.context<TrpcContext>().create({
 export const router = t.router;
 
 export const procedure = t.procedure.use(({ ctx, next }) => {
-  ctx.admitOperation?.();
-  return next();
+  // A rate limit shared between nodes answers asynchronously; the in-process one at once.
+  const admitted = ctx.admitOperation?.();
+  return admitted ? admitted.then(() => next()) : next();
 });

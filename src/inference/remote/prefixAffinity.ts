@@ -5,8 +5,6 @@
 import type { PromptInput } from "../types.js";
 
 const TEXT_BLOCK = 64;
-/** Prefix hashes remembered before the least recently used are forgotten. */
-const CAPACITY = 50_000;
 
 /** 32-bit FNV-1a over `text`, continuing from `hash`. */
 function fnv1a(text: string, hash: number): number {
@@ -41,6 +39,16 @@ export function promptPrefixHashes(prompt: PromptInput): number[] {
 export class PrefixAffinity {
   /** Prefix hash → the replica that served it last; in insertion order, oldest first. */
   private readonly served = new Map<number, number>();
+  /**
+   * Walks `served` from its oldest entry, deleting each one it passes: what it yields next is always
+   * the oldest left (a re-recorded hash moves to the end, ahead of it). A fresh iterator per call
+   * would first skip every deleted entry the Map still holds at its front: ~35 µs a request with a
+   * full table, against well under 1 µs (bench/routingSimulation.ts).
+   */
+  private oldest?: Iterator<number>;
+
+  /** `capacity`: prefix hashes remembered before the least recently used are forgotten. */
+  constructor(private readonly capacity: number) {}
 
   /** The replica that served the longest of these prefixes, if any did. */
   lookup(prefix: readonly number[]): number | undefined {
@@ -56,9 +64,11 @@ export class PrefixAffinity {
       this.served.delete(hash);
       this.served.set(hash, replica);
     }
-    for (const oldest of this.served.keys()) {
-      if (this.served.size <= CAPACITY) break;
-      this.served.delete(oldest);
+    while (this.served.size > this.capacity) {
+      this.oldest ??= this.served.keys();
+      const next = this.oldest.next();
+      if (next.done) this.oldest = undefined;
+      else this.served.delete(next.value);
     }
   }
 }

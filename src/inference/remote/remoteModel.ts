@@ -18,7 +18,8 @@ import {
 } from "../scheduler/scheduledModel.js";
 import type { EngineEvent, GenerationRequest, LoraSelection } from "../types.js";
 import { toOpenAiRequest } from "./openAiRequest.js";
-import { PrefixAffinity, promptPrefixHashes } from "./prefixAffinity.js";
+import { promptPrefixHashes } from "./prefixAffinity.js";
+import { ReplicaRouter } from "./replicaRouter.js";
 import { UpstreamOutput, UpstreamStreamError, type WireChunk } from "./upstreamOutput.js";
 import type { UpstreamSpec } from "./upstreamSpec.js";
 
@@ -47,8 +48,6 @@ interface Replica {
   /** Its label in metrics and logs: the configured URL's origin. */
   label: string;
   healthy: boolean;
-  /** When it was last chosen (a counter), so that equally loaded replicas take turns. */
-  lastChosen: number;
   probing: boolean;
 }
 
@@ -148,12 +147,11 @@ async function readText(response: http.IncomingMessage): Promise<string> {
 export class RemoteModel implements ScheduledModel {
   readonly slots: number;
   private readonly replicas: Replica[];
-  private readonly affinity = new PrefixAffinity();
+  private readonly router: ReplicaRouter;
   /** What each prepared request needs for routing: its prefix, and the replicas it failed on. */
   private readonly routing = new WeakMap<PreparedRequest, { tried: Set<number> }>();
   private readonly slotListeners = new Set<() => void>();
   private readonly eventListeners = new Set<(event: UpstreamEvent) => void>();
-  private chosen = 0;
   private healthTimer?: NodeJS.Timeout;
 
   constructor(
@@ -162,9 +160,10 @@ export class RemoteModel implements ScheduledModel {
   ) {
     this.replicas = spec.replicas.map((url, index) => {
       const base = url.replace(/\/+$/, "").replace(/\/v1$/, "");
-      return { index, base, label: new URL(base).origin, healthy: true, lastChosen: 0, probing: false };
+      return { index, base, label: new URL(base).origin, healthy: true, probing: false };
     });
     this.slots = spec.slots * this.replicas.length;
+    this.router = new ReplicaRouter({ slotsPerReplica: spec.slots, replicas: this.replicas.length });
   }
 
   get id(): string {
@@ -241,8 +240,8 @@ export class RemoteModel implements ScheduledModel {
   /**
    * Prefix affinity, then least outstanding: the replica that served the longest prefix of this
    * prompt when it has a free slot (else it is loaded, and the request falls back), otherwise the
-   * replica with the fewest requests running, the one chosen longest ago among equals. Never a
-   * replica this request already failed on.
+   * replica with the fewest requests running, the one chosen longest ago among equals (ReplicaRouter).
+   * Never a replica this request already failed on.
    */
   pickSlot(
     freeSlots: readonly number[],
@@ -256,24 +255,11 @@ export class RemoteModel implements ScheduledModel {
       if (tried?.has(replica)) continue;
       free.set(replica, [...(free.get(replica) ?? []), slot]);
     }
-    if (free.size === 0) return undefined;
-    let chosen = request.cachePrompt ? this.affinity.lookup(prepared.prefix) : undefined;
-    if (chosen === undefined || !free.has(chosen)) {
-      chosen = undefined;
-      let best = Number.POSITIVE_INFINITY;
-      for (const [replica, slots] of free) {
-        const running = this.spec.slots - slots.length;
-        const score = running * 1e12 + this.replicas[replica].lastChosen;
-        if (score < best) {
-          best = score;
-          chosen = replica;
-        }
-      }
-    }
-    if (chosen === undefined) return undefined;
-    this.replicas[chosen].lastChosen = ++this.chosen;
-    if (request.cachePrompt) this.affinity.record(prepared.prefix, chosen);
-    return free.get(chosen)?.[0];
+    const chosen = this.router.pick(
+      new Map([...free].map(([replica, slots]) => [replica, slots.length])),
+      request.cachePrompt ? prepared.prefix : undefined,
+    );
+    return chosen === undefined ? undefined : free.get(chosen)?.[0];
   }
 
   isSlotUsable(slot: number): boolean {

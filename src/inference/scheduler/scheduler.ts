@@ -216,6 +216,11 @@ export class Scheduler {
     return count;
   }
 
+  /** The API key id that started a running or queued generation; undefined without API keys or when there is none. */
+  ownerOf(requestId: string): string | undefined {
+    return this.owners.get(requestId);
+  }
+
   /** Slots and queues; with `scope`, only the generations that key started show their ids. */
   state(scope?: OwnerScope): SchedulerState {
     const shows = (requestId: string | undefined) =>

@@ -14,6 +14,7 @@ interface SchedulerPanelProps {
 export function SchedulerPanel({ feed, live, initiallyOpen }: SchedulerPanelProps) {
   const { state, error } = feed;
   const [open, setOpen] = useState(initiallyOpen);
+  const fleet = state?.models.some((model) => model.nodeId !== state.nodeId) ?? false;
   return (
     <details class="panel" open={initiallyOpen} onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary class="panel__title">
@@ -46,15 +47,17 @@ export function SchedulerPanel({ feed, live, initiallyOpen }: SchedulerPanelProp
             </div>
           </dl>
           {state.models.map((model) => (
-            <div class="scheduler__model" key={model.modelId}>
+            <div class="scheduler__model" key={`${model.nodeId}/${model.modelId}`}>
               <p class="scheduler__model-name">
                 {model.modelId}
+                {/* A fleet (--redis) lists every node's models: say whose these are. */}
+                {fleet && <span class="muted"> · {model.nodeId}</span>}
                 <span class="muted">
                   {" "}
                   · queue {model.queued}/{model.queueCapacity}
                 </span>
               </p>
-              <ul class="slots" aria-label={`Slots of ${model.modelId}`}>
+              <ul class="slots" aria-label={`Slots of ${model.modelId}${fleet ? ` on ${model.nodeId}` : ""}`}>
                 {model.slots.map((slot) => {
                   const description = `Slot ${slot.index}: ${slot.busy ? "busy" : "free"}, ${formatCount(slot.cachedTokens)} cached tokens`;
                   return (

@@ -1,0 +1,39 @@
+// What the resolvers need from the other nodes of a fleet (`--redis`; src/cluster implements it): their
+// scheduler states, told when those change, and cancelling a generation that runs on one of them.
+// A single node has none, and the resolvers then see only this node's scheduler.
+import type { OwnerScope } from "../inference/scheduler/scheduler.js";
+
+export interface PeerSlotState {
+  index: number;
+  busy: boolean;
+  requestId?: string;
+  /** The API key id that started the generation (tenancy is applied by the node that reads it). */
+  ownerKeyId?: string;
+  cachedTokens: number;
+}
+
+export interface PeerModelState {
+  model: string;
+  slots: PeerSlotState[];
+  busySlots: number;
+  queued: number;
+  queueCapacity: number;
+}
+
+/** Another node's slots and queues, as it last published them (unscoped: every id, with its owner). */
+export interface PeerState {
+  nodeId: string;
+  models: PeerModelState[];
+}
+
+export interface Fleet {
+  /** The other live nodes, by node id. */
+  peers(): readonly PeerState[];
+  /** Calls `listener` when a peer's state changes, a peer joins or a peer leaves (or expires). */
+  onChange(listener: () => void): () => void;
+  /**
+   * Asks the other nodes to cancel the generation `id` (as `scheduler.cancel(id, scope)` would);
+   * true when one did. Settles quickly whatever the other nodes or the shared store do.
+   */
+  cancelElsewhere(id: string, scope: OwnerScope | undefined): Promise<boolean>;
+}

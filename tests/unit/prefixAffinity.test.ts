@@ -1,0 +1,55 @@
+import { expect, test } from "vitest";
+import { PrefixAffinity, promptPrefixHashes } from "../../src/inference/remote/prefixAffinity.js";
+
+test("a prompt's prefix hashes are chained: a longer prompt starts with a shorter one's", () => {
+  const messages = [
+    { role: "system", content: "s" },
+    { role: "user", content: "u" },
+  ] as const;
+  const short = promptPrefixHashes({ kind: "chat", tools: [], messages: messages.slice(0, 1) });
+  const long = promptPrefixHashes({ kind: "chat", tools: [], messages });
+  expect(long).toHaveLength(2);
+  expect(long.slice(0, 1)).toEqual(short);
+});
+
+test("the longest served prefix names the replica", () => {
+  const affinity = new PrefixAffinity(100);
+  affinity.record([1, 2], 0);
+  affinity.record([1, 2, 3], 1);
+  expect(affinity.lookup([1, 2, 3, 4])).toBe(1);
+  expect(affinity.lookup([1, 2, 5])).toBe(1); // 2 was recorded again with 1
+  expect(affinity.lookup([9])).toBeUndefined();
+});
+
+test("beyond its capacity the least recently recorded hashes are forgotten first", () => {
+  const affinity = new PrefixAffinity(3);
+  affinity.record([1], 1);
+  affinity.record([2], 2);
+  affinity.record([3], 3);
+  affinity.record([1], 1); // 1 is now the newest
+  affinity.record([4], 4); // forgets 2
+  expect([1, 2, 3, 4].map((hash) => affinity.lookup([hash]))).toEqual([1, undefined, 3, 4]);
+  affinity.record([5, 6], 5); // forgets 3 and 1
+  expect([1, 3, 4, 5, 6].map((hash) => affinity.lookup([hash]))).toEqual([undefined, undefined, 4, 5, 5]);
+});
+
+test("eviction stays in least-recently-recorded order through heavy churn", () => {
+  const capacity = 1000;
+  const affinity = new PrefixAffinity(capacity);
+  // A reference LRU with a fresh iterator per eviction (the slow, obvious way).
+  const reference = new Map<number, number>();
+  let seed = 7;
+  for (let step = 0; step < 20_000; step++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const hash = step % 3 === 0 ? seed % 1500 : 10_000 + step;
+    affinity.record([hash], step % 5);
+    reference.delete(hash);
+    reference.set(hash, step % 5);
+    for (const oldest of reference.keys()) {
+      if (reference.size <= capacity) break;
+      reference.delete(oldest);
+    }
+  }
+  for (let hash = 0; hash < 1500; hash++) expect(affinity.lookup([hash])).toBe(reference.get(hash));
+  for (const [hash, replica] of reference) expect(affinity.lookup([hash])).toBe(replica);
+});
