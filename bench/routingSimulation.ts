@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { mulberry32 } from "../src/inference/gguf/seededRandom.js";
 import { promptPrefixHashes } from "../src/inference/remote/prefixAffinity.js";
 import { ReplicaRouter } from "../src/inference/remote/replicaRouter.js";
 import type { ChatPromptMessage } from "../src/inference/types.js";
@@ -142,23 +143,11 @@ export interface RoutingResults {
   wallSeconds: number;
 }
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Random {
   private readonly next: () => number;
   private spare: number | undefined;
   constructor(seed: number) {
-    this.next = prng(seed);
+    this.next = mulberry32(seed);
   }
   uniform(): number {
     return this.next();
