@@ -3,7 +3,7 @@
 // Label values are bounded: a client's words (a model id no model has, a path) never become one,
 // or every new string would add a time series.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { RemoteModel } from "../inference/remote/remoteModel.js";
+import type { RemoteModel, ReplicaState } from "../inference/remote/remoteModel.js";
 import type { Scheduler } from "../inference/scheduler/scheduler.js";
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -177,28 +177,29 @@ function observeUpstreams(upstreams: readonly RemoteModel[], registers: Registry
     labelNames,
     registers,
   });
-  new Gauge({
-    name: "inferql_upstream_replica_healthy",
-    help: "1 while an upstream replica is in rotation, 0 while it is ejected",
-    labelNames,
-    registers,
-    collect() {
-      for (const upstream of upstreams)
-        for (const replica of upstream.replicaStates())
-          this.set({ upstream: upstream.id, replica: replica.label }, replica.healthy ? 1 : 0);
-    },
-  });
-  new Gauge({
-    name: "inferql_upstream_outstanding_requests",
-    help: "Requests running on an upstream replica now",
-    labelNames,
-    registers,
-    collect() {
-      for (const upstream of upstreams)
-        for (const replica of upstream.replicaStates())
-          this.set({ upstream: upstream.id, replica: replica.label }, replica.outstanding);
-    },
-  });
+  /** A gauge read off every replica's state at each scrape. */
+  const replicaGauge = (name: string, help: string, read: (replica: ReplicaState) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers,
+      collect() {
+        for (const upstream of upstreams)
+          for (const replica of upstream.replicaStates())
+            this.set({ upstream: upstream.id, replica: replica.label }, read(replica));
+      },
+    });
+  replicaGauge(
+    "inferql_upstream_replica_healthy",
+    "1 while an upstream replica is in rotation, 0 while it is ejected",
+    (replica) => (replica.healthy ? 1 : 0),
+  );
+  replicaGauge(
+    "inferql_upstream_outstanding_requests",
+    "Requests running on an upstream replica now",
+    (replica) => replica.outstanding,
+  );
   for (const upstream of upstreams) {
     const known = new Set(upstream.replicaLabels);
     upstream.onEvent((event) => {

@@ -21,7 +21,6 @@ export function toOpenAiRequest(
       `${what} is not available on '${upstreamId}', a remote (${kind}) upstream`,
     );
   };
-  if (request.lora.length > 0) refuse("lora", "Selecting a LoRA adapter by name");
   if (request.prompt.kind === "infill") return refuse("model", "Infill");
   const { sampling } = request;
   const body: Record<string, unknown> = { model, stream: true, stream_options: { include_usage: true } };

@@ -23,6 +23,13 @@ import { ReplicaRouter } from "./replicaRouter.js";
 import { UpstreamOutput, UpstreamStreamError, type WireChunk } from "./upstreamOutput.js";
 import type { UpstreamSpec } from "./upstreamSpec.js";
 
+/** A replica as /metrics reports it. */
+export interface ReplicaState {
+  label: string;
+  healthy: boolean;
+  outstanding: number;
+}
+
 /** How one attempt on a replica ended. */
 export type UpstreamOutcome = "ok" | "cancelled" | "timeout" | "error" | "retried";
 /** Why a replica failed a request (a bounded label). */
@@ -176,7 +183,7 @@ export class RemoteModel implements ScheduledModel {
   }
 
   /** Each replica's state, for metrics and tests. */
-  replicaStates(): { label: string; healthy: boolean; outstanding: number }[] {
+  replicaStates(): ReplicaState[] {
     return this.replicas.map((replica) => ({
       label: replica.label,
       healthy: replica.healthy,
@@ -220,12 +227,8 @@ export class RemoteModel implements ScheduledModel {
   }
 
   async prepare(request: GenerationRequest): Promise<PreparedRequest> {
-    const wire = toOpenAiRequest(
-      { ...request, lora: request.lora.filter((lora) => lora.scale !== 0) },
-      this.spec.model ?? this.spec.id,
-      this.spec.kind,
-      this.id,
-    );
+    // LoRA selections were refused (or all had scale 0) in loraContextKey, which the scheduler asks first.
+    const wire = toOpenAiRequest(request, this.spec.model ?? this.spec.id, this.spec.kind, this.id);
     if (!this.replicas.some((replica) => replica.healthy))
       throw new ModelNotReadyError(`No replica of the upstream '${this.id}' is reachable now`);
     const tried = new Set<number>();

@@ -62,16 +62,12 @@ export async function* streamChoices(
         prompt = { promptTokens: event.promptTokens, cachedPromptTokens: event.cachedPromptTokens };
         yield { type: "started", id, model, created, ...prompt, choiceCount };
       } else if (event.type === "finished") {
-        // A remote upstream reports the prompt's size with its usage, at the end only.
-        if (prompt?.promptTokens === 0 && event.usage.promptTokens > 0)
-          prompt = {
-            promptTokens: event.usage.promptTokens,
-            cachedPromptTokens: event.usage.cachedPromptTokens,
-          };
         finishedCount++;
         completionTokens += event.usage.completionTokens;
-        yield finishedCount === choiceCount && prompt
-          ? { ...event, totalUsage: totalUsage(prompt, completionTokens) }
+        // Every choice has the same prompt; a choice's usage is the authority on its size (a remote
+        // upstream reports it there only, not when the choice starts).
+        yield finishedCount === choiceCount
+          ? { ...event, totalUsage: totalUsage(event.usage, completionTokens) }
           : event;
       } else yield event;
     }
@@ -112,8 +108,8 @@ export function choiceSeeds(seed: number | undefined, choiceCount: number): (num
 }
 
 /** The prompt counted once and the completion tokens of every choice summed, as OpenAI counts `n`. */
-function totalUsage(prompt: PromptCounts, completionTokens: number): Usage {
-  return { ...prompt, completionTokens, totalTokens: prompt.promptTokens + completionTokens };
+function totalUsage({ promptTokens, cachedPromptTokens }: PromptCounts, completionTokens: number): Usage {
+  return { promptTokens, cachedPromptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
 }
 
 /** The end of a choice that failed before it started (e.g. the queue was full for it). */
