@@ -358,6 +358,37 @@ describe("reasoning", () => {
     },
   );
 
+  it("n = 2 on a thinking model: each choice reasons and answers, and usage totals both", async () => {
+    const single = await openai.chat.completions.create({
+      model: "qwen3",
+      messages: ask("@@think"),
+      temperature: 0,
+      max_tokens: 40,
+    });
+    const both = await openai.chat.completions.create({
+      model: "qwen3",
+      messages: ask("@@think"),
+      temperature: 0,
+      max_tokens: 40,
+      n: 2,
+    });
+    expect(both.choices.map((choice) => choice.index)).toEqual([0, 1]);
+    for (const choice of both.choices) {
+      const message = choice.message as { content: string; reasoning_content?: string };
+      expect([message.reasoning_content, message.content, choice.finish_reason]).toEqual([
+        "Let me think",
+        "Sunny today",
+        "stop",
+      ]);
+    }
+    // One prompt, counted once; both choices' completions added up.
+    expect(both.usage?.prompt_tokens).toBe(single.usage?.prompt_tokens);
+    expect(both.usage?.completion_tokens).toBe(2 * (single.usage?.completion_tokens ?? 0));
+    expect(both.usage?.total_tokens).toBe(
+      (single.usage?.prompt_tokens ?? 0) + 2 * (single.usage?.completion_tokens ?? 0),
+    );
+  });
+
   it("reasoning then a call: both structured", async () => {
     const result = await streamed({ model: "qwen3", messages: ask("@@thinkcall"), tools, temperature: 0 });
     expect(result.reasoning).toBe("Checking");
