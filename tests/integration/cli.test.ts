@@ -36,7 +36,7 @@ function exitOf(
 test.concurrent("with no model configured, serve generates the tiny model, reports ready on /health, and exits 0 on SIGTERM", async () => {
   const child = inferql(["serve", "--port", "0", "--threads", "1"]);
   const exited = exitOf(child);
-  const logLines: { msg: string; url?: string; libuvThreads?: number }[] = [];
+  const logLines: { msg: string; url?: string; libuvThreads?: number; [field: string]: unknown }[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n").filter(Boolean)) {
@@ -58,6 +58,12 @@ test.concurrent("with no model configured, serve generates the tiny model, repor
   } while (health.status === 503);
   expect(health.status).toBe(200);
   expect(await health.json()).toMatchObject({ status: "ready", models: ["tiny"] });
+  // Which engine node-llama-cpp loaded, and the threads (README, "Threads, and the engine build").
+  expect(logLines.find((line) => line.msg === "llama.cpp engine loaded")).toMatchObject({
+    engine: expect.stringMatching(/^(prebuilt|local build)( \(OpenMP\))?$/),
+    threads: 1,
+    threadsFrom: "--threads",
+  });
 
   child.kill("SIGTERM");
   const { code } = await exited;

@@ -60,6 +60,7 @@ describe("the tarball", () => {
   it("holds the compiled server, the client's declarations and the playground, and nothing of development", () => {
     for (const file of [
       "bin/inferql.cjs",
+      "bin/installEngine.mjs",
       "dist/main.js",
       "dist/client/index.js",
       "dist/client/index.d.ts",
