@@ -342,6 +342,22 @@ describe("upstream faults", () => {
     },
   );
 
+  it("streams one request after another over one kept-alive connection, though [DONE] and the body's end arrive apart", async () => {
+    faulty.mode = "split-end";
+    const app = await startGateway(`solo=${faulty.url},health=60,timeout=2`);
+    gateways.push(app);
+    const connectionsBefore = faulty.connections;
+    for (let request = 0; request < 3; request++) {
+      const outcome = await openStream("openai-sse", app.url, { content: "Hi", maxTokens: 4 }).outcome;
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.finishReason).toBe("stop");
+      // The body's end follows [DONE] within a moment: this pause only keeps the test from racing it.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // A response destroyed at [DONE] takes its connection with it: each request would open one.
+    expect(faulty.connections - connectionsBefore).toBe(1);
+  });
+
   it("a request with no replica left is a 503, not a hang", async () => {
     faulty.mode = "500";
     const app = await startGateway(`solo=${faulty.url},health=60,timeout=1`);

@@ -1,16 +1,19 @@
 // A small fault-injecting OpenAI-compatible upstream (plain node:http), only for the fault cases: it
 // answers /health, and a chat completion as `mode` says: a short valid stream, HTTP 500, a hang before
-// the first byte, or a stream that dies after two content chunks.
+// the first byte, a stream that dies after two content chunks, or a short valid stream whose body ends
+// in a later write than its `[DONE]` (as llama-server's may: two writes, two TCP segments).
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-export type FaultMode = "ok" | "500" | "hang" | "die";
+export type FaultMode = "ok" | "500" | "hang" | "die" | "split-end";
 
 export interface FaultyUpstream {
   url: string;
   mode: FaultMode;
   /** Chat completion requests received. */
   requests: number;
+  /** Connections that carried chat completion requests. */
+  connections: number;
   close(): Promise<void>;
 }
 
@@ -24,10 +27,12 @@ const delta = (content: string) => ({
 
 export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<FaultyUpstream> {
   const sockets = new Set<Socket>();
+  const completionSockets = new WeakSet<Socket>();
   const upstream: FaultyUpstream = {
     url: "",
     mode,
     requests: 0,
+    connections: 0,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -41,6 +46,10 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
     }
     request.resume();
     upstream.requests++;
+    if (!completionSockets.has(request.socket)) {
+      completionSockets.add(request.socket);
+      upstream.connections++;
+    }
     const current = upstream.mode;
     if (current === "hang") return;
     if (current === "500") {
@@ -62,6 +71,11 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
     }
     chunk(response, { id: "x", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
     chunk(response, { id: "x", choices: [], usage: { prompt_tokens: 7, completion_tokens: 2 } });
+    if (current === "split-end") {
+      response.write("data: [DONE]\n\n");
+      setImmediate(() => response.end());
+      return;
+    }
     response.end("data: [DONE]\n\n");
   });
   server.on("connection", (socket) => {

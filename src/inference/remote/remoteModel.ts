@@ -144,6 +144,20 @@ function postStream(
   });
 }
 
+/**
+ * Reads what is left of a response whose stream is over (after `[DONE]`: the chunked body's end) so
+ * that its kept-alive connection goes back to the pool; destroyed instead, the next request would pay
+ * for a new connection. One that does not end within `timeoutMs` is closed.
+ */
+function drainToPool(response: http.IncomingMessage, timeoutMs: number): void {
+  const timer = setTimeout(() => response.destroy(), timeoutMs);
+  timer.unref();
+  const done = () => clearTimeout(timer);
+  response.once("end", done);
+  response.once("close", done);
+  response.resume();
+}
+
 async function readText(response: http.IncomingMessage): Promise<string> {
   response.setEncoding("utf8");
   let text = "";
@@ -468,7 +482,8 @@ export class RemoteModel implements ScheduledModel {
       clearTimeout(deadline);
       clearTimeout(hang);
       run.signal.removeEventListener("abort", onAbort);
-      controller.abort();
+      // A stream that ended well leaves its response to drain back to the pool (stream()).
+      if (outcome !== "ok") controller.abort();
       this.outstanding.set(replica.index, (this.outstanding.get(replica.index) ?? 1) - 1);
       this.emit({
         type: "attempt",
@@ -505,12 +520,14 @@ export class RemoteModel implements ScheduledModel {
     const parser = createParser({ onEvent: (event) => messages.push(event.data) });
     // A string decoder: a character split across two chunks is joined.
     response.setEncoding("utf8");
-    for await (const text of response) {
+    // Returning at `[DONE]` must not destroy the response (and its connection): it is drained instead.
+    for await (const text of response.iterator({ destroyOnReturn: false })) {
       onData();
       parser.feed(text as string);
       for (const data of messages.splice(0)) {
         if (data.trim() === "[DONE]") {
           if (!output.finished) throw new UpstreamStreamError("the stream ended without a finish reason");
+          drainToPool(response, this.spec.timeoutMs);
           yield* output.finish();
           return;
         }
