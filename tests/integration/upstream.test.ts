@@ -12,27 +12,16 @@ import type { Logger } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { WebSocket } from "ws";
 import type { AppRouter } from "../../src/api/trpc/index.js";
-import { type RunningInferql, startInferql } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
+import type { RunningInferql } from "../../src/app.js";
 import { RemoteModel, type UpstreamEvent } from "../../src/inference/remote/remoteModel.js";
-import { createLogger } from "../../src/logger.js";
 import { collect, eventually } from "../support/collect.js";
 import { ensureServerBuild } from "../support/ensureBuild.js";
 import { type FaultyUpstream, startFaultyUpstream } from "../support/faultyUpstream.js";
+import { remoteOf, startGateway } from "../support/gateway.js";
 import { graphqlWsClient } from "../support/graphqlClients.js";
 import { openAiClient } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
 import { openStream, STREAM_TRANSPORTS } from "../support/streamClients.js";
-
-async function startGateway(upstream: string, flags: string[] = []): Promise<RunningInferql> {
-  const config = loadConfig(["--port", "0", "--log-level", "silent", "--upstream", upstream, ...flags], {});
-  const app = await startInferql(config, createLogger(config.logLevel));
-  await app.ready;
-  return app;
-}
-
-const remoteOf = (app: RunningInferql, id: string) =>
-  app.registry.remotes.find((remote) => remote.id === id) as RemoteModel;
 
 /** Which replica each request reached: counts of "received" events per upstream app. */
 function countRequests(apps: RunningInferql[]): number[] {
