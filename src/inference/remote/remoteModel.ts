@@ -74,10 +74,37 @@ class UpstreamStatusError extends Error {
   constructor(
     readonly status: number,
     readonly body: string,
+    /** The upstream's Retry-After, in seconds, when it sent one. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`HTTP ${status}${body ? `: ${body.slice(0, 300)}` : ""}`);
     this.name = "UpstreamStatusError";
   }
+
+  /**
+   * What the upstream said: the message and param of an error body as OpenAI and llama-server
+   * (`{error: {message, param}}`), older vLLM (`{message, param}`) or Ollama (`{error: "…"}`) write
+   * it, else the body's text.
+   */
+  detail(): { message: string; param?: string } {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(this.body);
+    } catch {
+      // Not JSON: its text is the message.
+    }
+    const body = (parsed ?? {}) as { error?: unknown; message?: unknown; param?: unknown };
+    const error = typeof body.error === "object" && body.error !== null ? (body.error as typeof body) : body;
+    const message = typeof body.error === "string" ? body.error : error.message;
+    if (typeof message !== "string") return { message: this.body.slice(0, 300) || `HTTP ${this.status}` };
+    return { message, ...(typeof error.param === "string" ? { param: error.param } : {}) };
+  }
+}
+
+/** A Retry-After header in seconds (an HTTP date is not worth parsing here: undefined). */
+function retryAfterOf(response: http.IncomingMessage): number | undefined {
+  const seconds = Number(response.headers["retry-after"]);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds) : undefined;
 }
 
 const PROBE_TIMEOUT_MS = 5000;
@@ -499,7 +526,7 @@ export class RemoteModel implements ScheduledModel {
     const status = response.statusCode ?? 0;
     if (status < 200 || status >= 300) {
       const body = await readText(response).catch(() => "");
-      throw new UpstreamStatusError(status, body);
+      throw new UpstreamStatusError(status, body, retryAfterOf(response));
     }
     const messages: string[] = [];
     const parser = createParser({ onEvent: (event) => messages.push(event.data) });
@@ -543,25 +570,30 @@ export class RemoteModel implements ScheduledModel {
     if (error instanceof UpstreamStatusError) {
       const message = error.message;
       if (error.status === 429)
-        return { kind: "status", message, ejects: false, retryable: true, final: new OverloadedError(1) };
+        return {
+          kind: "status",
+          message,
+          ejects: false,
+          retryable: true,
+          final: new OverloadedError(
+            error.retryAfterSeconds ?? 1,
+            "upstream",
+            `'${this.id}' answered 429: ${error.detail().message}`,
+          ),
+        };
       if (error.status >= 500)
         return { kind: "status", message, ejects: true, retryable: true, final: unavailable(message) };
       if (error.status === 400 || error.status === 422) {
-        let field: string | undefined;
-        let detail = error.body;
-        try {
-          const parsed = JSON.parse(error.body) as { error?: { message?: string; param?: string | null } };
-          field = parsed.error?.param ?? undefined;
-          detail = parsed.error?.message ?? detail;
-        } catch {
-          // Not an OpenAI error body: its text is the message.
-        }
+        const detail = error.detail();
         return {
           kind: "status",
           message,
           ejects: false,
           retryable: false,
-          final: new InvalidInputError(field, `The upstream '${this.id}' refused the request: ${detail}`),
+          final: new InvalidInputError(
+            detail.param,
+            `The upstream '${this.id}' refused the request: ${detail.message}`,
+          ),
         };
       }
       // 401, 403, 404: the upstream is misconfigured here (its key, its model name); the log says which.
