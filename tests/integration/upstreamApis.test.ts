@@ -16,7 +16,7 @@ import { startTestServer } from "../support/startTestServer.js";
 const weather = {
   name: "get_weather",
   description: "The weather in a city",
-  schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+  schema: { type: "object" as const, properties: { city: { type: "string" } }, required: ["city"] },
 };
 const ask = (selector: string) => `Please answer ${selector}`;
 
