@@ -21,8 +21,8 @@ import { toOpenAiRequest } from "./openAiRequest.js";
 import { promptPrefixHashes } from "./prefixAffinity.js";
 import { ReplicaRouter } from "./replicaRouter.js";
 import { UpstreamOutput, UpstreamStreamError, type WireChunk } from "./upstreamOutput.js";
-import { retryAfterOf, UpstreamStatusError } from "./upstreamStatusError.js";
 import type { UpstreamSpec } from "./upstreamSpec.js";
+import { retryAfterOf, UpstreamStatusError } from "./upstreamStatusError.js";
 
 /** A replica as /metrics reports it. */
 export interface ReplicaState {
