@@ -317,6 +317,31 @@ describe("upstream faults", () => {
     expect(metrics).toContain(`inferql_upstream_ejections_total{upstream="f",replica="${faulty.url}"} 1`);
   });
 
+  it("a replica that fails its health check is ejected with what went wrong (status or connection error)", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    const refusing = createServer((_request, response) => response.writeHead(403).end());
+    await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
+    const refusingUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+    try {
+      const app = await startGateway(`h=${good.url},${closedUrl},${refusingUrl},health=0.1,timeout=1`);
+      gateways.push(app);
+      const reasons = new Map<string, string>();
+      remoteOf(app, "h").onEvent((event) => {
+        if (event.type === "ejected") reasons.set(event.replica, event.reason);
+      });
+      await eventually(() => reasons.size === 2, 3000, "both failing replicas ejected");
+      expect(reasons.get(closedUrl)).toMatch(/^health check failed: GET \/health: .*ECONNREFUSED/);
+      expect(reasons.get(refusingUrl)).toBe("health check failed: GET /health answered 403");
+      expect(remoteOf(app, "h").replicaStates()[0].healthy).toBe(true);
+    } finally {
+      refusing.closeAllConnections();
+      await new Promise((resolve) => refusing.close(resolve));
+    }
+  });
+
   it.each(STREAM_TRANSPORTS)(
     "a replica that dies mid-stream ends the %s stream with a clean error",
     async (transport) => {

@@ -324,9 +324,10 @@ export class RemoteModel implements ScheduledModel {
         if (replica.probing) return;
         replica.probing = true;
         try {
-          const healthy = await this.probe(replica);
-          if (healthy && !replica.healthy) this.restore(replica);
-          else if (!healthy && replica.healthy) this.eject(replica, "health check failed");
+          const failure = await this.probe(replica);
+          if (failure === undefined && !replica.healthy) this.restore(replica);
+          else if (failure !== undefined && replica.healthy)
+            this.eject(replica, `health check failed: ${failure}`);
         } finally {
           replica.probing = false;
         }
@@ -334,7 +335,8 @@ export class RemoteModel implements ScheduledModel {
     );
   }
 
-  private async probe(replica: Replica): Promise<boolean> {
+  /** Undefined when the replica is healthy, else what went wrong (for the ejection's log line). */
+  private async probe(replica: Replica): Promise<string | undefined> {
     const timeout = Math.min(this.spec.timeoutMs, PROBE_TIMEOUT_MS);
     const get = async (path: string) => {
       const response = await fetch(`${replica.base}${path}`, {
@@ -344,12 +346,17 @@ export class RemoteModel implements ScheduledModel {
       await response.body?.cancel();
       return response.status;
     };
+    let path = "/health";
     try {
-      const status = await get("/health");
-      if (status === 404) return (await get("/v1/models")) === 200;
-      return status === 200;
-    } catch {
-      return false;
+      let status = await get(path);
+      if (status === 404) {
+        path = "/v1/models";
+        status = await get(path);
+      }
+      return status === 200 ? undefined : `GET ${path} answered ${status}`;
+    } catch (error) {
+      const cause = error instanceof Error ? ((error.cause as Error | undefined) ?? error) : undefined;
+      return `GET ${path}: ${cause?.message ?? String(error)}`;
     }
   }
 
