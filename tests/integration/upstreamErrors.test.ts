@@ -15,6 +15,7 @@ import {
   startFaultyUpstream,
   UPSTREAM_INVALID_MESSAGE,
   UPSTREAM_RATE_LIMIT_MESSAGE,
+  UPSTREAM_UNAUTHORIZED_MESSAGE,
 } from "../support/faultyUpstream.js";
 import { remoteOf, startGateway } from "../support/gateway.js";
 import { postGraphql } from "../support/graphqlClients.js";
@@ -123,6 +124,29 @@ describe("an upstream's 429 and 400", () => {
         .replicaStates()
         .every((replica) => replica.healthy),
     ).toBe(true);
+  });
+});
+
+describe("a replica that refuses inferql itself (401: a wrong key=)", () => {
+  it("is tried on another replica, and with none left is a 503 naming what the replica said, on every transport", async () => {
+    setModes(["401", "ok"]);
+    const before = [first.requests, second.requests];
+    const both = await gatewayOver(first, second);
+    const answer = await openAiClient(both.url).chat.completions.create({
+      model: "u",
+      messages: [{ role: "user", content: "Hi" }],
+    });
+    expect(answer.choices[0].message.content).toBe("Hello there");
+    expect([first.requests - before[0], second.requests - before[1]]).toEqual([1, 1]);
+
+    const only = await gatewayOver(first);
+    const { rest, graphql, trpc } = await failuresOnEveryTransport(only);
+    expect(rest).toMatchObject({ status: 503, type: "service_unavailable_error" });
+    for (const message of [(rest as { message: string }).message, graphql?.message, trpc.message])
+      expect(message).toContain(`HTTP 401: ${UPSTREAM_UNAUTHORIZED_MESSAGE}; check the upstream's key`);
+    expect(graphql?.extensions).toMatchObject({ code: "MODEL_NOT_READY" });
+    expect(trpc.data).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503 });
+    expect(only.scheduler.state()).toMatchObject({ busySlots: 0, queued: 0 });
   });
 });
 

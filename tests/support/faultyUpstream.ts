@@ -5,7 +5,7 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-export type FaultMode = "ok" | "500" | "429" | "400" | "hang" | "stall" | "die";
+export type FaultMode = "ok" | "500" | "429" | "400" | "401" | "hang" | "stall" | "die";
 
 export interface RecordedRequest {
   path: string;
@@ -27,10 +27,11 @@ export interface FaultyUpstream {
 /** The error messages the 429 and 400 modes send, as an upstream would word them. */
 export const UPSTREAM_RATE_LIMIT_MESSAGE = "Rate limit reached for requests on this replica: retry in 7s";
 export const UPSTREAM_INVALID_MESSAGE = "'top_logprobs' must be at most 5 on this replica";
+export const UPSTREAM_UNAUTHORIZED_MESSAGE = "Invalid API Key";
 
 const send = (response: ServerResponse, body: unknown) => response.write(`data: ${JSON.stringify(body)}\n\n`);
 
-function errorBody(mode: "500" | "429" | "400") {
+function errorBody(mode: "500" | "429" | "400" | "401") {
   if (mode === "429")
     return {
       error: { message: UPSTREAM_RATE_LIMIT_MESSAGE, type: "rate_limit_error", code: "rate_limit_exceeded" },
@@ -39,6 +40,8 @@ function errorBody(mode: "500" | "429" | "400") {
     return {
       error: { message: UPSTREAM_INVALID_MESSAGE, type: "invalid_request_error", param: "top_logprobs" },
     };
+  if (mode === "401")
+    return { error: { message: UPSTREAM_UNAUTHORIZED_MESSAGE, type: "authentication_error", code: 401 } };
   return { error: { message: "injected failure" } };
 }
 
@@ -77,7 +80,7 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
 
   function answer(current: FaultMode, textCompletion: boolean, response: ServerResponse): void {
     if (current === "hang") return;
-    if (current === "500" || current === "429" || current === "400") {
+    if (current === "500" || current === "429" || current === "400" || current === "401") {
       response
         .writeHead(Number(current), {
           "content-type": "application/json",

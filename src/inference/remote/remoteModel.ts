@@ -567,13 +567,16 @@ export class RemoteModel implements ScheduledModel {
           ),
         };
       }
-      // 401, 403, 404: the upstream is misconfigured here (its key, its model name); the log says which.
+      // 401, 403, 404…: the replica refuses inferql itself (its key=, its model= name): another
+      // replica may be configured right; with none left the client learns why, not a bare 500.
       return {
         kind: "status",
         message,
         ejects: false,
-        retryable: false,
-        final: new Error(`upstream '${this.id}' answered ${message}`),
+        retryable: true,
+        final: unavailable(
+          `HTTP ${error.status}: ${error.detail().message}; check the upstream's key and model name`,
+        ),
       };
     }
     if (error instanceof UpstreamStreamError)
