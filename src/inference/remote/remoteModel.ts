@@ -22,6 +22,7 @@ import { promptPrefixHashes } from "./prefixAffinity.js";
 import { ReplicaRouter } from "./replicaRouter.js";
 import { UpstreamOutput, UpstreamStreamError, type WireChunk } from "./upstreamOutput.js";
 import type { UpstreamSpec } from "./upstreamSpec.js";
+import { retryAfterOf, UpstreamStatusError } from "./upstreamStatusError.js";
 
 /** A replica as /metrics reports it. */
 export interface ReplicaState {
@@ -68,16 +69,6 @@ interface Fault {
   retryable: boolean;
   /** What the client gets when no other replica can: a domain error, or a plain one (500). */
   final: Error;
-}
-
-class UpstreamStatusError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-  ) {
-    super(`HTTP ${status}${body ? `: ${body.slice(0, 300)}` : ""}`);
-    this.name = "UpstreamStatusError";
-  }
 }
 
 const PROBE_TIMEOUT_MS = 5000;
@@ -347,9 +338,10 @@ export class RemoteModel implements ScheduledModel {
         if (replica.probing) return;
         replica.probing = true;
         try {
-          const healthy = await this.probe(replica);
-          if (healthy && !replica.healthy) this.restore(replica);
-          else if (!healthy && replica.healthy) this.eject(replica, "health check failed");
+          const failure = await this.probe(replica);
+          if (failure === undefined && !replica.healthy) this.restore(replica);
+          else if (failure !== undefined && replica.healthy)
+            this.eject(replica, `health check failed: ${failure}`);
         } finally {
           replica.probing = false;
         }
@@ -357,7 +349,8 @@ export class RemoteModel implements ScheduledModel {
     );
   }
 
-  private async probe(replica: Replica): Promise<boolean> {
+  /** Undefined when the replica is healthy, else what went wrong (for the ejection's log line). */
+  private async probe(replica: Replica): Promise<string | undefined> {
     const timeout = Math.min(this.spec.timeoutMs, PROBE_TIMEOUT_MS);
     const get = async (path: string) => {
       const response = await fetch(`${replica.base}${path}`, {
@@ -367,12 +360,17 @@ export class RemoteModel implements ScheduledModel {
       await response.body?.cancel();
       return response.status;
     };
+    let path = "/health";
     try {
-      const status = await get("/health");
-      if (status === 404) return (await get("/v1/models")) === 200;
-      return status === 200;
-    } catch {
-      return false;
+      let status = await get(path);
+      if (status === 404) {
+        path = "/v1/models";
+        status = await get(path);
+      }
+      return status === 200 ? undefined : `GET ${path} answered ${status}`;
+    } catch (error) {
+      const cause = error instanceof Error ? ((error.cause as Error | undefined) ?? error) : undefined;
+      return `GET ${path}: ${cause?.message ?? String(error)}`;
     }
   }
 
@@ -514,7 +512,7 @@ export class RemoteModel implements ScheduledModel {
     const status = response.statusCode ?? 0;
     if (status < 200 || status >= 300) {
       const body = await readText(response).catch(() => "");
-      throw new UpstreamStatusError(status, body);
+      throw new UpstreamStatusError(status, body, retryAfterOf(response));
     }
     const messages: string[] = [];
     const parser = createParser({ onEvent: (event) => messages.push(event.data) });
@@ -560,34 +558,42 @@ export class RemoteModel implements ScheduledModel {
     if (error instanceof UpstreamStatusError) {
       const message = error.message;
       if (error.status === 429)
-        return { kind: "status", message, ejects: false, retryable: true, final: new OverloadedError(1) };
+        return {
+          kind: "status",
+          message,
+          ejects: false,
+          retryable: true,
+          final: new OverloadedError(
+            error.retryAfterSeconds ?? 1,
+            "upstream",
+            `'${this.id}' answered 429: ${error.detail().message}`,
+          ),
+        };
       if (error.status >= 500)
         return { kind: "status", message, ejects: true, retryable: true, final: unavailable(message) };
       if (error.status === 400 || error.status === 422) {
-        let field: string | undefined;
-        let detail = error.body;
-        try {
-          const parsed = JSON.parse(error.body) as { error?: { message?: string; param?: string | null } };
-          field = parsed.error?.param ?? undefined;
-          detail = parsed.error?.message ?? detail;
-        } catch {
-          // Not an OpenAI error body: its text is the message.
-        }
+        const detail = error.detail();
         return {
           kind: "status",
           message,
           ejects: false,
           retryable: false,
-          final: new InvalidInputError(field, `The upstream '${this.id}' refused the request: ${detail}`),
+          final: new InvalidInputError(
+            detail.param,
+            `The upstream '${this.id}' refused the request: ${detail.message}`,
+          ),
         };
       }
-      // 401, 403, 404: the upstream is misconfigured here (its key, its model name); the log says which.
+      // 401, 403, 404…: the replica refuses inferql itself (its key=, its model= name): another
+      // replica may be configured right; with none left the client learns why, not a bare 500.
       return {
         kind: "status",
         message,
         ejects: false,
-        retryable: false,
-        final: new Error(`upstream '${this.id}' answered ${message}`),
+        retryable: true,
+        final: unavailable(
+          `HTTP ${error.status}: ${error.detail().message}; check the upstream's key and model name`,
+        ),
       };
     }
     if (error instanceof UpstreamStreamError)

@@ -64,7 +64,14 @@ export function toChatCompletionInput(request: ChatCompletionRequest): ChatCompl
 
 /** Wire names of resolver fields that differ from their snake_case form, for this request. */
 export function chatParamRenames(request: ChatCompletionRequest): ParamRenames {
-  return { maxTokens: request.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens" };
+  return {
+    maxTokens: request.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens",
+    reasoningBudget: "thinking_budget_tokens",
+    // reasoning_effort alone travels as a chat template variable.
+    ...(request.chat_template_kwargs === undefined && request.reasoning_effort !== undefined
+      ? { chatTemplateKwargs: "reasoning_effort" }
+      : {}),
+  };
 }
 
 function toResolverMessage(message: ChatMessageRequest): ResolverMessage {
