@@ -90,8 +90,9 @@ const httpsAgent = new https.Agent({ keepAlive: true });
 /**
  * POSTs `body` and resolves with the response once its headers arrive; `signal` aborts the request
  * (and later the response body) at once. A kept-alive connection the server had closed meanwhile
- * (a reset before any response) is retried once on a new one; any other failure before a response
- * is an UpstreamConnectError.
+ * (a reset before any response) is retried once on a connection of its own (not another pooled one,
+ * which the server may have dropped too: llama-server does, now and then); any other failure before
+ * a response is an UpstreamConnectError.
  */
 function postStream(
   url: string,
@@ -106,7 +107,7 @@ function postStream(
     const secure = target.protocol === "https:";
     const request = (secure ? https : http).request(target, {
       method: "POST",
-      agent: secure ? httpsAgent : httpAgent,
+      agent: retried ? false : secure ? httpsAgent : httpAgent,
       headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
     });
     let answer: http.IncomingMessage | undefined;
