@@ -148,7 +148,9 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
   for (const remote of remotes) remote.start();
   // With upstreams only, the llama.cpp engine is never loaded.
   const ready = specs.length
-    ? loadLlama({ gpu: config.gpu, threads: config.threads, logger }).then((llama) => registry.loadAll(llama, logger))
+    ? loadLlama({ gpu: config.gpu, threads: config.threads, logger }).then((llama) =>
+        registry.loadAll(llama, logger),
+      )
     : registry.loadAll(undefined, logger);
 
   return {
