@@ -82,6 +82,16 @@ function copyBuild(from, to) {
   renameSync(staging, to);
 }
 
+/** Saves a build for the next install; a cache that cannot be written only costs that. @param {string} localBuild @param {string} cached */
+function saveToCache(localBuild, cached) {
+  try {
+    if (!isCompleteBuild(cached)) copyBuild(localBuild, cached);
+    return `cached in ${cached}`;
+  } catch (error) {
+    return `not cached: ${error instanceof Error ? error.message : error}`;
+  }
+}
+
 /** @param {string} command */
 const onPath = (command) =>
   spawnSync("/bin/sh", ["-c", `command -v "$0"`, command], { stdio: "ignore" }).status === 0;
@@ -130,10 +140,10 @@ async function main() {
   if (!nodeLlamaCpp) return say("node-llama-cpp is not installed: no engine to prepare");
   const { localBuild, cached, logFile } = engineLocations(nodeLlamaCpp);
 
-  if (isCompleteBuild(localBuild)) {
-    if (!isCompleteBuild(cached)) copyBuild(localBuild, cached);
-    return say(`engine: the local llama.cpp build in node_modules is kept (cached in ${cached})`);
-  }
+  if (isCompleteBuild(localBuild))
+    return say(
+      `engine: the local llama.cpp build in node_modules is kept (${saveToCache(localBuild, cached)})`,
+    );
   if (isCompleteBuild(cached)) {
     copyBuild(cached, localBuild);
     return say(`engine: restored this machine's llama.cpp build from ${cached} (no compiling)`);
@@ -151,9 +161,8 @@ async function main() {
   );
   const startedAt = Date.now();
   if ((await buildEngine(nodeLlamaCpp, logFile)) && isCompleteBuild(localBuild)) {
-    copyBuild(localBuild, cached);
     const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
-    return say(`engine built in ${minutes} min and cached in ${cached}`);
+    return say(`engine built in ${minutes} min and ${saveToCache(localBuild, cached)}`);
   }
   rmSync(localBuild, { recursive: true, force: true });
   say(`engine build failed (log: ${logFile}): node-llama-cpp's prebuilt engine is used`);

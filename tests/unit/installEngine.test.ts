@@ -140,6 +140,20 @@ process.exit(1);`,
     expect(cacheEntries().filter((name) => !name.endsWith(".log"))).toEqual([]);
   });
 
+  test("a cache it cannot write costs only the cache: the build stays and the install goes on", async () => {
+    const { root, localBuild } = project("app");
+    writeBuild(localBuild, "built-here");
+    const notADirectory = path.join(scratch, "a-file");
+    fs.writeFileSync(notADirectory, "");
+    const said = await install(root, { INFERQL_ENGINE_CACHE_DIR: path.join(notADirectory, "cache") });
+    expect(said).toMatch(
+      /engine: the local llama\.cpp build in node_modules is kept \(not cached: .*ENOTDIR/,
+    );
+    expect(fs.readFileSync(path.join(localBuild, BUILD_FILES[0]), "utf8")).toBe(
+      `built-here:${BUILD_FILES[0]}`,
+    );
+  });
+
   test("INFERQL_ENGINE_BUILD=0 skips the step, cached build or not", async () => {
     const first = project("first");
     writeBuild(first.localBuild, "built-here");
