@@ -152,7 +152,7 @@ async function main() {
   if (missing.length)
     return say(
       `engine: no ${missing.join(", ")} found, so node-llama-cpp's prebuilt engine is used ` +
-        "(slower on CPU; install them and run `npm rebuild inferql` for the faster build)",
+        "(slower on CPU; install them, then `npm run build:engine` in a clone or `npm rebuild inferql`)",
     );
 
   say(
