@@ -21,5 +21,8 @@ export default defineConfig({
     isolate: false,
     globalSetup: ["tests/globalSetup.ts"],
     setupFiles: ["tests/support/sharedLlama.ts"],
+    // Transformed modules kept on disk between runs (keyed by content): a run after the first
+    // transforms only what changed (~1.2 s less CPU in the main process, before the workers can start).
+    experimental: { fsModuleCache: true, fsModuleCachePath: ".cache/vitest-modules" },
   },
 });
