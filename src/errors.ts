@@ -38,20 +38,24 @@ export class ModelNotFoundError extends DomainError {
 }
 
 /**
- * The server has no room for the request: its admission queue is full ("queueFull"), or the request
- * waited in that queue for a free slot until its request timeout ("queueTimeout"). Either way it
- * never started, and the client should retry after `retryAfterSeconds`.
+ * The server has no room for the request: its admission queue is full ("queueFull"), the request
+ * waited in that queue for a free slot until its request timeout ("queueTimeout"), or the remote
+ * upstream serving the model answered 429 ("upstream", with what it said). Either way it never
+ * started, and the client should retry after `retryAfterSeconds`.
  */
 export class OverloadedError extends DomainError {
   readonly code = "OVERLOADED";
   constructor(
     readonly retryAfterSeconds: number,
-    readonly reason: "queueFull" | "queueTimeout" = "queueFull",
+    readonly reason: "queueFull" | "queueTimeout" | "upstream" = "queueFull",
+    upstreamMessage = "",
   ) {
     super(
       reason === "queueFull"
         ? "The server is overloaded: the request queue is full, retry later"
-        : "The server is overloaded: the request waited in the queue for a free slot until its request timeout, and never started; retry later",
+        : reason === "queueTimeout"
+          ? "The server is overloaded: the request waited in the queue for a free slot until its request timeout, and never started; retry later"
+          : `The upstream serving the model is overloaded: ${upstreamMessage}; retry later`,
     );
     this.name = "OverloadedError";
   }

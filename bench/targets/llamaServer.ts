@@ -16,6 +16,8 @@ export interface LlamaServerOptions {
   batchSize: number;
   /** Where its log goes. */
   logDir: string;
+  /** More llama-server flags (e.g. `--metrics`). */
+  extraArgs?: readonly string[];
 }
 
 export function llamaServerArgs(options: LlamaServerOptions, port: number): string[] {
@@ -29,6 +31,7 @@ export function llamaServerArgs(options: LlamaServerOptions, port: number): stri
     ["--cont-batching"],
     ["--host", "127.0.0.1"],
     ["--port", String(port)],
+    options.extraArgs ?? [],
   ].flat();
 }
 

@@ -12,27 +12,16 @@ import type { Logger } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { WebSocket } from "ws";
 import type { AppRouter } from "../../src/api/trpc/index.js";
-import { type RunningInferql, startInferql } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
+import type { RunningInferql } from "../../src/app.js";
 import { RemoteModel, type UpstreamEvent } from "../../src/inference/remote/remoteModel.js";
-import { createLogger } from "../../src/logger.js";
 import { collect, eventually } from "../support/collect.js";
 import { ensureServerBuild } from "../support/ensureBuild.js";
 import { type FaultyUpstream, startFaultyUpstream } from "../support/faultyUpstream.js";
+import { remoteOf, startGateway } from "../support/gateway.js";
 import { graphqlWsClient } from "../support/graphqlClients.js";
 import { openAiClient } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
 import { openStream, STREAM_TRANSPORTS } from "../support/streamClients.js";
-
-async function startGateway(upstream: string, flags: string[] = []): Promise<RunningInferql> {
-  const config = loadConfig(["--port", "0", "--log-level", "silent", "--upstream", upstream, ...flags], {});
-  const app = await startInferql(config, createLogger(config.logLevel));
-  await app.ready;
-  return app;
-}
-
-const remoteOf = (app: RunningInferql, id: string) =>
-  app.registry.remotes.find((remote) => remote.id === id) as RemoteModel;
 
 /** Which replica each request reached: counts of "received" events per upstream app. */
 function countRequests(apps: RunningInferql[]): number[] {
@@ -328,6 +317,31 @@ describe("upstream faults", () => {
     expect(metrics).toContain(`inferql_upstream_ejections_total{upstream="f",replica="${faulty.url}"} 1`);
   });
 
+  it("a replica that fails its health check is ejected with what went wrong (status or connection error)", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    const refusing = createServer((_request, response) => response.writeHead(403).end());
+    await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
+    const refusingUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+    try {
+      const app = await startGateway(`h=${good.url},${closedUrl},${refusingUrl},health=0.1,timeout=1`);
+      gateways.push(app);
+      const reasons = new Map<string, string>();
+      remoteOf(app, "h").onEvent((event) => {
+        if (event.type === "ejected") reasons.set(event.replica, event.reason);
+      });
+      await eventually(() => reasons.size === 2, 3000, "both failing replicas ejected");
+      expect(reasons.get(closedUrl)).toMatch(/^health check failed: GET \/health: .*ECONNREFUSED/);
+      expect(reasons.get(refusingUrl)).toBe("health check failed: GET /health answered 403");
+      expect(remoteOf(app, "h").replicaStates()[0].healthy).toBe(true);
+    } finally {
+      refusing.closeAllConnections();
+      await new Promise((resolve) => refusing.close(resolve));
+    }
+  });
+
   it.each(STREAM_TRANSPORTS)(
     "a replica that dies mid-stream ends the %s stream with a clean error",
     async (transport) => {
@@ -341,6 +355,22 @@ describe("upstream faults", () => {
       await eventually(() => app.scheduler.activeCount === 0, 2000);
     },
   );
+
+  it("streams one request after another over one kept-alive connection, though [DONE] and the body's end arrive apart", async () => {
+    faulty.mode = "split-end";
+    const app = await startGateway(`solo=${faulty.url},health=60,timeout=2`);
+    gateways.push(app);
+    const connectionsBefore = faulty.connections;
+    for (let request = 0; request < 3; request++) {
+      const outcome = await openStream("openai-sse", app.url, { content: "Hi", maxTokens: 4 }).outcome;
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.finishReason).toBe("stop");
+      // The body's end follows [DONE] within a moment: this pause only keeps the test from racing it.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // A response destroyed at [DONE] takes its connection with it: each request would open one.
+    expect(faulty.connections - connectionsBefore).toBe(1);
+  });
 
   it("a request with no replica left is a 503, not a hang", async () => {
     faulty.mode = "500";

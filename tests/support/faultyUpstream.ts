@@ -1,33 +1,63 @@
-// A small fault-injecting OpenAI-compatible upstream (plain node:http), only for the fault cases: it
-// answers /health, and a chat completion as `mode` says: a short valid stream, HTTP 500, a hang before
-// the first byte, or a stream that dies after two content chunks.
+// A small scripted OpenAI-compatible upstream (plain node:http), for the fault and forwarding cases:
+// it answers GET (health) with 200, records every POST's path and JSON body, and answers a
+// chat or text completion as `mode` says: a short valid stream, HTTP 500, 429 or 400 with an OpenAI
+// error body, a hang before the first byte, a stream that stalls (or dies) after two content chunks,
+// or a short valid stream whose body ends in a later write than its `[DONE]` (as llama-server's may).
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-export type FaultMode = "ok" | "500" | "hang" | "die";
+export type FaultMode = "ok" | "500" | "429" | "400" | "401" | "hang" | "stall" | "die" | "split-end";
+
+export interface RecordedRequest {
+  path: string;
+  body: Record<string, unknown>;
+}
 
 export interface FaultyUpstream {
   url: string;
   mode: FaultMode;
-  /** Chat completion requests received. */
+  /** Completion requests received (POSTs). */
   requests: number;
+  /** Each POST's path and parsed body, in order. */
+  recorded: RecordedRequest[];
+  /** POSTs whose connection is still open (a request the gateway aborted closes its connection). */
+  open: number;
+  /** Connections that carried POSTs. */
+  connections: number;
   close(): Promise<void>;
 }
 
-const chunk = (response: ServerResponse, body: unknown) =>
-  response.write(`data: ${JSON.stringify(body)}\n\n`);
-const delta = (content: string) => ({
-  id: "x",
-  object: "chat.completion.chunk",
-  choices: [{ index: 0, delta: { content }, finish_reason: null }],
-});
+/** The error messages the 429 and 400 modes send, as an upstream would word them. */
+export const UPSTREAM_RATE_LIMIT_MESSAGE = "Rate limit reached for requests on this replica: retry in 7s";
+export const UPSTREAM_INVALID_MESSAGE = "'top_logprobs' must be at most 5 on this replica";
+export const UPSTREAM_UNAUTHORIZED_MESSAGE = "Invalid API Key";
+
+const send = (response: ServerResponse, body: unknown) => response.write(`data: ${JSON.stringify(body)}\n\n`);
+
+function errorBody(mode: "500" | "429" | "400" | "401") {
+  if (mode === "429")
+    return {
+      error: { message: UPSTREAM_RATE_LIMIT_MESSAGE, type: "rate_limit_error", code: "rate_limit_exceeded" },
+    };
+  if (mode === "400")
+    return {
+      error: { message: UPSTREAM_INVALID_MESSAGE, type: "invalid_request_error", param: "top_logprobs" },
+    };
+  if (mode === "401")
+    return { error: { message: UPSTREAM_UNAUTHORIZED_MESSAGE, type: "authentication_error", code: 401 } };
+  return { error: { message: "injected failure" } };
+}
 
 export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<FaultyUpstream> {
   const sockets = new Set<Socket>();
+  const postSockets = new WeakSet<Socket>();
   const upstream: FaultyUpstream = {
     url: "",
     mode,
     requests: 0,
+    recorded: [],
+    open: 0,
+    connections: 0,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -39,31 +69,60 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
       response.writeHead(200, { "content-type": "application/json" }).end("{}");
       return;
     }
-    request.resume();
     upstream.requests++;
-    const current = upstream.mode;
-    if (current === "hang") return;
-    if (current === "500") {
-      response
-        .writeHead(500, { "content-type": "application/json" })
-        .end(JSON.stringify({ error: { message: "injected failure" } }));
-      return;
+    if (!postSockets.has(request.socket)) {
+      postSockets.add(request.socket);
+      upstream.connections++;
     }
-    response.writeHead(200, { "content-type": "text/event-stream" });
-    chunk(response, {
-      ...delta(""),
-      choices: [{ index: 0, delta: { role: "assistant" }, finish_reason: null }],
+    upstream.open++;
+    response.once("close", () => upstream.open--);
+    let text = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => {
+      text += chunk;
     });
-    chunk(response, delta("Hello"));
-    chunk(response, delta(" there"));
-    if (current === "die") {
-      setTimeout(() => request.socket.destroy(), 20);
+    request.on("end", () => {
+      upstream.recorded.push({ path: request.url ?? "", body: JSON.parse(text) as Record<string, unknown> });
+      answer(upstream.mode, request.url === "/v1/completions", response);
+    });
+  });
+
+  function answer(current: FaultMode, textCompletion: boolean, response: ServerResponse): void {
+    if (current === "hang") return;
+    if (current === "500" || current === "429" || current === "400" || current === "401") {
+      response
+        .writeHead(Number(current), {
+          "content-type": "application/json",
+          ...(current === "429" ? { "retry-after": "7" } : {}),
+        })
+        .end(JSON.stringify(errorBody(current)));
       return;
     }
-    chunk(response, { id: "x", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
-    chunk(response, { id: "x", choices: [], usage: { prompt_tokens: 7, completion_tokens: 2 } });
+    const choice = (fields: Record<string, unknown>, finishReason: string | null = null) => ({
+      id: "x",
+      object: textCompletion ? "text_completion" : "chat.completion.chunk",
+      choices: [{ index: 0, ...fields, finish_reason: finishReason }],
+    });
+    const content = (value: string) => (textCompletion ? { text: value } : { delta: { content: value } });
+    response.writeHead(200, { "content-type": "text/event-stream" });
+    if (!textCompletion) send(response, choice({ delta: { role: "assistant" } }));
+    send(response, choice(content("Hello")));
+    send(response, choice(content(" there")));
+    if (current === "stall") return;
+    if (current === "die") {
+      setTimeout(() => response.socket?.destroy(), 20);
+      return;
+    }
+    send(response, choice(content(""), "stop"));
+    send(response, { id: "x", choices: [], usage: { prompt_tokens: 7, completion_tokens: 2 } });
+    if (current === "split-end") {
+      response.write("data: [DONE]\n\n");
+      setImmediate(() => response.end());
+      return;
+    }
     response.end("data: [DONE]\n\n");
-  });
+  }
+
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));

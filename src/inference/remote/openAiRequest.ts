@@ -4,6 +4,9 @@ import { InvalidInputError } from "../../errors.js";
 import type { ChatPromptMessage, GenerationRequest } from "../types.js";
 import type { UpstreamKind } from "./upstreamSpec.js";
 
+/** What `json_object` asks for, as a JSON schema: an object, any object. */
+const ANY_JSON_OBJECT = { type: "object" };
+
 export interface OpenAiRequest {
   path: "/v1/chat/completions" | "/v1/completions";
   body: Record<string, unknown>;
@@ -64,7 +67,7 @@ export function toOpenAiRequest(
     if (constraint?.kind === "jsonSchema" || constraint?.kind === "anyJson") {
       // The completions API has no response_format; llama-server and inferql take `json_schema`.
       if (kind !== "llama") refuse(constraint.field, "A JSON schema on a text completion");
-      body.json_schema = constraint.kind === "jsonSchema" ? constraint.schema : { type: "object" };
+      body.json_schema = constraint.kind === "jsonSchema" ? constraint.schema : ANY_JSON_OBJECT;
     }
     return { path: "/v1/completions", body };
   }
@@ -102,7 +105,10 @@ export function toOpenAiRequest(
     body.logprobs = true;
     body.top_logprobs = request.topLogprobs;
   }
-  if (constraint?.kind === "anyJson") body.response_format = { type: "json_object" };
+  // llama-server constrains a chat's json_object only by the schema beside it (without one, not at all).
+  if (constraint?.kind === "anyJson")
+    body.response_format =
+      kind === "llama" ? { type: "json_object", schema: ANY_JSON_OBJECT } : { type: "json_object" };
   else if (constraint?.kind === "jsonSchema")
     body.response_format = {
       type: "json_schema",

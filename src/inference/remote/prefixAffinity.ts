@@ -36,24 +36,29 @@ export function promptPrefixHashes(prompt: PromptInput): number[] {
   return hashes;
 }
 
+/**
+ * Which replica served each prefix hash, forgetting the least recently recorded first: two
+ * generations of at most `capacity / 2` hashes each. Hashes are recorded into the newer one; once it
+ * is full the older is dropped whole and the newer takes its place. So the table holds at most
+ * `capacity` hashes and always remembers at least the `capacity / 2` most recently recorded ones.
+ * An exact least-recently-used order (a Map whose re-recorded hashes are deleted and set again, the
+ * oldest evicted one by one) cost 60–280 µs a request with a table of 512,000 hashes, against ~1 µs
+ * (measured in one process, 190,000 requests, Node 20; bench/README.md, "Routing simulation").
+ */
 export class PrefixAffinity {
-  /** Prefix hash → the replica that served it last; in insertion order, oldest first. */
-  private readonly served = new Map<number, number>();
-  /**
-   * Walks `served` from its oldest entry, deleting each one it passes: what it yields next is always
-   * the oldest left (a re-recorded hash moves to the end, ahead of it). A fresh iterator per call
-   * would first skip every deleted entry the Map still holds at its front: ~35 µs a request with a
-   * full table, against well under 1 µs (bench/routingSimulation.ts).
-   */
-  private oldest?: Iterator<number>;
+  private newer = new Map<number, number>();
+  private older = new Map<number, number>();
+  private readonly generationSize: number;
 
-  /** `capacity`: prefix hashes remembered before the least recently used are forgotten. */
-  constructor(private readonly capacity: number) {}
+  /** `capacity`: prefix hashes held at most (at least half of them the most recently recorded). */
+  constructor(capacity: number) {
+    this.generationSize = Math.max(1, Math.floor(capacity / 2));
+  }
 
-  /** The replica that served the longest of these prefixes, if any did. */
+  /** The replica that served the longest of these prefixes, if any did (and it is remembered). */
   lookup(prefix: readonly number[]): number | undefined {
     for (let index = prefix.length - 1; index >= 0; index--) {
-      const replica = this.served.get(prefix[index]);
+      const replica = this.newer.get(prefix[index]) ?? this.older.get(prefix[index]);
       if (replica !== undefined) return replica;
     }
     return undefined;
@@ -61,14 +66,11 @@ export class PrefixAffinity {
 
   record(prefix: readonly number[], replica: number): void {
     for (const hash of prefix) {
-      this.served.delete(hash);
-      this.served.set(hash, replica);
-    }
-    while (this.served.size > this.capacity) {
-      this.oldest ??= this.served.keys();
-      const next = this.oldest.next();
-      if (next.done) this.oldest = undefined;
-      else this.served.delete(next.value);
+      this.newer.set(hash, replica);
+      if (this.newer.size >= this.generationSize) {
+        this.older = this.newer;
+        this.newer = new Map();
+      }
     }
   }
 }

@@ -22,6 +22,7 @@ import { promptPrefixHashes } from "./prefixAffinity.js";
 import { ReplicaRouter } from "./replicaRouter.js";
 import { UpstreamOutput, UpstreamStreamError, type WireChunk } from "./upstreamOutput.js";
 import type { UpstreamSpec } from "./upstreamSpec.js";
+import { retryAfterOf, UpstreamStatusError } from "./upstreamStatusError.js";
 
 /** A replica as /metrics reports it. */
 export interface ReplicaState {
@@ -70,16 +71,6 @@ interface Fault {
   final: Error;
 }
 
-class UpstreamStatusError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-  ) {
-    super(`HTTP ${status}${body ? `: ${body.slice(0, 300)}` : ""}`);
-    this.name = "UpstreamStatusError";
-  }
-}
-
 const PROBE_TIMEOUT_MS = 5000;
 
 /** The request got no response: the connection was refused, reset or never made. */
@@ -99,8 +90,9 @@ const httpsAgent = new https.Agent({ keepAlive: true });
 /**
  * POSTs `body` and resolves with the response once its headers arrive; `signal` aborts the request
  * (and later the response body) at once. A kept-alive connection the server had closed meanwhile
- * (a reset before any response) is retried once on a new one; any other failure before a response
- * is an UpstreamConnectError.
+ * (a reset before any response) is retried once on a connection of its own (not another pooled one,
+ * which the server may have dropped too: llama-server does, now and then); any other failure before
+ * a response is an UpstreamConnectError.
  */
 function postStream(
   url: string,
@@ -115,7 +107,7 @@ function postStream(
     const secure = target.protocol === "https:";
     const request = (secure ? https : http).request(target, {
       method: "POST",
-      agent: secure ? httpsAgent : httpAgent,
+      agent: retried ? false : secure ? httpsAgent : httpAgent,
       headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
     });
     let answer: http.IncomingMessage | undefined;
@@ -142,6 +134,20 @@ function postStream(
     request.setNoDelay(true);
     request.end(body);
   });
+}
+
+/**
+ * Reads what is left of a response whose stream is over (after `[DONE]`: the chunked body's end) so
+ * that its kept-alive connection goes back to the pool; destroyed instead, the next request would pay
+ * for a new connection. One that does not end within `timeoutMs` is closed.
+ */
+function drainToPool(response: http.IncomingMessage, timeoutMs: number): void {
+  const timer = setTimeout(() => response.destroy(), timeoutMs);
+  timer.unref();
+  const done = () => clearTimeout(timer);
+  response.once("end", done);
+  response.once("close", done);
+  response.resume();
 }
 
 async function readText(response: http.IncomingMessage): Promise<string> {
@@ -333,9 +339,10 @@ export class RemoteModel implements ScheduledModel {
         if (replica.probing) return;
         replica.probing = true;
         try {
-          const healthy = await this.probe(replica);
-          if (healthy && !replica.healthy) this.restore(replica);
-          else if (!healthy && replica.healthy) this.eject(replica, "health check failed");
+          const failure = await this.probe(replica);
+          if (failure === undefined && !replica.healthy) this.restore(replica);
+          else if (failure !== undefined && replica.healthy)
+            this.eject(replica, `health check failed: ${failure}`);
         } finally {
           replica.probing = false;
         }
@@ -343,7 +350,8 @@ export class RemoteModel implements ScheduledModel {
     );
   }
 
-  private async probe(replica: Replica): Promise<boolean> {
+  /** Undefined when the replica is healthy, else what went wrong (for the ejection's log line). */
+  private async probe(replica: Replica): Promise<string | undefined> {
     const timeout = Math.min(this.spec.timeoutMs, PROBE_TIMEOUT_MS);
     const get = async (path: string) => {
       const response = await fetch(`${replica.base}${path}`, {
@@ -353,12 +361,17 @@ export class RemoteModel implements ScheduledModel {
       await response.body?.cancel();
       return response.status;
     };
+    let path = "/health";
     try {
-      const status = await get("/health");
-      if (status === 404) return (await get("/v1/models")) === 200;
-      return status === 200;
-    } catch {
-      return false;
+      let status = await get(path);
+      if (status === 404) {
+        path = "/v1/models";
+        status = await get(path);
+      }
+      return status === 200 ? undefined : `GET ${path} answered ${status}`;
+    } catch (error) {
+      const cause = error instanceof Error ? ((error.cause as Error | undefined) ?? error) : undefined;
+      return `GET ${path}: ${cause?.message ?? String(error)}`;
     }
   }
 
@@ -468,7 +481,8 @@ export class RemoteModel implements ScheduledModel {
       clearTimeout(deadline);
       clearTimeout(hang);
       run.signal.removeEventListener("abort", onAbort);
-      controller.abort();
+      // A stream that ended well leaves its response to drain back to the pool (stream()).
+      if (outcome !== "ok") controller.abort();
       this.outstanding.set(replica.index, (this.outstanding.get(replica.index) ?? 1) - 1);
       this.emit({
         type: "attempt",
@@ -499,18 +513,20 @@ export class RemoteModel implements ScheduledModel {
     const status = response.statusCode ?? 0;
     if (status < 200 || status >= 300) {
       const body = await readText(response).catch(() => "");
-      throw new UpstreamStatusError(status, body);
+      throw new UpstreamStatusError(status, body, retryAfterOf(response));
     }
     const messages: string[] = [];
     const parser = createParser({ onEvent: (event) => messages.push(event.data) });
     // A string decoder: a character split across two chunks is joined.
     response.setEncoding("utf8");
-    for await (const text of response) {
+    // Returning at `[DONE]` must not destroy the response (and its connection): it is drained instead.
+    for await (const text of response.iterator({ destroyOnReturn: false })) {
       onData();
       parser.feed(text as string);
       for (const data of messages.splice(0)) {
         if (data.trim() === "[DONE]") {
           if (!output.finished) throw new UpstreamStreamError("the stream ended without a finish reason");
+          drainToPool(response, this.spec.timeoutMs);
           yield* output.finish();
           return;
         }
@@ -543,34 +559,42 @@ export class RemoteModel implements ScheduledModel {
     if (error instanceof UpstreamStatusError) {
       const message = error.message;
       if (error.status === 429)
-        return { kind: "status", message, ejects: false, retryable: true, final: new OverloadedError(1) };
+        return {
+          kind: "status",
+          message,
+          ejects: false,
+          retryable: true,
+          final: new OverloadedError(
+            error.retryAfterSeconds ?? 1,
+            "upstream",
+            `'${this.id}' answered 429: ${error.detail().message}`,
+          ),
+        };
       if (error.status >= 500)
         return { kind: "status", message, ejects: true, retryable: true, final: unavailable(message) };
       if (error.status === 400 || error.status === 422) {
-        let field: string | undefined;
-        let detail = error.body;
-        try {
-          const parsed = JSON.parse(error.body) as { error?: { message?: string; param?: string | null } };
-          field = parsed.error?.param ?? undefined;
-          detail = parsed.error?.message ?? detail;
-        } catch {
-          // Not an OpenAI error body: its text is the message.
-        }
+        const detail = error.detail();
         return {
           kind: "status",
           message,
           ejects: false,
           retryable: false,
-          final: new InvalidInputError(field, `The upstream '${this.id}' refused the request: ${detail}`),
+          final: new InvalidInputError(
+            detail.param,
+            `The upstream '${this.id}' refused the request: ${detail.message}`,
+          ),
         };
       }
-      // 401, 403, 404: the upstream is misconfigured here (its key, its model name); the log says which.
+      // 401, 403, 404…: the replica refuses inferql itself (its key=, its model= name): another
+      // replica may be configured right; with none left the client learns why, not a bare 500.
       return {
         kind: "status",
         message,
         ejects: false,
-        retryable: false,
-        final: new Error(`upstream '${this.id}' answered ${message}`),
+        retryable: true,
+        final: unavailable(
+          `HTTP ${error.status}: ${error.detail().message}; check the upstream's key and model name`,
+        ),
       };
     }
     if (error instanceof UpstreamStreamError)

@@ -28,15 +28,14 @@ type TokenLogprob = NonNullable<ChatCompletion["logprobs"]>[number];
 
 export function toChatCompletionInput(request: ChatCompletionRequest): ChatCompletionInput {
   const format = request.response_format;
-  return {
-    ...toGenerationInput(request),
+  return Object.assign(toGenerationInput(request), {
     n: request.n,
     maxTokens: request.max_completion_tokens ?? request.max_tokens,
     messages: request.messages.map(toResolverMessage),
     responseFormat:
       format?.type === "json_schema"
         ? {
-            type: "json_schema",
+            type: "json_schema" as const,
             jsonSchema: {
               name: format.json_schema.name,
               // When absent, the resolver rejects it and names response_format.json_schema.schema.
@@ -47,25 +46,32 @@ export function toChatCompletionInput(request: ChatCompletionRequest): ChatCompl
         : format,
     grammar: request.grammar,
     tools: request.tools?.map(({ function: { name, description, parameters } }) => ({
-      type: "function",
+      type: "function" as const,
       function: { name, description, parameters },
     })),
     toolChoice: request.tool_choice,
     parallelToolCalls: request.parallel_tool_calls,
     logprobs: request.logprobs,
     topLogprobs: request.top_logprobs,
-    reasoningFormat: request.reasoning_format === "none" ? "inline" : "separate",
+    reasoningFormat: request.reasoning_format === "none" ? ("inline" as const) : ("separate" as const),
     reasoningBudget: request.thinking_budget_tokens,
     chatTemplateKwargs:
       request.reasoning_effort !== undefined
         ? { reasoning_effort: request.reasoning_effort, ...request.chat_template_kwargs }
         : request.chat_template_kwargs,
-  };
+  });
 }
 
 /** Wire names of resolver fields that differ from their snake_case form, for this request. */
 export function chatParamRenames(request: ChatCompletionRequest): ParamRenames {
-  return { maxTokens: request.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens" };
+  return {
+    maxTokens: request.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens",
+    reasoningBudget: "thinking_budget_tokens",
+    // reasoning_effort alone travels as a chat template variable.
+    ...(request.chat_template_kwargs === undefined && request.reasoning_effort !== undefined
+      ? { chatTemplateKwargs: "reasoning_effort" }
+      : {}),
+  };
 }
 
 function toResolverMessage(message: ChatMessageRequest): ResolverMessage {

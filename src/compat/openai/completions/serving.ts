@@ -13,13 +13,12 @@ import type { CompletionRequest, CompletionResponse, WireCompletionLogprobs } fr
 type TokenLogprob = NonNullable<Completion["logprobs"]>[number];
 
 export function toCompletionInput(request: CompletionRequest): CompletionInput {
-  return {
-    ...toGenerationInput(request),
+  return Object.assign(toGenerationInput(request), {
     prompt: request.prompt,
     grammar: request.grammar,
     jsonSchema: request.json_schema,
     logprobs: request.logprobs,
-  };
+  });
 }
 
 /** Builds legacy logprobs across a stream, keeping each token's offset into prompt + completion. */

@@ -1,10 +1,14 @@
 // A server-sent events response: headers sent once, then one `data:` message per write, each
 // flushed at once (no Nagle delay, no compression, no proxy buffering), ending with `data: [DONE]`.
+// The headers go out with the first message (one write, so one wake-up of the client, not two).
 import type { ServerResponse } from "node:http";
 
 export class SseStream {
+  private wrote = false;
+
   constructor(private readonly response: ServerResponse) {}
 
+  /** Sets the headers; they are sent with the first message, or by flushHeaders(). */
   open(): void {
     this.response.socket?.setNoDelay(true);
     this.response.writeHead(200, {
@@ -13,7 +17,11 @@ export class SseStream {
       connection: "keep-alive",
       "x-accel-buffering": "no",
     });
-    this.response.flushHeaders();
+  }
+
+  /** Sends the headers now, unless a message already carried them. */
+  flushHeaders(): void {
+    if (!this.wrote) this.response.flushHeaders();
   }
 
   /** Whether the client is gone (or the stream ended): nothing more can be written. */
@@ -36,13 +44,15 @@ export class SseStream {
     this.response.end();
   }
 
-  async done(): Promise<void> {
-    await this.write("data: [DONE]\n\n");
-    this.response.end();
+  /** Ends the stream with `data: [DONE]`, written with the end of the body (one write, not two). */
+  done(): void {
+    if (this.closed) this.response.end();
+    else this.response.end("data: [DONE]\n\n");
   }
 
   private async write(text: string): Promise<void> {
     if (this.closed) return;
+    this.wrote = true;
     if (this.response.write(text)) return;
     await new Promise<void>((resolve) => {
       const settle = () => {

@@ -24,7 +24,7 @@ export const openAiSse: SseDialect<unknown> = {
   name: "openai",
   write: (sse, message) => sse.send(message),
   failure: () => [internalServerError().body()],
-  end: (sse) => sse.done(),
+  end: async (sse) => sse.done(),
 };
 
 /** llama-server's native streams (/completion, /infill): as OpenAI's, without `[DONE]`. */
@@ -51,6 +51,8 @@ export async function streamAsSse<Event, Message>(
     };
     try {
       await sendAll(translate(first.value));
+      // The stream is open from its first event on, even when that event has no message.
+      sse.flushHeaders();
       while (!sse.closed) {
         const next = await events.next();
         if (next.done) break;

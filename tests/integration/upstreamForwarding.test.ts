@@ -1,0 +1,266 @@
+// What a gateway sends each upstream kind (issue #16): one recording upstream behind three
+// `--upstream`s (kind=llama, vllm, openai) shows the body each receives: a GBNF grammar as
+// llama-server's `grammar` or vLLM's `guided_grammar`, the sampling extensions under each kind's
+// names. What a kind cannot take is refused before any upstream sees it: a 400 naming the field on
+// REST, GraphQL and tRPC, with no slot left taken.
+import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import type { OpenAI } from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppRouter } from "../../src/api/trpc/index.js";
+import type { RunningInferql } from "../../src/app.js";
+import { type FaultyUpstream, startFaultyUpstream } from "../support/faultyUpstream.js";
+import { startGateway } from "../support/gateway.js";
+import { postGraphql } from "../support/graphqlClients.js";
+import { openAiClient, postJson } from "../support/openai.js";
+
+const GRAMMAR = 'root ::= "yes" | "no"';
+const KINDS = ["llama", "vllm", "openai"] as const;
+type Kind = (typeof KINDS)[number];
+
+let upstream: FaultyUpstream;
+let gateway: RunningInferql;
+let client: OpenAI;
+let trpc: ReturnType<typeof createTRPCClient<AppRouter>>;
+
+beforeAll(async () => {
+  upstream = await startFaultyUpstream();
+  // One slot per upstream and a short request timeout: a slot a refusal left taken would make the
+  // next request wait and fail, not pass.
+  gateway = await startGateway(
+    KINDS.map((kind) => `${kind}=${upstream.url},kind=${kind},slots=1,health=60,timeout=5`),
+    ["--request-timeout", "3"],
+  );
+  client = openAiClient(gateway.url);
+  trpc = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${gateway.url}/trpc` })] });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await upstream?.close();
+});
+
+/** The body the upstream received for the one request `send` makes. */
+async function forwarded(send: () => Promise<unknown>): Promise<Record<string, unknown>> {
+  const before = upstream.recorded.length;
+  await send();
+  expect(upstream.recorded).toHaveLength(before + 1);
+  return upstream.recorded[before].body;
+}
+
+const chat = (model: Kind, fields: Record<string, unknown> = {}) =>
+  client.chat.completions.create({
+    model,
+    messages: [{ role: "user", content: "Yes or no?" }],
+    max_tokens: 4,
+    ...fields,
+  } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+
+describe("what each upstream kind is sent", () => {
+  it("a GBNF grammar: `grammar` to llama-server, `guided_grammar` to vLLM", async () => {
+    const llama = await forwarded(() => chat("llama", { grammar: GRAMMAR }));
+    expect(llama.grammar).toBe(GRAMMAR);
+    const vllm = await forwarded(() => chat("vllm", { grammar: GRAMMAR }));
+    expect(vllm.guided_grammar).toBe(GRAMMAR);
+    expect(vllm).not.toHaveProperty("grammar");
+    const text = await forwarded(() =>
+      client.completions.create({ model: "llama", prompt: "Yes?", max_tokens: 2, grammar: GRAMMAR } as never),
+    );
+    expect(upstream.recorded.at(-1)?.path).toBe("/v1/completions");
+    expect(text.grammar).toBe(GRAMMAR);
+  });
+
+  it("a GBNF grammar from GraphQL and tRPC reaches llama-server the same way", async () => {
+    const viaGraphql = await forwarded(async () => {
+      const result = await postGraphql<{ createChatCompletion: { choices: { content: string }[] } }, never>(
+        gateway.url,
+        `mutation($input: ChatCompletionInput!) { createChatCompletion(input: $input) { choices { content } } }`,
+        {
+          input: {
+            model: "llama",
+            grammar: GRAMMAR,
+            maxTokens: 4,
+            messages: [{ role: "USER", content: "Hi" }],
+          },
+        } as never,
+      );
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.createChatCompletion.choices[0].content).toBe("Hello there");
+    });
+    expect(viaGraphql.grammar).toBe(GRAMMAR);
+    const viaTrpc = await forwarded(() =>
+      trpc.chat.create.mutate({
+        model: "vllm",
+        grammar: GRAMMAR,
+        messages: [{ role: "user", content: "Hi" }],
+      }),
+    );
+    expect(viaTrpc.guided_grammar).toBe(GRAMMAR);
+  });
+
+  it("JSON output: a schema as response_format, and json_object with a schema llama-server enforces", async () => {
+    const schema = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] };
+    for (const kind of KINDS) {
+      const body = await forwarded(() =>
+        chat(kind, { response_format: { type: "json_schema", json_schema: { name: "answer", schema } } }),
+      );
+      expect(body.response_format).toEqual({ type: "json_schema", json_schema: { name: "output", schema } });
+    }
+    // llama-server ignores a bare json_object on chat (it reads the schema from response_format.schema).
+    const llama = await forwarded(() => chat("llama", { response_format: { type: "json_object" } }));
+    expect(llama.response_format).toEqual({ type: "json_object", schema: { type: "object" } });
+    const openai = await forwarded(() => chat("openai", { response_format: { type: "json_object" } }));
+    expect(openai.response_format).toEqual({ type: "json_object" });
+    // The completions API has no response_format: llama-server takes `json_schema`.
+    const text = await forwarded(() =>
+      client.completions.create({ model: "llama", prompt: "{", max_tokens: 2, json_schema: schema } as never),
+    );
+    expect(text.json_schema).toEqual(schema);
+  });
+
+  it("sampling extensions under each kind's names, and only the OpenAI fields to kind=openai", async () => {
+    const fields = { top_k: 20, min_p: 0.1, repeat_penalty: 1.1, temperature: 0.5, seed: 3 };
+    const llama = await forwarded(() => chat("llama", fields));
+    expect(llama).toMatchObject({ ...fields, cache_prompt: true, stream: true });
+    const vllm = await forwarded(() => chat("vllm", fields));
+    expect(vllm).toMatchObject({ top_k: 20, min_p: 0.1, repetition_penalty: 1.1, temperature: 0.5 });
+    expect(vllm).not.toHaveProperty("repeat_penalty");
+    expect(vllm).not.toHaveProperty("cache_prompt");
+    const openai = await forwarded(() => chat("openai", { temperature: 0.5, seed: 3 }));
+    expect(Object.keys(openai).sort()).toEqual(
+      ["max_tokens", "messages", "model", "seed", "stream", "stream_options", "temperature"].sort(),
+    );
+  });
+
+  it("a reasoning budget and chat template variables to llama-server", async () => {
+    const body = await forwarded(() =>
+      chat("llama", { thinking_budget_tokens: 64, chat_template_kwargs: { enable_thinking: true } }),
+    );
+    expect(body).toMatchObject({
+      thinking_budget_tokens: 64,
+      chat_template_kwargs: { enable_thinking: true },
+    });
+  });
+});
+
+interface Refusal {
+  what: string;
+  /** The request on REST (through the openai client, or raw for llama-server's /infill). */
+  rest: () => Promise<unknown>;
+  /** The parameter REST names, as the client sent it. */
+  param: string;
+  graphql: { query: string; input: Record<string, unknown> };
+  trpc: () => Promise<unknown>;
+  /** The field GraphQL and tRPC name. */
+  field: string;
+}
+
+const CHAT_MUTATION = `mutation($input: ChatCompletionInput!) { createChatCompletion(input: $input) { id } }`;
+const COMPLETION_MUTATION = `mutation($input: CompletionInput!) { createCompletion(input: $input) { id } }`;
+const INFILL_MUTATION = `mutation($input: InfillInput!) { createInfill(input: $input) { id } }`;
+const messages = [{ role: "user" as const, content: "Hi" }];
+const graphqlMessages = [{ role: "USER", content: "Hi" }];
+const schema = { type: "object", properties: { ok: { type: "boolean" } } };
+
+const REFUSALS: Refusal[] = [
+  {
+    what: "a GBNF grammar on kind=openai",
+    rest: () => chat("openai", { grammar: GRAMMAR }),
+    param: "grammar",
+    graphql: {
+      query: CHAT_MUTATION,
+      input: { model: "openai", grammar: GRAMMAR, messages: graphqlMessages },
+    },
+    trpc: () => trpc.chat.create.mutate({ model: "openai", grammar: GRAMMAR, messages }),
+    field: "grammar",
+  },
+  {
+    what: "a reasoning budget on kind=vllm",
+    rest: () => chat("vllm", { thinking_budget_tokens: 64 }),
+    param: "thinking_budget_tokens",
+    graphql: {
+      query: CHAT_MUTATION,
+      input: { model: "vllm", reasoningBudget: 64, messages: graphqlMessages },
+    },
+    trpc: () => trpc.chat.create.mutate({ model: "vllm", reasoningBudget: 64, messages }),
+    field: "reasoningBudget",
+  },
+  {
+    what: "chat template variables on kind=openai",
+    rest: () => chat("openai", { chat_template_kwargs: { enable_thinking: false } }),
+    param: "chat_template_kwargs",
+    graphql: {
+      query: CHAT_MUTATION,
+      input: { model: "openai", chatTemplateKwargs: { enable_thinking: false }, messages: graphqlMessages },
+    },
+    trpc: () =>
+      trpc.chat.create.mutate({ model: "openai", chatTemplateKwargs: { enable_thinking: false }, messages }),
+    field: "chatTemplateKwargs",
+  },
+  {
+    what: "top_k on kind=openai",
+    rest: () => chat("openai", { top_k: 5 }),
+    param: "top_k",
+    graphql: { query: CHAT_MUTATION, input: { model: "openai", topK: 5, messages: graphqlMessages } },
+    trpc: () => trpc.chat.create.mutate({ model: "openai", topK: 5, messages }),
+    field: "topK",
+  },
+  {
+    what: "a JSON schema on a text completion on kind=vllm",
+    rest: () => client.completions.create({ model: "vllm", prompt: "{", json_schema: schema } as never),
+    param: "json_schema",
+    graphql: { query: COMPLETION_MUTATION, input: { model: "vllm", prompt: "{", jsonSchema: schema } },
+    trpc: () => trpc.completion.create.mutate({ model: "vllm", prompt: "{", jsonSchema: schema }),
+    field: "jsonSchema",
+  },
+  {
+    what: "infill on kind=llama",
+    rest: async () => {
+      const answer = await postJson(`${gateway.url}/infill`, {
+        model: "llama",
+        input_prefix: "def f(",
+        input_suffix: "):",
+      });
+      if (answer.status !== 200) throw { status: answer.status, ...(answer.body as { error: object }).error };
+      return answer.body;
+    },
+    param: "model",
+    graphql: { query: INFILL_MUTATION, input: { model: "llama", inputPrefix: "def f(", inputSuffix: "):" } },
+    trpc: () => trpc.infill.create.mutate({ model: "llama", inputPrefix: "def f(", inputSuffix: "):" }),
+    field: "model",
+  },
+];
+
+describe("what an upstream kind cannot take is a 400 naming the field, on every transport", () => {
+  it.each(REFUSALS)("$what", async (refusal) => {
+    const before = upstream.requests;
+
+    const rest = await refusal.rest().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(rest).toMatchObject({ status: 400, type: "invalid_request_error", param: refusal.param });
+    expect((rest as { message: string }).message).toMatch(/not available on '(llama|vllm|openai)'/);
+
+    const graphql = await postGraphql(gateway.url, refusal.graphql.query, { input: refusal.graphql.input });
+    expect(graphql.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: refusal.field });
+    expect(graphql.errors?.[0]?.message).toMatch(/not available on/);
+
+    const trpcError = await refusal.trpc().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(trpcError).toBeInstanceOf(TRPCClientError);
+    expect((trpcError as TRPCClientError<AppRouter>).data).toMatchObject({
+      code: "BAD_REQUEST",
+      httpStatus: 400,
+      field: refusal.field,
+    });
+
+    // Refused before any upstream saw it, and nothing left taken: the gateway is idle, and a
+    // request on each one-slot upstream still goes through.
+    expect(upstream.requests).toBe(before);
+    expect(gateway.scheduler.activeCount).toBe(0);
+    expect(gateway.scheduler.state()).toMatchObject({ busySlots: 0, queued: 0 });
+    for (const kind of KINDS) expect((await chat(kind)).choices[0].message.content).toBe("Hello there");
+  });
+});
