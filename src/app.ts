@@ -87,6 +87,7 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
         nodeId,
         scheduler,
         logger,
+        ttlMs: config.nodeTtl * 1000,
       })
     : undefined;
   const resolvers = createResolvers({

@@ -217,6 +217,7 @@ const settingsSchema = z.object({
     .string()
     .regex(/^[\w.:@-]{1,100}$/, "expected up to 100 letters, digits and . _ : @ -")
     .optional(),
+  nodeTtl: integer(1, 3600).default(5),
 });
 
 export const configSchema = settingsSchema.transform(
@@ -431,6 +432,13 @@ export const SETTINGS = [
     value: "ID",
     help: "this node's name in the scheduler's state",
     unset: "host name + random suffix",
+  },
+  {
+    flag: "node-ttl",
+    env: "INFERQL_NODE_TTL",
+    key: "nodeTtl",
+    value: "SECONDS",
+    help: "with --redis: how long a silent node stays in the fleet view (heartbeat every fifth)",
   },
 ] as const;
 

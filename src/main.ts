@@ -1,16 +1,17 @@
 // The `inferql` command line: `inferql serve [flags]` and `inferql model <preset> [flags]`.
 import { inferqlVersion, mainHelp, serveHelp } from "./cli/help.js";
-import { handleUnhandledRejection } from "./cli/unhandledRejection.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv);
   const logger = createLogger(config.logLevel);
+  // The server and the engine (node-llama-cpp, ~0.5 s to import) load only for `serve`, so --help,
+  // --version and bad flags answer at once.
+  const { handleUnhandledRejection } = await import("./cli/unhandledRejection.js");
   // Logged, then the process exits as Node's default would; node-llama-cpp's one known harmless
   // rejection (DisposedError from its background work) is let through (cli/unhandledRejection.ts).
   process.on("unhandledRejection", (reason: unknown) => handleUnhandledRejection(reason, logger));
-  // The server and the engine load only for `serve`, so --help and bad flags answer at once.
   const { startInferql } = await import("./app.js");
   const app = await startInferql(config, logger);
   app.ready.then(

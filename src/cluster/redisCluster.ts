@@ -27,10 +27,10 @@ export interface RedisClusterOptions {
   nodeId: string;
   scheduler: Pick<Scheduler, "state" | "ownerOf" | "onEvent" | "cancel">;
   logger: Logger;
-  /** How often a node republishes its state (default 1 s). */
-  heartbeatMs?: number;
-  /** How long a node's entry lives without a heartbeat (default 5 s). */
+  /** How long a node's entry lives without a heartbeat (default 5 s; `--node-ttl`). */
   ttlMs?: number;
+  /** How often a node republishes its state and drops expired entries (default a fifth of ttlMs). */
+  heartbeatMs?: number;
   /** The longest a request waits for one Redis command (default 500 ms). */
   commandTimeoutMs?: number;
   /** The longest cancelGeneration waits for the other nodes' answers (default 1 s). */
@@ -99,8 +99,8 @@ export class RedisCluster implements Fleet {
       reply: `${prefix}:cancel-reply:${this.instance}`,
       rateLimitKeyPrefix: `${prefix}:ratelimit:`,
     };
-    this.heartbeatMs = options.heartbeatMs ?? 1000;
     this.ttlMs = options.ttlMs ?? 5000;
+    this.heartbeatMs = options.heartbeatMs ?? this.ttlMs / 5;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 500;
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 1000;
     this.logger = options.logger.child({ component: "redis", nodeId: options.nodeId });

@@ -29,6 +29,9 @@ const CHROMIUM_FLAGS = [
   "--disable-sync",
   "--disable-quic",
   "--no-first-run",
+  // Every page is the test server's one site: one renderer process for them all instead of one per
+  // page (~15% of the browser's CPU over this file).
+  "--process-per-site",
 ];
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
 const API_KEY = "playground-e2e-key";

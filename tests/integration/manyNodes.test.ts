@@ -21,6 +21,8 @@ const BOB = "sk-bob";
 const DAVE = "sk-dave";
 const ADMIN = "sk-admin";
 const RATE_LIMIT = 40;
+/** Node C's `--node-ttl`: the shortest, so that its expiry is seen without waiting out the default 5 s. */
+const NODE_C_TTL_SECONDS = 1;
 /** Long enough to outlast every check made while it runs (it is cancelled at the end). */
 const LONG = { content: "tell me everything", maxTokens: 16_000 };
 /** How an OpenAI stream reports a generation that was cancelled. */
@@ -323,6 +325,8 @@ describe("two nodes sharing one Redis", () => {
         redis.url,
         "--node-id",
         "node-c",
+        "--node-ttl",
+        String(NODE_C_TTL_SECONDS),
       ],
       { env, stdio: "ignore" },
     );
@@ -333,13 +337,14 @@ describe("two nodes sharing one Redis", () => {
         "node A does not see node C",
       );
       child.kill("SIGKILL");
-      // Its entry lives 5 s after its last heartbeat (1 s apart).
+      // Its entry lives --node-ttl after its last heartbeat (a fifth of that apart): it is not dropped
+      // before then, and node A drops it at its next heartbeat (1 s apart) after.
       const took = await eventually(
         () => !a.resolvers.schedulerState().models.some((model) => model.nodeId === "node-c"),
-        8000,
+        NODE_C_TTL_SECONDS * 1000 + 3000,
         "node C is still in node A's view",
       );
-      expect(took).toBeGreaterThan(3000);
+      expect(took).toBeGreaterThan(NODE_C_TTL_SECONDS * 1000 * 0.6);
     } finally {
       child.kill("SIGKILL");
     }

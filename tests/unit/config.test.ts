@@ -13,6 +13,12 @@ test("flags override environment variables", () => {
   expect(config.slots).toBe(2);
 });
 
+test("a node's fleet entry lives 5 s without a heartbeat unless --node-ttl says otherwise", () => {
+  expect(loadConfig([], {}).nodeTtl).toBe(5);
+  expect(loadConfig(["--node-ttl", "2"], { INFERQL_NODE_TTL: "30" }).nodeTtl).toBe(2);
+  expect(loadConfig([], { INFERQL_NODE_TTL: "30" }).nodeTtl).toBe(30);
+});
+
 test("a model takes its id from the file name unless named", () => {
   const file = new URL("../../package.json", import.meta.url).pathname;
   const config = loadConfig(["--model", file, "--model", `mine=${file}`], {});
@@ -25,6 +31,7 @@ test.each([
   [["--model", "/no/such/file.gguf"], /model file not found: \/no\/such\/file.gguf/],
   [["--lora", "nonsense"], /expected \[model:\]name=path/],
   [["--colour", "blue"], /Unknown option '--colour'/],
+  [["--node-ttl", "0"], /--node-ttl \(INFERQL_NODE_TTL\)/],
 ])("bad configuration %j is one clear ConfigError", (argv, message) => {
   expect(() => loadConfig(argv, {})).toThrow(ConfigError);
   expect(() => loadConfig(argv, {})).toThrow(message);

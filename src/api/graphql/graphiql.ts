@@ -1,6 +1,5 @@
 // What GraphiQL (GET /graphql in a browser) opens with (a chat subscription that streams tokens),
 // and how its page is rendered.
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import type { GraphiQLOptions } from "graphql-yoga";
 
 export const GRAPHIQL_DEFAULT_QUERY = `# Welcome to inferql. Press ▶ to stream a chat answer token by token
@@ -34,15 +33,16 @@ subscription StreamChat {
 
 /**
  * GraphiQL with its scripts and styles inlined from @graphql-yoga/render-graphiql, so it works
- * offline (yoga's default loads them from a CDN). The page is ~9 MB: rendered once per options.
+ * offline (yoga's default loads them from a CDN). That module is ~9 MB of JavaScript: it is imported
+ * when GraphiQL is first asked for, not at start-up, and the page is rendered once per options.
  */
-export function createOfflineGraphiqlRenderer(): (options?: GraphiQLOptions) => string {
-  const pages = new Map<string, string>();
+export function createOfflineGraphiqlRenderer(): (options?: GraphiQLOptions) => Promise<string> {
+  const pages = new Map<string, Promise<string>>();
   return (options) => {
     const key = JSON.stringify(options ?? {});
     let page = pages.get(key);
     if (page === undefined) {
-      page = renderGraphiQL(options);
+      page = import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => renderGraphiQL(options));
       pages.set(key, page);
     }
     return page;
