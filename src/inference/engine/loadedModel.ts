@@ -214,8 +214,11 @@ export class LoadedModel implements ScheduledModel {
   async compileConstraint(constraint: OutputConstraint): Promise<LlamaGrammar> {
     try {
       if (constraint.kind === "gbnf") return await this.llama.createGrammar({ grammar: constraint.grammar });
-      if (constraint.kind === "anyJson") return await this.llama.getGrammarFor("json");
-      return await this.llama.createGrammar({ grammar: jsonSchemaGrammar(constraint.schema) });
+      // Any JSON object is the schema {"type": "object"}: node-llama-cpp's own "json" grammar is a
+      // file it finds only beside its prebuilt binaries or a full llama.cpp clone, and a local build
+      // restored from inferql's engine cache has neither.
+      const schema = constraint.kind === "anyJson" ? { type: "object" } : constraint.schema;
+      return await this.llama.createGrammar({ grammar: jsonSchemaGrammar(schema) });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const what = constraint.kind === "gbnf" ? "GBNF grammar" : "JSON schema";
