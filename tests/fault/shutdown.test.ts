@@ -4,6 +4,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import path from "node:path";
 import { expect, inject, it } from "vitest";
+import { listeningUrl } from "../support/processLog.js";
 import { openStream, STREAM_TRANSPORTS } from "../support/streamClients.js";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
@@ -17,25 +18,8 @@ function serve(args: string[]): {
   const child = spawn(process.execPath, ["dist/main.js", "serve", ...args], {
     cwd: projectRoot,
   });
-  let stderr = "";
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
   const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
-  const url = new Promise<string>((resolve, reject) => {
-    let pending = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      pending += chunk.toString();
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === "listening" && entry.url) resolve(entry.url);
-      }
-    });
-    void exit.then(() => reject(new Error(`the server exited before listening: ${stderr}`)));
-  });
-  return { child, url, exit };
+  return { child, url: listeningUrl(child).then(({ url }) => url), exit };
 }
 
 it("SIGTERM during 8 streams over every transport: each ends cleanly as cancelled, and the process exits 0", async () => {

@@ -7,6 +7,7 @@ import { DisposedError } from "node-llama-cpp";
 import { pino } from "pino";
 import { expect, inject, test } from "vitest";
 import { handleUnhandledRejection } from "../../src/cli/unhandledRejection.js";
+import { listeningUrl, logUntil } from "../support/processLog.js";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -58,28 +59,6 @@ function serveWithUnhandledRejection(kind: "error" | "disposed"): ChildProcessWi
   );
 }
 
-/** The log lines the process writes until it exits or `until` matches one. */
-function logUntil(
-  child: ChildProcessWithoutNullStreams,
-  until: (line: { msg: string }) => boolean,
-): Promise<{ lines: { msg: string; level: number; url?: string }[]; code: number | null }> {
-  const lines: { msg: string; level: number; url?: string }[] = [];
-  return new Promise((resolve) => {
-    let buffered = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const complete = buffered.split("\n");
-      buffered = complete.pop() ?? "";
-      for (const text of complete.filter(Boolean)) {
-        const line = JSON.parse(text);
-        lines.push(line);
-        if (until(line)) resolve({ lines, code: null });
-      }
-    });
-    child.on("close", (code) => resolve({ lines, code }));
-  });
-}
-
 test("the server process exits non-zero after logging an unhandled rejection", async () => {
   const child = serveWithUnhandledRejection("error");
   const { lines, code } = await logUntil(child, () => false);
@@ -90,9 +69,8 @@ test("the server process exits non-zero after logging an unhandled rejection", a
 test("the server keeps serving after node-llama-cpp's DisposedError", async () => {
   const child = serveWithUnhandledRejection("disposed");
   try {
-    const { lines } = await logUntil(child, (line) => line.msg === "ready");
-    expect(lines.some((line) => line.level === 40 && line.msg.includes("disposed object"))).toBe(true);
-    const url = lines.find((line) => line.msg === "listening")?.url;
+    const { url, log } = await listeningUrl(child, "ready");
+    expect(log.lines.some((line) => line.level === 40 && line.msg.includes("disposed object"))).toBe(true);
     expect((await fetch(`${url}/health`)).status).toBe(200);
   } finally {
     child.kill("SIGKILL");

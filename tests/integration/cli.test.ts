@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { SETTINGS } from "../../src/config.js";
+import { listeningUrl } from "../support/processLog.js";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), "inferql-cli-"));
@@ -36,17 +37,10 @@ function exitOf(
 test.concurrent("with no model configured, serve generates the tiny model, reports ready on /health, and exits 0 on SIGTERM", async () => {
   const child = inferql(["serve", "--port", "0", "--threads", "1"]);
   const exited = exitOf(child);
-  const logLines: { msg: string; url?: string; libuvThreads?: number; [field: string]: unknown }[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n").filter(Boolean)) {
-        const entry = JSON.parse(line) as { msg: string; url?: string };
-        logLines.push(entry);
-        if (entry.msg === "listening" && entry.url) resolve(entry.url);
-      }
-    });
-    child.on("close", () => reject(new Error("the server exited before listening")));
-  });
+  const {
+    url,
+    log: { lines: logLines },
+  } = await listeningUrl(child);
   expect(logLines.some((line) => line.msg.includes("generated the embedded tiny model"))).toBe(true);
   // Decodes run on a libuv pool of one thread (the bin sets it before the pool starts).
   expect(logLines.find((line) => line.msg === "listening")?.libuvThreads).toBe(1);

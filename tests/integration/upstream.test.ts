@@ -20,6 +20,7 @@ import { type FaultyUpstream, startFaultyUpstream } from "../support/faultyUpstr
 import { remoteOf, startGateway } from "../support/gateway.js";
 import { graphqlWsClient } from "../support/graphqlClients.js";
 import { openAiClient } from "../support/openai.js";
+import { listeningUrl } from "../support/processLog.js";
 import { startTestServer } from "../support/startTestServer.js";
 import { openStream, STREAM_TRANSPORTS } from "../support/streamClients.js";
 
@@ -411,20 +412,7 @@ describe("a replica process killed mid-run", () => {
     );
     let gateway: RunningInferql | undefined;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let listening = "";
-        let buffer = "";
-        child.stdout.on("data", (chunk: Buffer) => {
-          buffer += chunk.toString();
-          for (let end = buffer.indexOf("\n"); end >= 0; end = buffer.indexOf("\n")) {
-            const line = JSON.parse(buffer.slice(0, end)) as { msg?: string; url?: string };
-            buffer = buffer.slice(end + 1);
-            if (line.msg === "listening" && line.url) listening = line.url;
-            if (line.msg === "ready") resolve(listening);
-          }
-        });
-        child.once("exit", () => reject(new Error("the replica exited before it was ready")));
-      });
+      const { url } = await listeningUrl(child, "ready");
       // A 5 s hang timeout: each stream needs far longer than that, so a stream the replica held
       // back until the others ended would be taken for hung (and the replica ejected) before it began.
       gateway = await startGateway(`killed=${url},model=tiny,kind=llama,slots=5,health=60,timeout=5`);

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAiClient } from "../support/openai.js";
+import { listeningUrl } from "../support/processLog.js";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -102,25 +103,8 @@ async function startServer(command: string, args: string[], cwd: string): Promis
     detached: true,
     env: { ...env, INFERQL_CACHE_DIR: path.join(scratch, "models"), INFERQL_PORT: "0", INFERQL_THREADS: "1" },
   });
-  let stderr = "";
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
   const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    let pending = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      pending += chunk;
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      // npm start prints its own banner before the server's JSON log lines.
-      for (const line of lines.filter((text) => text.startsWith("{"))) {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === "listening" && entry.url) resolve(entry.url);
-      }
-    });
-    void exit.then(() => reject(new Error(`the server exited before listening: ${stderr}`)));
-  });
+  const { url } = await listeningUrl(child);
   while ((await fetch(`${url}/ready`)).status !== 200)
     await new Promise((resolve) => setTimeout(resolve, 100));
   return { child, url, exit };
