@@ -2,8 +2,8 @@
 // threads, context and batch size as inferql, with continuous batching, and stops it.
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
+import { freePort } from "../freePort.js";
 import { type RunningServer, stopChild } from "./inferqlServer.js";
 
 export interface LlamaServerOptions {
@@ -69,16 +69,4 @@ export async function startLlamaServer(
       log.end();
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -2,9 +2,9 @@
 // with persistence off, and killed after. Fails with a clear message where it is not installed.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort } from "../../bench/freePort.js";
 
 export interface RedisServer {
   url: string;
@@ -22,18 +22,6 @@ export function assertRedisServerInstalled(): void {
     throw new Error(
       "redis-server is not installed: these tests run a real Redis (Debian: apt-get install -y redis-server; .ci/run installs it)",
     );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startRedisServer(): Promise<RedisServer> {
