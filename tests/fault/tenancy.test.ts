@@ -3,13 +3,11 @@
 // guessed or leaked id does nothing. An admin key (--admin-api-key) sees and cancels all. The
 // served models never reveal where their files lie. Without API keys (one user) everyone sees all.
 import path from "node:path";
-import { createClient as createGraphqlWsClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { WebSocket } from "ws";
 import type { RunningInferql } from "../../src/app.js";
 import { createInferqlClient } from "../../src/client/index.js";
 import { eventually } from "../support/collect.js";
-import { postGraphql, wsUrl } from "../support/graphqlClients.js";
+import { graphqlWsClient, postGraphql } from "../support/graphqlClients.js";
 import { startTestServer } from "../support/startTestServer.js";
 import { openStream, type StreamHandle } from "../support/streamClients.js";
 
@@ -77,12 +75,7 @@ async function graphqlCancel(app: RunningInferql, id: string, key?: string): Pro
 
 /** The first state of `schedulerEvents` over graphql-ws, the key sent in connection_init. */
 async function firstGraphqlWsState(app: RunningInferql, key: string): Promise<StateView> {
-  const client = createGraphqlWsClient({
-    url: wsUrl(app.url),
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    connectionParams: bearer(key),
-  });
+  const client = graphqlWsClient(app.url, key);
   try {
     const events = client.iterate<{ schedulerEvents: StateView }>({ query: SCHEDULER_SUBSCRIPTION });
     const first = await events.next();

@@ -2,16 +2,14 @@
 // cancellation from any node with the same tenancy rules, one rate limit across nodes, the fleet
 // view with every node's slots, a node that leaves or dies, and Redis itself going away.
 import { spawn } from "node:child_process";
-import { createClient as createGraphqlWsClient } from "graphql-ws";
 import pino from "pino";
 import { createClient as createRedisClient } from "redis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { WebSocket } from "ws";
 import type { RunningInferql } from "../../src/app.js";
 import { createInferqlClient } from "../../src/client/index.js";
 import { eventually } from "../support/collect.js";
 import { ensureServerBuild } from "../support/ensureBuild.js";
-import { postGraphql, wsUrl } from "../support/graphqlClients.js";
+import { graphqlWsClient, postGraphql } from "../support/graphqlClients.js";
 import { type RedisServer, startRedisServer } from "../support/redisServer.js";
 import { startTestServer } from "../support/startTestServer.js";
 import { openStream, type StreamHandle } from "../support/streamClients.js";
@@ -80,12 +78,7 @@ async function graphqlWsStateWhere(
   key: string,
   accept: (state: StateView) => boolean,
 ): Promise<StateView> {
-  const client = createGraphqlWsClient({
-    url: wsUrl(app.url),
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    connectionParams: bearer(key),
-  });
+  const client = graphqlWsClient(app.url, key);
   try {
     const events = client.iterate<{ schedulerEvents: StateView }>({ query: SCHEDULER_SUBSCRIPTION });
     for await (const event of events) {

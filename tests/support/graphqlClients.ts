@@ -48,10 +48,17 @@ export function wsUrl(baseUrl: string): string {
 
 /**
  * One socket for all operations. It stays open between operations (a lazy client would close it as
- * its last subscription completes, which would hide whether completing alone frees a slot).
+ * its last subscription completes, which would hide whether completing alone frees a slot). With an
+ * API key, it is sent in connection_init as `authorization: Bearer <key>`.
  */
-export function graphqlWsClient(baseUrl: string): WsClient {
-  return createWsClient({ url: wsUrl(baseUrl), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+export function graphqlWsClient(baseUrl: string, apiKey?: string): WsClient {
+  return createWsClient({
+    url: wsUrl(baseUrl),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+    ...(apiKey ? { connectionParams: { authorization: `Bearer ${apiKey}` } } : {}),
+  });
 }
 
 /** graphql-sse in its default "distinct connections" mode: one SSE response per subscription. */
