@@ -1,23 +1,18 @@
 // What the resolvers need from the other nodes of a fleet (`--redis`; src/cluster implements it): their
 // scheduler states, told when those change, and cancelling a generation that runs on one of them.
 // A single node has none, and the resolvers then see only this node's scheduler.
-import type { OwnerScope } from "../inference/scheduler/scheduler.js";
+import type { ModelSchedulerState, OwnerScope, SlotState } from "../inference/scheduler/scheduler.js";
 
-export interface PeerSlotState {
-  index: number;
-  busy: boolean;
-  requestId?: string;
-  /** The API key id that started the generation (tenancy is applied by the node that reads it). */
+/**
+ * A peer's slot: a slot's state as this node's scheduler reports it, with the API key id that started
+ * its generation (tenancy is applied by the node that reads it).
+ */
+export interface PeerSlotState extends SlotState {
   ownerKeyId?: string;
-  cachedTokens: number;
 }
 
-export interface PeerModelState {
-  model: string;
+export interface PeerModelState extends Omit<ModelSchedulerState, "slots"> {
   slots: PeerSlotState[];
-  busySlots: number;
-  queued: number;
-  queueCapacity: number;
 }
 
 /** Another node's slots and queues, as it last published them (unscoped: every id, with its owner). */
