@@ -437,6 +437,34 @@ it("a budget of 0 closes reasoning the prompt opened before it starts", async ()
   expect(message.content).toBe("Sunny");
 });
 
+describe("response_format json_object on the family's own template", () => {
+  // The grammar is inferql's own (the JSON schema {"type": "object"}), not node-llama-cpp's grammar
+  // file, which an engine restored from inferql's cache does not have. The scripted weights, held to
+  // JSON, wander in whitespace and strings: a bias towards '"' and "}" lets the object close within
+  // the budget.
+  it.each(["qwen2.5", "llama3.1", "mistral-nemo"] as const)(
+    "%s: the content is a JSON object that parses",
+    async (family) => {
+      const closing = await Promise.all(
+        ['"', "}"].map((text) => trpc.tokenizer.tokenize.query({ model: family, text })),
+      );
+      const completion = await openai.chat.completions.create({
+        model: family,
+        messages: [{ role: "user", content: "Is it ok?" }],
+        temperature: 0,
+        max_tokens: 60,
+        logit_bias: Object.fromEntries(
+          closing.flatMap(({ tokens }) => tokens.map((token) => [String(token.id), 20])),
+        ),
+        response_format: { type: "json_object" },
+      });
+      expect(completion.choices[0].finish_reason).toBe("stop");
+      const parsed = JSON.parse(completion.choices[0].message.content ?? "") as unknown;
+      expect(typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)).toBe(true);
+    },
+  );
+});
+
 describe("GraphQL and tRPC carry the same structure", () => {
   const chatSubscription = `subscription($input: ChatCompletionInput!) {
     chatCompletion(input: $input) {
