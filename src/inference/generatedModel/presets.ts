@@ -9,14 +9,18 @@ export const DEFAULT_SEED = 42;
 
 const TINY_DIMENSIONS = { nEmbd: 64, nLayer: 2, nHead: 4, nHeadKv: 4, nFf: 256, tensorType: "f32" } as const;
 
+// The names end in the chat format (the generated models carry the ChatML template): node-llama-cpp
+// tries first the chat wrappers that a model's name mentions, so ChatML matches at its first try
+// instead of after the other families' (~0.4 s less CPU each time a process loads the model).
+
 /** Model options of each preset (the seed is given separately). */
 export const PRESET_OPTIONS: Readonly<
   Record<ModelPreset, Readonly<Omit<Partial<GeneratedModelOptions>, "seed">>>
 > = {
   /** ~1 MB, ~240k params, f32; rarely ends on its own: the default model. */
-  tiny: { ...TINY_DIMENSIONS, eogBias: -30, name: "inferql-tiny" },
+  tiny: { ...TINY_DIMENSIONS, eogBias: -30, name: "inferql-tiny-chatml" },
   /** The tiny dimensions, but it ends on EOG after a few tokens: for tests of natural stops. */
-  "tiny-stops-early": { ...TINY_DIMENSIONS, eogBias: 6, name: "inferql-tiny-stops-early" },
+  "tiny-stops-early": { ...TINY_DIMENSIONS, eogBias: 6, name: "inferql-tiny-stops-early-chatml" },
   /** ~35M params, q8_0 (~38 MB), vocab padded to 8000: for benchmarks. */
   bench: {
     nEmbd: 512,
@@ -27,7 +31,7 @@ export const PRESET_OPTIONS: Readonly<
     nVocab: 8000,
     tensorType: "q8_0",
     eogBias: -30,
-    name: "inferql-bench",
+    name: "inferql-bench-chatml",
   },
 };
 
