@@ -4,6 +4,8 @@ declare module "vitest" {
     tinyModelPath: string;
     stopsEarlyModelPath: string;
     tinyLoraPath: string;
+    /** Where the workers of a run record the chat wrapper each model file resolved to (empty at the start). */
+    chatWrappersDir: string;
   }
 }
 

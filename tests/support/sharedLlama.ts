@@ -8,9 +8,12 @@
 //   model load): its answer is kept per model file content (the GGUF metadata, which holds the
 //   template, tokenizer and names). Only specialised wrappers are kept: they keep no reference to
 //   the model (template-based ones are built from its tokenizer, so those are resolved each time).
+//   A worker also records the answer for the other workers of the run (recordedChatWrappers.ts), so
+//   that a model file is resolved once per run rather than once per worker.
 import { createHash } from "node:crypto";
 import type { ChatWrapper, getLlama as GetLlama, Llama, LlamaModel, LlamaOptions } from "node-llama-cpp";
-import { vi } from "vitest";
+import { inject, vi } from "vitest";
+import { recordedWrapperName, recordWrapper } from "./recordedChatWrappers.js";
 
 const CACHE = Symbol.for("inferql.tests.sharedLlama");
 interface Caches {
@@ -54,8 +57,11 @@ vi.mock("node-llama-cpp", async (importOriginal) => {
     if (!(options instanceof original.LlamaModel) || modelOptions !== undefined)
       return resolveChatWrapper(options, modelOptions);
     const key = modelKey(options);
-    const kept = chatWrappers.get(key);
-    if (kept) return kept;
+    const kept = chatWrappers.get(key) ?? recordedWrapper(key);
+    if (kept) {
+      chatWrappers.set(key, kept);
+      return kept;
+    }
     const wrapper = resolveChatWrapper(options);
     if (
       wrapper &&
@@ -63,9 +69,20 @@ vi.mock("node-llama-cpp", async (importOriginal) => {
         wrapper instanceof original.JinjaTemplateChatWrapper ||
         wrapper instanceof original.TemplateChatWrapper
       )
-    )
+    ) {
       chatWrappers.set(key, wrapper);
+      recordWrapper(inject("chatWrappersDir"), key, wrapper);
+    }
     return wrapper;
+  }
+
+  /** A wrapper of the class another worker recorded for the model, with its default settings. */
+  function recordedWrapper(key: string): ChatWrapper | undefined {
+    const name = recordedWrapperName(inject("chatWrappersDir"), key);
+    const WrapperClass: unknown = name === undefined ? undefined : original[name as keyof typeof original];
+    if (typeof WrapperClass !== "function" || !(WrapperClass.prototype instanceof original.ChatWrapper))
+      return undefined;
+    return new (WrapperClass as new () => ChatWrapper)();
   }
 
   return {
