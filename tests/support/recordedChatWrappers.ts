@@ -28,8 +28,11 @@ export function recordWrapper(dir: string, key: string, wrapper: ChatWrapper): v
   const WrapperClass = wrapper.constructor as new () => ChatWrapper;
   if (settingsOf(new WrapperClass()) !== settingsOf(wrapper)) return;
   const file = path.join(dir, `${key}.json`);
-  // Renamed into place, so that a worker never reads a half-written file.
+  // Renamed into place, so that a worker never reads a half-written file. Not recorded (a directory
+  // another run emptied meanwhile) only means that the other workers resolve it themselves.
   const written = `${file}.${process.pid}.tmp`;
-  writeFileSync(written, JSON.stringify({ wrapper: WrapperClass.name }));
-  renameSync(written, file);
+  try {
+    writeFileSync(written, JSON.stringify({ wrapper: WrapperClass.name }));
+    renameSync(written, file);
+  } catch {}
 }
