@@ -13,7 +13,7 @@ import {
 import { removeStaleTempFiles } from "./removeStaleTempFiles.js";
 
 /** Bump when the generator's output changes, so cached files from an older generator are not reused. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 /** `<project root>/.cache/models` (gitignored), or `$INFERQL_CACHE_DIR` when set. */
 export function defaultCacheDir(): string {
