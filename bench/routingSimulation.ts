@@ -13,10 +13,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { mulberry32 } from "../src/inference/gguf/seededRandom.js";
-import { promptPrefixHashes } from "../src/inference/remote/prefixAffinity.js";
+import { appendChatPrefixHashes } from "../src/inference/remote/prefixAffinity.js";
 import { ReplicaRouter } from "../src/inference/remote/replicaRouter.js";
 import type { ChatPromptMessage } from "../src/inference/types.js";
 import { COLORS, escapeXml, PANEL, panel, type Series } from "./chart.js";
+import { PrefixBlockCache } from "./prefixBlockCache.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const START = "<!-- routing:results:start -->";
@@ -198,7 +199,11 @@ interface Conversation {
   id: number;
   /** Its own stream, so that every policy sees the same sessions. */
   random: Random;
-  messages: ChatPromptMessage[];
+  /**
+   * Prefix hashes of its messages (promptPrefixHashes of the chat so far), and of its pending reply
+   * from the moment the request that awaits it is made.
+   */
+  hashes: number[];
   /** Tokens of each message. */
   blockTokens: number[];
   tokens: number;
@@ -209,8 +214,6 @@ interface Conversation {
 
 interface Request {
   conversation: Conversation;
-  /** Prefix hashes of the prompt's messages and, last, of the prompt with its reply. */
-  hashes: number[];
   promptTokens: number;
   outputTokens: number;
   arrival: number;
@@ -269,11 +272,7 @@ const before = (a: SimEvent, b: SimEvent) => a.time < b.time || (a.time === b.ti
 interface Replica {
   running: number;
   prefillFreeAt: number;
-  /** Prefix hash → tokens of its last block, least recently used first. */
-  cache: Map<number, number>;
-  cachedTokens: number;
-  /** Walks the cache from its least recently used block, evicting (as PrefixAffinity does). */
-  oldest?: Iterator<[number, number]>;
+  cache: PrefixBlockCache;
   busyArea: number;
   lastChange: number;
 }
@@ -325,8 +324,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
   const replicas: Replica[] = Array.from({ length: replicaCount }, () => ({
     running: 0,
     prefillFreeAt: 0,
-    cache: new Map(),
-    cachedTokens: 0,
+    cache: new PrefixBlockCache(settings.cacheTokensPerReplica),
     busyArea: 0,
     lastChange: windowStart,
   }));
@@ -369,39 +367,19 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     replica.lastChange = time;
     replica.running += delta;
   };
-  const touch = (replica: Replica, hash: number, tokens: number) => {
-    const had = replica.cache.get(hash);
-    if (had !== undefined) replica.cache.delete(hash);
-    else replica.cachedTokens += tokens;
-    replica.cache.set(hash, tokens);
-  };
-  const evict = (replica: Replica) => {
-    while (replica.cachedTokens > settings.cacheTokensPerReplica) {
-      replica.oldest ??= replica.cache.entries();
-      const next = replica.oldest.next();
-      if (next.done) {
-        replica.oldest = undefined;
-        continue;
-      }
-      replica.cache.delete(next.value[0]);
-      replica.cachedTokens -= next.value[1];
-    }
-  };
 
   const newTurn = (conversation: Conversation, time: number, userTokens: number, followUp: boolean) => {
     const turn = conversation.turn++;
-    conversation.messages.push({ role: "user", content: `c${conversation.id}.${turn}` });
+    const message: ChatPromptMessage = { role: "user", content: `c${conversation.id}.${turn}` };
     conversation.blockTokens.push(userTokens);
     conversation.tokens += userTokens;
     conversation.turnsLeft--;
     const outputTokens = conversation.random.lognormal(settings.outputTokens, 8, 2048);
-    // The prompt's prefix hashes and, last, the hash of the prompt with its reply (the same chain).
-    conversation.messages.push(reply(conversation, turn));
-    const hashes = promptPrefixHashes({ kind: "chat", tools: [], messages: conversation.messages });
-    conversation.messages.pop();
+    // The prompt's prefix hashes and, last, the hash of the prompt with its reply (the same chain),
+    // hashing only what this turn adds.
+    appendChatPrefixHashes(conversation.hashes, [message, reply(conversation, turn)]);
     const request: Request = {
       conversation,
-      hashes,
       promptTokens: conversation.tokens,
       outputTokens,
       arrival: time,
@@ -419,7 +397,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     const conversation: Conversation = {
       id,
       random: own,
-      messages: [],
+      hashes: [],
       blockTokens: [],
       tokens: 0,
       turnsLeft: oneShot ? 1 : own.integer(settings.chatTurns),
@@ -428,7 +406,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     };
     if (!oneShot || own.uniform() >= settings.oneShotUniqueShare) {
       const system = own.pick(zipf);
-      conversation.messages.push({ role: "system", content: `system prompt ${system}` });
+      appendChatPrefixHashes(conversation.hashes, [{ role: "system", content: `system prompt ${system}` }]);
       conversation.blockTokens.push(systemTokens[system]);
       conversation.tokens += systemTokens[system];
     }
@@ -440,7 +418,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
 
   const choose = (request: Request): number => {
     if (router) {
-      const prefix = policy === "least-loaded" ? undefined : request.hashes.slice(0, -1);
+      const prefix = policy === "least-loaded" ? undefined : request.conversation.hashes.slice(0, -1);
       const chosen = router.pick(free, prefix);
       if (chosen === undefined) throw new Error("no replica for a request while one has a free slot");
       return chosen;
@@ -461,20 +439,19 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     if (--freeCount[index] === 0) free.delete(index);
     else free.set(index, freeCount[index]);
     setRunning(replica, now, 1);
-    const { blockTokens } = request.conversation;
+    const { blockTokens, hashes } = request.conversation;
     const promptBlocks = blockTokens.length;
     let cached = 0;
     for (let block = 0; block < promptBlocks; block++) {
-      const tokens = replica.cache.get(request.hashes[block]);
+      const tokens = replica.cache.blockTokens(hashes[block]);
       if (tokens === undefined) break;
       cached += tokens;
     }
     // Leaves first, so that a prefix is always more recently used than what extends it; the reply
     // with the prompt (no other request can reuse it before it is complete: only its chat's next turn).
-    touch(replica, request.hashes[promptBlocks], request.outputTokens);
-    for (let block = promptBlocks - 1; block >= 0; block--)
-      touch(replica, request.hashes[block], blockTokens[block]);
-    evict(replica);
+    replica.cache.touch(hashes[promptBlocks], request.outputTokens);
+    for (let block = promptBlocks - 1; block >= 0; block--) replica.cache.touch(hashes[block], blockTokens[block]);
+    replica.cache.evict();
     const prefillStart = Math.max(now, replica.prefillFreeAt);
     const prefillEnd = prefillStart + Math.max(1, request.promptTokens - cached) * settings.prefillMsPerToken;
     replica.prefillFreeAt = prefillEnd;
@@ -511,7 +488,6 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     setRunning(replica, now, -1);
     freeCount[index]++;
     free.set(index, freeCount[index]);
-    conversation.messages.push(reply(conversation, conversation.turn - 1));
     conversation.blockTokens.push(request.outputTokens);
     conversation.tokens += request.outputTokens;
     if (conversation.turnsLeft > 0) {

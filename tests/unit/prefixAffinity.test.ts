@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { PrefixAffinity, promptPrefixHashes } from "../../src/inference/remote/prefixAffinity.js";
+import { appendChatPrefixHashes, PrefixAffinity, promptPrefixHashes } from "../../src/inference/remote/prefixAffinity.js";
 
 test("a prompt's prefix hashes are chained: a longer prompt starts with a shorter one's", () => {
   const messages = [
@@ -10,6 +10,22 @@ test("a prompt's prefix hashes are chained: a longer prompt starts with a shorte
   const long = promptPrefixHashes({ kind: "chat", tools: [], messages });
   expect(long).toHaveLength(2);
   expect(long.slice(0, 1)).toEqual(short);
+});
+
+test("appending a chat's next messages to its hashes gives the longer prompt's hashes", () => {
+  const tools = [{ name: "lookup", description: "Looks up", parameters: { type: "object" } }];
+  const messages = [
+    { role: "system", content: "s" },
+    { role: "user", content: "u" },
+    { role: "assistant", content: "a", toolCalls: [] },
+    { role: "user", content: "v" },
+  ] as const;
+  for (const withTools of [[], tools]) {
+    const whole = promptPrefixHashes({ kind: "chat", tools: withTools, messages });
+    const start = promptPrefixHashes({ kind: "chat", tools: withTools, messages: messages.slice(0, 2) });
+    expect(appendChatPrefixHashes(start, messages.slice(2))).toEqual(whole);
+    expect(new Set(whole).size).toBe(whole.length);
+  }
 });
 
 test("the longest served prefix names the replica", () => {

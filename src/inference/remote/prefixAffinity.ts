@@ -2,9 +2,11 @@
 // or 64-character pieces of a text prompt), each hashed together with all blocks before it. A request
 // goes to the replica that last served the longest of its prefixes (its KV cache likely still holds
 // it: the same conversation's earlier turns, the same system prompt), as SGLang's cache-aware router.
-import type { PromptInput } from "../types.js";
+import type { ChatPromptMessage, PromptInput } from "../types.js";
 
 const TEXT_BLOCK = 64;
+/** FNV-1a's offset basis: the hash of the empty prefix. */
+const EMPTY_PREFIX = 0x811c9dc5;
 
 /** 32-bit FNV-1a over `text`, continuing from `hash`. */
 function fnv1a(text: string, hash: number): number {
@@ -16,21 +18,37 @@ function fnv1a(text: string, hash: number): number {
   return h;
 }
 
+/** The hash of the prefix one block longer than the prefix hashed `previous`. */
+const extend = (previous: number, block: string) => fnv1a(`\u0000${block}`, previous);
+
 /** The hash of every prefix of the prompt, shortest first. */
 export function promptPrefixHashes(prompt: PromptInput): number[] {
-  const blocks: string[] = [];
   if (prompt.kind === "chat") {
-    if (prompt.tools.length) blocks.push(JSON.stringify(prompt.tools));
-    for (const message of prompt.messages) blocks.push(JSON.stringify(message));
-  } else {
-    const text = prompt.kind === "text" ? prompt.text : JSON.stringify(prompt);
-    for (let start = 0; start < text.length; start += TEXT_BLOCK)
-      blocks.push(text.slice(start, start + TEXT_BLOCK));
+    const tools = prompt.tools.length ? [extend(EMPTY_PREFIX, JSON.stringify(prompt.tools))] : [];
+    return appendChatPrefixHashes(tools, prompt.messages);
   }
+  const text = prompt.kind === "text" ? prompt.text : JSON.stringify(prompt);
   const hashes: number[] = [];
-  let hash = 0x811c9dc5;
-  for (const block of blocks) {
-    hash = fnv1a(`\u0000${block}`, hash);
+  let hash = EMPTY_PREFIX;
+  for (let start = 0; start < text.length; start += TEXT_BLOCK) {
+    hash = extend(hash, text.slice(start, start + TEXT_BLOCK));
+    hashes.push(hash);
+  }
+  return hashes;
+}
+
+/**
+ * Appends to `hashes`, a chat prompt's prefix hashes, those of the same prompt followed by
+ * `messages` (promptPrefixHashes of the longer prompt), hashing only the added messages: what the
+ * routing simulation does as its chats grow turn by turn. Returns `hashes`.
+ */
+export function appendChatPrefixHashes(
+  hashes: number[],
+  messages: readonly ChatPromptMessage[],
+): number[] {
+  let hash = hashes.at(-1) ?? EMPTY_PREFIX;
+  for (const message of messages) {
+    hash = extend(hash, JSON.stringify(message));
     hashes.push(hash);
   }
   return hashes;
