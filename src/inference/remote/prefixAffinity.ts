@@ -13,7 +13,7 @@ function fnv1a(text: string, hash: number): number {
   let h = hash;
   for (let index = 0; index < text.length; index++) {
     h ^= text.charCodeAt(index);
-    h = Math.imul(h, 0x01000193) >>> 0;
+    h = Math.imul(h, 0x01000193);
   }
   return h;
 }
