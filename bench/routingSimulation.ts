@@ -17,6 +17,7 @@ import { appendChatPrefixHashes } from "../src/inference/remote/prefixAffinity.j
 import { ReplicaRouter } from "../src/inference/remote/replicaRouter.js";
 import type { ChatPromptMessage } from "../src/inference/types.js";
 import { COLORS, escapeXml, PANEL, panel, type Series } from "./chart.js";
+import { EventQueue } from "./eventQueue.js";
 import { PrefixBlockCache } from "./prefixBlockCache.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -219,55 +220,15 @@ interface Request {
   arrival: number;
   followUp: boolean;
   measured: boolean;
+  /** Where it runs, -1 until it has a slot. */
   replica: number;
 }
 
-/** An event: a session starts, a request arrives at inferql, or a request's generation ends. */
-class SimEvent {
-  constructor(
-    readonly time: number,
-    readonly seq: number,
-    readonly kind: "session" | "arrive" | "finish",
-    readonly request: Request | undefined,
-  ) {}
-}
-
-/** A binary min-heap of events by time, then by the order they were scheduled in. */
-class EventQueue {
-  private readonly heap: SimEvent[] = [];
-  private seq = 0;
-  push(time: number, kind: SimEvent["kind"], request?: Request): void {
-    const item = new SimEvent(time, this.seq++, kind, request);
-    const heap = this.heap;
-    let index = heap.push(item) - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (!before(item, heap[parent])) break;
-      heap[index] = heap[parent];
-      index = parent;
-    }
-    heap[index] = item;
-  }
-  pop(): SimEvent | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length === 0 || last === undefined) return top;
-    let index = 0;
-    for (;;) {
-      const left = 2 * index + 1;
-      if (left >= heap.length) break;
-      const right = left + 1;
-      const child = right < heap.length && before(heap[right], heap[left]) ? right : left;
-      if (!before(heap[child], last)) break;
-      heap[index] = heap[child];
-      index = child;
-    }
-    heap[index] = last;
-    return top;
-  }
-}
-const before = (a: SimEvent, b: SimEvent) => a.time < b.time || (a.time === b.time && a.seq < b.seq);
+/**
+ * An event: a session starts, or a request arrives at inferql (it has no replica yet) or ends its
+ * generation (it has one).
+ */
+type SimEvent = "session" | Request;
 
 interface Replica {
   running: number;
@@ -345,7 +306,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
         });
   let roundRobin = 0;
 
-  const events = new EventQueue();
+  const events = new EventQueue<SimEvent>();
   const queue: Request[] = [];
   let queueHead = 0;
   let conversations = 0;
@@ -387,7 +348,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
       measured: time >= windowStart && time < windowEnd,
       replica: -1,
     };
-    events.push(time, "arrive", request);
+    events.push(time, request);
   };
 
   const startSession = (time: number) => {
@@ -469,7 +430,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
       }
     }
     request.conversation.lastReplica = index;
-    events.push(prefillEnd + request.outputTokens * tpot, "finish", request);
+    events.push(prefillEnd + request.outputTokens * tpot, request);
   };
 
   const dispatch = (now: number) => {
@@ -500,16 +461,17 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
   };
 
   events.push(0, "session");
-  for (let event = events.pop(); event; event = events.pop()) {
-    const now = event.time;
-    if (event.kind === "session") {
+  while (events.size > 0) {
+    const event = events.pop();
+    const now = events.now;
+    if (event === "session") {
       startSession(now);
       const next = now + random.exponential(1000 / sessionsPerSecond);
       if (next < windowEnd) events.push(next, "session");
-    } else if (event.kind === "arrive") {
-      queue.push(event.request!);
+    } else if (event.replica < 0) {
+      queue.push(event);
       dispatch(now);
-    } else finish(event.request!, now);
+    } else finish(event, now);
   }
 
   for (const replica of replicas) setRunning(replica, windowEnd, 0);

@@ -5,21 +5,28 @@
 import type { ChatPromptMessage, PromptInput } from "../types.js";
 
 const TEXT_BLOCK = 64;
+const FNV_PRIME = 0x01000193;
 /** FNV-1a's offset basis: the hash of the empty prefix. */
-const EMPTY_PREFIX = 0x811c9dc5;
+const EMPTY_PREFIX = 0x811c9dc5 | 0;
 
-/** 32-bit FNV-1a over `text`, continuing from `hash`. */
+/**
+ * 32-bit FNV-1a over `text`, continuing from `hash`, as a signed integer: V8 keeps those unboxed as
+ * Map keys (the affinity table's), where one of 2^31 or more would be a heap number of its own.
+ */
 function fnv1a(text: string, hash: number): number {
   let h = hash;
   for (let index = 0; index < text.length; index++) {
     h ^= text.charCodeAt(index);
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h, FNV_PRIME);
   }
   return h;
 }
 
-/** The hash of the prefix one block longer than the prefix hashed `previous`. */
-const extend = (previous: number, block: string) => fnv1a(`\u0000${block}`, previous);
+/**
+ * The hash of the prefix one block longer than the prefix hashed `previous`: FNV-1a over a NUL (a
+ * multiplication: 0 xored changes nothing), then over the block.
+ */
+const extend = (previous: number, block: string) => fnv1a(block, Math.imul(previous, FNV_PRIME));
 
 /** The hash of every prefix of the prompt, shortest first. */
 export function promptPrefixHashes(prompt: PromptInput): number[] {
