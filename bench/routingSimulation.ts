@@ -400,19 +400,11 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     if (--freeCount[index] === 0) free.delete(index);
     else free.set(index, freeCount[index]);
     setRunning(replica, now, 1);
-    const { blockTokens, hashes } = request.conversation;
-    const promptBlocks = blockTokens.length;
-    let cached = 0;
-    for (let block = 0; block < promptBlocks; block++) {
-      const tokens = replica.cache.blockTokens(hashes[block]);
-      if (tokens === undefined) break;
-      cached += tokens;
-    }
-    // Leaves first, so that a prefix is always more recently used than what extends it; the reply
-    // with the prompt (no other request can reuse it before it is complete: only its chat's next turn).
-    replica.cache.touch(hashes[promptBlocks], request.outputTokens);
-    for (let block = promptBlocks - 1; block >= 0; block--) replica.cache.touch(hashes[block], blockTokens[block]);
-    replica.cache.evict();
+    const cached = replica.cache.serve(
+      request.conversation.hashes,
+      request.conversation.blockTokens,
+      request.outputTokens,
+    );
     const prefillStart = Math.max(now, replica.prefillFreeAt);
     const prefillEnd = prefillStart + Math.max(1, request.promptTokens - cached) * settings.prefillMsPerToken;
     replica.prefillFreeAt = prefillEnd;
