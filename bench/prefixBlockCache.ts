@@ -1,25 +1,33 @@
 // The routing simulation's model of a replica's KV cache: prefix blocks (a prefix hash → the tokens of
 // its last block), the least recently used evicted first, a prefix never before what extends it (as a
-// radix cache). An exact LRU order kept as a doubly linked list in arrays of numbers, so that a
-// block's use is one Map lookup and no allocation: a Map's insertion order as the LRU order (each use
-// deleted and set again) took three, and a third of a 512-replica run with the garbage it left.
+// radix cache). An exact LRU order, a doubly linked list of blocks indexed by an open-addressing hash
+// table, all in typed arrays: a block's use is one probe near one cache line and allocates nothing.
+// (A Map's insertion order as the LRU order, each use deleted and set again, took three lookups a
+// block and a third of a 512-replica run with the garbage it left.)
 
 const NONE = -1;
+/** A block's fields, side by side in `blocks`. */
+const HASH = 0;
+const TOKENS = 1;
+const OLDER = 2;
+const NEWER = 3;
+const FIELDS = 4;
 
 export class PrefixBlockCache {
-  /** Prefix hash → its node. */
-  private readonly nodes = new Map<number, number>();
-  private readonly hashOf: number[] = [];
-  private readonly tokensOf: number[] = [];
-  /** Towards the least recently used… */
-  private readonly older: number[] = [];
-  /** …and the most recently used. */
-  private readonly newer: number[] = [];
+  /** Each block's fields (FIELDS numbers a block): its hash, tokens, and neighbours in the LRU order. */
+  private blocks = new Int32Array(FIELDS * 256);
+  /** Blocks in `blocks`, held or spare. */
+  private allocated = 0;
+  /** Blocks evicted, to be used again. */
+  private readonly spare: number[] = [];
   private oldest = NONE;
   private newest = NONE;
-  /** Nodes evicted, to be used again. */
-  private readonly spare: number[] = [];
-  /** The nodes of the prompt being served (NONE: not held), reused from prompt to prompt. */
+  /** Hash table, linear probing: the block at each slot + 1 (0: empty), and its hash. */
+  private slots = new Int32Array(1024);
+  private slotHashes = new Int32Array(1024);
+  /** 32 − log2(slots.length): home() keeps a hash's top bits. */
+  private shift = 22;
+  /** The blocks of the prompt being served (NONE: not held), reused from prompt to prompt. */
   private readonly found: number[] = [];
   /** Tokens of the blocks held. */
   private tokens = 0;
@@ -27,83 +35,140 @@ export class PrefixBlockCache {
   constructor(private readonly capacityTokens: number) {}
 
   /**
-   * Serves a prompt, `blockTokens.length` blocks whose prefix hashes start `hashes`, and its reply,
-   * `replyTokens` tokens hashed next: returns the tokens of the prompt's longest prefix held, then
-   * holds the prompt and the reply and evicts what no longer fits.
+   * Serves a prompt, `blockTokens.length` blocks whose prefix hashes (32-bit integers) start
+   * `hashes`, and its reply, `replyTokens` tokens hashed next: returns the tokens of the prompt's
+   * longest prefix held, then holds the prompt and the reply and evicts what no longer fits.
    */
   serve(hashes: readonly number[], blockTokens: readonly number[], replyTokens: number): number {
-    const blocks = blockTokens.length;
+    const count = blockTokens.length;
     const found = this.found;
     let cached = 0;
     let prefix = true;
-    for (let block = 0; block < blocks; block++) {
-      const node = this.nodes.get(hashes[block]) ?? NONE;
-      found[block] = node;
-      if (node === NONE) prefix = false;
-      else if (prefix) cached += this.tokensOf[node];
+    for (let index = 0; index < count; index++) {
+      const block = this.find(hashes[index]);
+      found[index] = block;
+      if (block === NONE) prefix = false;
+      else if (prefix) cached += this.blocks[block * FIELDS + TOKENS];
     }
     // Leaves first, so that a prefix is always more recently used than what extends it; the reply
     // with the prompt (no other request can reuse it before it is complete: only its chat's next turn).
-    this.use(this.nodes.get(hashes[blocks]) ?? NONE, hashes[blocks], replyTokens);
-    for (let block = blocks - 1; block >= 0; block--) {
+    this.use(this.find(hashes[count]), hashes[count], replyTokens);
+    for (let index = count - 1; index >= 0; index--) {
       // A block not held when looked up may be now, when its hash is also a later block's or the reply's.
-      const node = found[block] === NONE ? (this.nodes.get(hashes[block]) ?? NONE) : found[block];
-      this.use(node, hashes[block], blockTokens[block]);
+      const block = found[index] === NONE ? this.find(hashes[index]) : found[index];
+      this.use(block, hashes[index], blockTokens[index]);
     }
     this.evict();
     return cached;
   }
 
-  /** Makes `node`, the block hashed `hash`, the most recently used: added when NONE (not held). */
-  private use(node: number, hash: number, tokens: number): void {
-    if (node === NONE) {
-      node = this.allocate();
-      this.nodes.set(hash, node);
-      this.hashOf[node] = hash;
+  /** Makes `block`, hashed `hash`, the most recently used: added when NONE (not held). */
+  private use(block: number, hash: number, tokens: number): void {
+    if (block === NONE) {
+      block = this.allocate();
+      this.blocks[block * FIELDS + HASH] = hash;
+      this.insert(hash, block);
       this.tokens += tokens;
-    } else if (node === this.newest) {
-      this.tokensOf[node] = tokens;
+    } else if (block === this.newest) {
+      this.blocks[block * FIELDS + TOKENS] = tokens;
       return;
-    } else this.unlink(node);
+    } else this.unlink(block);
+    const blocks = this.blocks;
     // Blocks are told apart by their 32-bit prefix hash alone. On a collision (~15 a 512-replica run)
     // the block keeps the tokens of its latest use and the total those it was added with, as the Map
     // this replaced did: the same seed gives the same numbers as before.
-    this.tokensOf[node] = tokens;
-    this.older[node] = this.newest;
-    this.newer[node] = NONE;
-    if (this.newest === NONE) this.oldest = node;
-    else this.newer[this.newest] = node;
-    this.newest = node;
+    blocks[block * FIELDS + TOKENS] = tokens;
+    blocks[block * FIELDS + OLDER] = this.newest;
+    blocks[block * FIELDS + NEWER] = NONE;
+    if (this.newest === NONE) this.oldest = block;
+    else blocks[this.newest * FIELDS + NEWER] = block;
+    this.newest = block;
   }
 
   /** Drops the least recently used blocks until the rest fit the capacity. */
   private evict(): void {
     while (this.tokens > this.capacityTokens) {
-      const node = this.oldest;
-      this.unlink(node);
-      this.nodes.delete(this.hashOf[node]);
-      this.tokens -= this.tokensOf[node];
-      this.spare.push(node);
+      const block = this.oldest;
+      this.unlink(block);
+      this.remove(this.blocks[block * FIELDS + HASH]);
+      this.tokens -= this.blocks[block * FIELDS + TOKENS];
+      this.spare.push(block);
     }
   }
 
-  private unlink(node: number): void {
-    const older = this.older[node];
-    const newer = this.newer[node];
+  private unlink(block: number): void {
+    const blocks = this.blocks;
+    const older = blocks[block * FIELDS + OLDER];
+    const newer = blocks[block * FIELDS + NEWER];
     if (older === NONE) this.oldest = newer;
-    else this.newer[older] = newer;
+    else blocks[older * FIELDS + NEWER] = newer;
     if (newer === NONE) this.newest = older;
-    else this.older[newer] = older;
+    else blocks[newer * FIELDS + OLDER] = older;
   }
 
   private allocate(): number {
-    const node = this.spare.pop() ?? this.hashOf.length;
-    if (node === this.hashOf.length) {
-      this.hashOf.push(0);
-      this.tokensOf.push(0);
-      this.older.push(NONE);
-      this.newer.push(NONE);
+    const reused = this.spare.pop();
+    if (reused !== undefined) return reused;
+    if (this.allocated * FIELDS === this.blocks.length) {
+      const grown = new Int32Array(2 * this.blocks.length);
+      grown.set(this.blocks);
+      this.blocks = grown;
     }
-    return node;
+    return this.allocated++;
+  }
+
+  /** The first slot to probe for a hash: Fibonacci hashing (the prefix hashes' low bits alone cluster). */
+  private home(hash: number): number {
+    return Math.imul(hash, 0x9e3779b1) >>> this.shift;
+  }
+
+  private find(hash: number): number {
+    const { slots, slotHashes } = this;
+    const mask = slots.length - 1;
+    for (let slot = this.home(hash); slots[slot] !== 0; slot = (slot + 1) & mask)
+      if (slotHashes[slot] === hash) return slots[slot] - 1;
+    return NONE;
+  }
+
+  private insert(hash: number, block: number): void {
+    // At most half full, so that probe runs stay short.
+    if (2 * (this.allocated - this.spare.length) > this.slots.length) this.resize(2 * this.slots.length);
+    this.place(hash, block);
+  }
+
+  private place(hash: number, block: number): void {
+    const { slots, slotHashes } = this;
+    const mask = slots.length - 1;
+    let slot = this.home(hash);
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = block + 1;
+    slotHashes[slot] = hash;
+  }
+
+  /** Removes a held hash, moving later entries of its probe run back into the gap (no tombstones). */
+  private remove(hash: number): void {
+    const { slots, slotHashes } = this;
+    const mask = slots.length - 1;
+    let gap = this.home(hash);
+    while (slotHashes[gap] !== hash || slots[gap] === 0) gap = (gap + 1) & mask;
+    for (let slot = (gap + 1) & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+      // The entry at `slot` can fill the gap unless its home lies cyclically in (gap, slot].
+      const home = this.home(slotHashes[slot]);
+      if (((slot - home) & mask) >= ((slot - gap) & mask)) {
+        slots[gap] = slots[slot];
+        slotHashes[gap] = slotHashes[slot];
+        gap = slot;
+      }
+    }
+    slots[gap] = 0;
+  }
+
+  private resize(size: number): void {
+    const { slots, slotHashes } = this;
+    this.slots = new Int32Array(size);
+    this.slotHashes = new Int32Array(size);
+    this.shift = 32 - Math.log2(size);
+    for (let slot = 0; slot < slots.length; slot++)
+      if (slots[slot] !== 0) this.place(slotHashes[slot], slots[slot] - 1);
   }
 }

@@ -1,5 +1,9 @@
 import { expect, test } from "vitest";
-import { appendChatPrefixHashes, PrefixAffinity, promptPrefixHashes } from "../../src/inference/remote/prefixAffinity.js";
+import {
+  appendChatPrefixHashes,
+  PrefixAffinity,
+  promptPrefixHashes,
+} from "../../src/inference/remote/prefixAffinity.js";
 
 test("a prompt's prefix hashes are chained: a longer prompt starts with a shorter one's", () => {
   const messages = [

@@ -49,10 +49,7 @@ export function promptPrefixHashes(prompt: PromptInput): number[] {
  * `messages` (promptPrefixHashes of the longer prompt), hashing only the added messages: what the
  * routing simulation does as its chats grow turn by turn. Returns `hashes`.
  */
-export function appendChatPrefixHashes(
-  hashes: number[],
-  messages: readonly ChatPromptMessage[],
-): number[] {
+export function appendChatPrefixHashes(hashes: number[], messages: readonly ChatPromptMessage[]): number[] {
   let hash = hashes.at(-1) ?? EMPTY_PREFIX;
   for (const message of messages) {
     hash = extend(hash, JSON.stringify(message));
