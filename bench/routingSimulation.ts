@@ -19,6 +19,7 @@ import type { ChatPromptMessage } from "../src/inference/types.js";
 import { COLORS, escapeXml, PANEL, panel, type Series } from "./chart.js";
 import { EventQueue } from "./eventQueue.js";
 import { PrefixBlockCache } from "./prefixBlockCache.js";
+import { ReplicaMap } from "./replicaMap.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const START = "<!-- routing:results:start -->";
@@ -291,7 +292,8 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
   }));
   const freeCount = new Array<number>(replicaCount).fill(slots);
   /** Replicas with a free slot → how many: what the scheduler hands RemoteModel.pickSlot. */
-  const free = new Map<number, number>(freeCount.map((count, replica) => [replica, count]));
+  const free = new ReplicaMap(replicaCount);
+  for (let replica = 0; replica < replicaCount; replica++) free.set(replica, slots);
   const router =
     policy === "round-robin"
       ? undefined
