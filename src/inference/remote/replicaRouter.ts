@@ -51,15 +51,18 @@ export class ReplicaRouter {
     let leastLoaded: number | undefined;
     let leastRunning = Number.POSITIVE_INFINITY;
     if (chosen === undefined || this.options.balanceThreshold !== undefined) {
-      let best = Number.POSITIVE_INFINITY;
+      const { slotsPerReplica } = this.options;
+      const lastChosen = this.lastChosen;
+      let leastLastChosen = Number.POSITIVE_INFINITY;
       // forEach, not for…of: destructured entries were allocated, ~50 bytes a candidate and a pick.
       free.forEach((slots, replica) => {
-        const running = this.options.slotsPerReplica - slots;
-        const score = running * 1e12 + (this.lastChosen[replica] ?? 0);
-        if (score < best) {
-          best = score;
+        const running = slotsPerReplica - slots;
+        if (running > leastRunning) return;
+        const chosenAt = lastChosen[replica] ?? 0;
+        if (running < leastRunning || chosenAt < leastLastChosen) {
           leastLoaded = replica;
           leastRunning = running;
+          leastLastChosen = chosenAt;
         }
       });
     }
