@@ -37,11 +37,16 @@ export class PrefixBlockCache {
   constructor(private readonly capacityTokens: number) {}
 
   /**
-   * Serves a prompt, `blockTokens.length` blocks whose prefix hashes (32-bit integers) start
-   * `hashes`, and its reply, `replyTokens` tokens hashed next: returns the tokens of the prompt's
-   * longest prefix held, then holds the prompt and the reply and evicts what no longer fits.
+   * Serves a prompt, blocks of these prefix hashes (32-bit integers) and tokens, and its reply:
+   * returns the tokens of the prompt's longest prefix held, then holds the prompt and the reply and
+   * evicts what no longer fits.
    */
-  serve(hashes: readonly number[], blockTokens: readonly number[], replyTokens: number): number {
+  serve(
+    hashes: readonly number[],
+    blockTokens: readonly number[],
+    replyHash: number,
+    replyTokens: number,
+  ): number {
     const count = blockTokens.length;
     const found = this.found;
     let cached = 0;
@@ -54,7 +59,7 @@ export class PrefixBlockCache {
     }
     // Leaves first, so that a prefix is always more recently used than what extends it; the reply
     // with the prompt (no other request can reuse it before it is complete: only its chat's next turn).
-    this.use(this.find(hashes[count]), hashes[count], replyTokens);
+    this.use(this.find(replyHash), replyHash, replyTokens);
     for (let index = count - 1; index >= 0; index--) {
       // A block not held when looked up may be now, when its hash is also a later block's or the reply's.
       const block = found[index] === NONE ? this.find(hashes[index]) : found[index];

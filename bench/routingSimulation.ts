@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { mulberry32 } from "../src/inference/gguf/seededRandom.js";
-import { appendChatPrefixHashes } from "../src/inference/remote/prefixAffinity.js";
+import { nextChatPrefixHash } from "../src/inference/remote/prefixAffinity.js";
 import { ReplicaRouter } from "../src/inference/remote/replicaRouter.js";
 import type { ChatPromptMessage } from "../src/inference/types.js";
 import { COLORS, escapeXml, PANEL, panel, type Series } from "./chart.js";
@@ -148,7 +148,8 @@ export interface RoutingResults {
 
 class Random {
   private readonly next: () => number;
-  private spare: number | undefined;
+  /** The second of the last pair of normal draws, NaN once used (always a number: kept unboxed). */
+  private spare = Number.NaN;
   constructor(seed: number) {
     this.next = mulberry32(seed);
   }
@@ -159,9 +160,9 @@ class Random {
     return -Math.log(1 - this.next()) * mean;
   }
   normal(): number {
-    if (this.spare !== undefined) {
+    if (!Number.isNaN(this.spare)) {
       const value = this.spare;
-      this.spare = undefined;
+      this.spare = Number.NaN;
       return value;
     }
     const radius = Math.sqrt(-2 * Math.log(1 - this.next()));
@@ -201,10 +202,7 @@ interface Conversation {
   id: number;
   /** Its own stream, so that every policy sees the same sessions. */
   random: Random;
-  /**
-   * Prefix hashes of its messages (promptPrefixHashes of the chat so far), and of its pending reply
-   * from the moment the request that awaits it is made.
-   */
+  /** Prefix hashes of its messages (promptPrefixHashes of the chat so far). */
   hashes: number[];
   /** Tokens of each message. */
   blockTokens: number[];
@@ -216,6 +214,8 @@ interface Conversation {
 
 interface Request {
   conversation: Conversation;
+  /** The prefix hash of its prompt with its reply (the reply's block in a KV cache). */
+  replyHash: number;
   promptTokens: number;
   outputTokens: number;
   arrival: number;
@@ -338,11 +338,11 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     conversation.tokens += userTokens;
     conversation.turnsLeft--;
     const outputTokens = conversation.random.lognormal(settings.outputTokens, 8, 2048);
-    // The prompt's prefix hashes and, last, the hash of the prompt with its reply (the same chain),
-    // hashing only what this turn adds.
-    appendChatPrefixHashes(conversation.hashes, [message, reply(conversation, turn)]);
+    // Only what this turn adds is hashed: the user's message, then the reply that will follow it.
+    conversation.hashes.push(nextChatPrefixHash(conversation.hashes.at(-1), message));
     const request: Request = {
       conversation,
+      replyHash: nextChatPrefixHash(conversation.hashes.at(-1), reply(conversation, turn)),
       promptTokens: conversation.tokens,
       outputTokens,
       arrival: time,
@@ -369,7 +369,9 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     };
     if (!oneShot || own.uniform() >= settings.oneShotUniqueShare) {
       const system = own.pick(zipf);
-      appendChatPrefixHashes(conversation.hashes, [{ role: "system", content: `system prompt ${system}` }]);
+      conversation.hashes.push(
+        nextChatPrefixHash(undefined, { role: "system", content: `system prompt ${system}` }),
+      );
       conversation.blockTokens.push(systemTokens[system]);
       conversation.tokens += systemTokens[system];
     }
@@ -381,7 +383,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
 
   const choose = (request: Request): number => {
     if (router) {
-      const prefix = policy === "least-loaded" ? undefined : request.conversation.hashes.slice(0, -1);
+      const prefix = policy === "least-loaded" ? undefined : request.conversation.hashes;
       const chosen = router.pick(free, prefix);
       if (chosen === undefined) throw new Error("no replica for a request while one has a free slot");
       return chosen;
@@ -402,11 +404,8 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     if (--freeCount[index] === 0) free.delete(index);
     else free.set(index, freeCount[index]);
     setRunning(replica, now, 1);
-    const cached = replica.cache.serve(
-      request.conversation.hashes,
-      request.conversation.blockTokens,
-      request.outputTokens,
-    );
+    const { hashes, blockTokens } = request.conversation;
+    const cached = replica.cache.serve(hashes, blockTokens, request.replyHash, request.outputTokens);
     const prefillStart = Math.max(now, replica.prefillFreeAt);
     const prefillEnd = prefillStart + Math.max(1, request.promptTokens - cached) * settings.prefillMsPerToken;
     replica.prefillFreeAt = prefillEnd;
@@ -443,6 +442,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     setRunning(replica, now, -1);
     freeCount[index]++;
     free.set(index, freeCount[index]);
+    conversation.hashes.push(request.replyHash);
     conversation.blockTokens.push(request.outputTokens);
     conversation.tokens += request.outputTokens;
     if (conversation.turnsLeft > 0) {

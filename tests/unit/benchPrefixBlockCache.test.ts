@@ -7,14 +7,19 @@ class MapLru {
   private readonly cache = new Map<number, number>();
   private tokens = 0;
   constructor(private readonly capacity: number) {}
-  serve(hashes: readonly number[], blockTokens: readonly number[], replyTokens: number): number {
+  serve(
+    hashes: readonly number[],
+    blockTokens: readonly number[],
+    replyHash: number,
+    replyTokens: number,
+  ): number {
     let cached = 0;
     for (let block = 0; block < blockTokens.length; block++) {
       const tokens = this.cache.get(hashes[block]);
       if (tokens === undefined) break;
       cached += tokens;
     }
-    this.touch(hashes[blockTokens.length], replyTokens);
+    this.touch(replyHash, replyTokens);
     for (let block = blockTokens.length - 1; block >= 0; block--)
       this.touch(hashes[block], blockTokens[block]);
     for (const [hash, tokens] of this.cache) {
@@ -46,10 +51,11 @@ test("the modelled KV cache finds the same cached prefixes as a Map kept in LRU 
   for (let request = 0; request < 50_000; request++) {
     const chat = chats[below(chats.length)];
     chat.push(nextHash());
-    const hashes = chat.slice(-Math.min(chat.length, 12));
-    const blockTokens = hashes.slice(0, -1).map(tokensOf);
-    const cached = cache.serve(hashes, blockTokens, tokensOf(hashes.at(-1) ?? 0));
-    expect(cached).toBe(reference.serve(hashes, blockTokens, tokensOf(hashes.at(-1) ?? 0)));
+    const hashes = chat.slice(-Math.min(chat.length, 12), -1);
+    const reply = chat[chat.length - 1];
+    const blockTokens = hashes.map(tokensOf);
+    const cached = cache.serve(hashes, blockTokens, reply, tokensOf(reply));
+    expect(cached).toBe(reference.serve(hashes, blockTokens, reply, tokensOf(reply)));
     if (cached > 0) hits++;
     if (chat.length > 30) chat.length = 1;
   }

@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
 import {
-  appendChatPrefixHashes,
+  nextChatPrefixHash,
   PrefixAffinity,
   promptPrefixHashes,
 } from "../../src/inference/remote/prefixAffinity.js";
@@ -16,7 +16,7 @@ test("a prompt's prefix hashes are chained: a longer prompt starts with a shorte
   expect(long.slice(0, 1)).toEqual(short);
 });
 
-test("appending a chat's next messages to its hashes gives the longer prompt's hashes", () => {
+test("a chat's prefix hashes continue a message at a time from the shorter prompt's last", () => {
   const tools = [{ name: "lookup", description: "Looks up", parameters: { type: "object" } }];
   const messages = [
     { role: "system", content: "s" },
@@ -27,9 +27,13 @@ test("appending a chat's next messages to its hashes gives the longer prompt's h
   for (const withTools of [[], tools]) {
     const whole = promptPrefixHashes({ kind: "chat", tools: withTools, messages });
     const start = promptPrefixHashes({ kind: "chat", tools: withTools, messages: messages.slice(0, 2) });
-    expect(appendChatPrefixHashes(start, messages.slice(2))).toEqual(whole);
+    const next = nextChatPrefixHash(start.at(-1), messages[2]);
+    expect([...start, next, nextChatPrefixHash(next, messages[3])]).toEqual(whole);
     expect(new Set(whole).size).toBe(whole.length);
   }
+  expect(nextChatPrefixHash(undefined, messages[0])).toBe(
+    promptPrefixHashes({ kind: "chat", tools: [], messages: messages.slice(0, 1) })[0],
+  );
 });
 
 test("the longest served prefix names the replica", () => {

@@ -30,12 +30,13 @@ const extend = (previous: number, block: string) => fnv1a(block, Math.imul(previ
 
 /** The hash of every prefix of the prompt, shortest first. */
 export function promptPrefixHashes(prompt: PromptInput): number[] {
+  const hashes: number[] = [];
   if (prompt.kind === "chat") {
-    const tools = prompt.tools.length ? [extend(EMPTY_PREFIX, JSON.stringify(prompt.tools))] : [];
-    return appendChatPrefixHashes(tools, prompt.messages);
+    if (prompt.tools.length) hashes.push(extend(EMPTY_PREFIX, JSON.stringify(prompt.tools)));
+    for (const message of prompt.messages) hashes.push(nextChatPrefixHash(hashes.at(-1), message));
+    return hashes;
   }
   const text = prompt.kind === "text" ? prompt.text : JSON.stringify(prompt);
-  const hashes: number[] = [];
   let hash = EMPTY_PREFIX;
   for (let start = 0; start < text.length; start += TEXT_BLOCK) {
     hash = extend(hash, text.slice(start, start + TEXT_BLOCK));
@@ -45,17 +46,12 @@ export function promptPrefixHashes(prompt: PromptInput): number[] {
 }
 
 /**
- * Appends to `hashes`, a chat prompt's prefix hashes, those of the same prompt followed by
- * `messages` (promptPrefixHashes of the longer prompt), hashing only the added messages: what the
- * routing simulation does as its chats grow turn by turn. Returns `hashes`.
+ * The last prefix hash of a chat prompt followed by `message`, from `previous`, the prompt's last
+ * (undefined: the prompt is empty): so a chat growing turn by turn (the routing simulation's) hashes
+ * only its new messages.
  */
-export function appendChatPrefixHashes(hashes: number[], messages: readonly ChatPromptMessage[]): number[] {
-  let hash = hashes.at(-1) ?? EMPTY_PREFIX;
-  for (const message of messages) {
-    hash = extend(hash, JSON.stringify(message));
-    hashes.push(hash);
-  }
-  return hashes;
+export function nextChatPrefixHash(previous: number | undefined, message: ChatPromptMessage): number {
+  return extend(previous ?? EMPTY_PREFIX, JSON.stringify(message));
 }
 
 /**
