@@ -1,9 +1,9 @@
 // The routing simulation's model of a replica's KV cache: prefix blocks (a prefix hash → the tokens of
 // its last block), the least recently used evicted first, a prefix never before what extends it (as a
-// radix cache). An exact LRU order, a doubly linked list of blocks indexed by an open-addressing hash
-// table, all in typed arrays: a block's use is one probe near one cache line and allocates nothing.
-// (A Map's insertion order as the LRU order, each use deleted and set again, took three lookups a
-// block and a third of a 512-replica run with the garbage it left.)
+// radix cache). An exact LRU order: a doubly linked list of blocks indexed by an open-addressing hash
+// table, all in typed arrays, so that a block's use is a probe or two in one cache line and allocates
+// nothing. A Map in LRU order (each use deleted and set again, evicted through a kept iterator) took
+// three Map operations a block: ~17 % of a 512-replica run's CPU, and garbage.
 
 const NONE = -1;
 /** A block's fields, side by side in `blocks`. */
