@@ -21,7 +21,8 @@ export interface ReplicaRouterOptions {
  * The affinity table's size for a fleet: 1,000 prefix hashes per replica, at least 50,000. With a
  * fixed 50,000 (~100 per replica at 512 replicas) the routing simulation saw conversations forgotten
  * between turns and their follow-ups piled on the replica of their shared system prompt
- * (bench/README.md, "Routing simulation"); ~800 per replica held there. About 37 bytes a hash (45 while half the hashes, 2^31 or more, were heap numbers).
+ * (bench/README.md, "Routing simulation"); ~800 per replica held there. About 34 bytes a hash (42 while
+ * the half of them at 2^31 or more were heap numbers; 432,000 held in a 512,000-hash table).
  */
 export function affinityCapacityFor(replicas: number): number {
   return Math.max(50_000, 1_000 * replicas);
