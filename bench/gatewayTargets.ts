@@ -115,6 +115,8 @@ export interface TtftPairs {
   upstreamP50Ms: number;
   /** The median of the pairs' differences (gateway − upstream), each pair run back to back. */
   medianDifferenceMs: number;
+  /** The pairs' differences at the 25th and 75th percentiles (absent from results before 2026-12-02). */
+  differenceQuartilesMs?: [number, number];
 }
 
 /**
@@ -159,5 +161,6 @@ export async function measureTtftPairs(
     gatewayP50Ms: percentile(sorted(gatewayMs), 50),
     upstreamP50Ms: percentile(sorted(upstreamMs), 50),
     medianDifferenceMs: percentile(differences, 50),
+    differenceQuartilesMs: [percentile(differences, 25), percentile(differences, 75)],
   };
 }

@@ -105,17 +105,10 @@ export async function measureModel(
         const theirs = session(upstream);
         if (!ours || !theirs) continue;
         try {
-          const pairs = await measureTtftPairs(
-            model,
-            gateway,
-            ours,
-            upstream,
-            theirs,
-            options.quick ? 5 : 40,
-          );
+          const pairs = await measureTtftPairs(model, gateway, ours, upstream, theirs, options.ttftPairs);
           results.ttftPairs.push(pairs);
           log(
-            `  ${gateway.padEnd(18)} TTFT one at a time: ${pairs.gatewayP50Ms.toFixed(1)} ms against ${upstream} ${pairs.upstreamP50Ms.toFixed(1)} ms, median difference ${pairs.medianDifferenceMs.toFixed(1)} ms`,
+            `  ${gateway.padEnd(18)} TTFT one at a time: ${pairs.gatewayP50Ms.toFixed(1)} ms against ${upstream} ${pairs.upstreamP50Ms.toFixed(1)} ms, median difference ${pairs.medianDifferenceMs.toFixed(1)} ms (quartiles ${pairs.differenceQuartilesMs?.map((ms) => ms.toFixed(1)).join(" to ")})`,
           );
         } catch (error) {
           fail(gateway, error);

@@ -40,6 +40,8 @@ export interface BenchOptions {
    * through a gateway inferql with --upstream, at c = 1 and c = slots by default; no prefix or ceiling run.
    */
   gateway: boolean;
+  /** Unqueued TTFT pairs per gateway target (--gateway): each pair's difference is a few ms in ~100. */
+  ttftPairs: number;
 }
 
 /** `base=/tmp/base/bench/serveInferql.ts`: another tree's bench entry, started in fake mode. */
@@ -53,6 +55,7 @@ const USAGE = `npm run bench -- [--quick] [--models bench,tiny] [--concurrency 1
   [--target NAME=URL[#model]]... [--skip-prefix] [--skip-ceiling]
   [--ceiling-only] [--ceiling-server NAME=PATH/bench/serveInferql.ts]...
   [--gateway]   the gateway overhead: upstream directly vs through inferql --upstream (c = 1 and slots)
+  [--ttft-pairs 200]   with --gateway: unqueued TTFT pairs (direct, through the gateway) per target
 Env: LLAMA_SERVER=<path to llama-server> adds llama-server on the same GGUF (bench/build-llama-server.sh builds it).`;
 
 const list = (text: string) =>
@@ -93,6 +96,7 @@ export function parseBenchOptions(
       "ceiling-only": { type: "boolean", default: false },
       "ceiling-server": { type: "string", multiple: true, default: [] },
       gateway: { type: "boolean", default: false },
+      "ttft-pairs": { type: "string" },
     },
   });
   if (values.help) return "help";
@@ -143,6 +147,7 @@ export function parseBenchOptions(
     ceilingOnly,
     ceilingServers: (values["ceiling-server"] ?? []).map(parseCeilingServer),
     gateway,
+    ttftPairs: values["ttft-pairs"] ? positiveInteger("--ttft-pairs", values["ttft-pairs"]) : quick ? 5 : 200,
   };
 }
 

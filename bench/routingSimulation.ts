@@ -13,10 +13,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { mulberry32 } from "../src/inference/gguf/seededRandom.js";
-import { promptPrefixHashes } from "../src/inference/remote/prefixAffinity.js";
+import { nextChatPrefixHash } from "../src/inference/remote/prefixAffinity.js";
 import { ReplicaRouter } from "../src/inference/remote/replicaRouter.js";
 import type { ChatPromptMessage } from "../src/inference/types.js";
 import { COLORS, escapeXml, PANEL, panel, type Series } from "./chart.js";
+import { EventQueue } from "./eventQueue.js";
+import { PrefixBlockCache } from "./prefixBlockCache.js";
+import { ReplicaMap } from "./replicaMap.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const START = "<!-- routing:results:start -->";
@@ -145,7 +148,8 @@ export interface RoutingResults {
 
 class Random {
   private readonly next: () => number;
-  private spare: number | undefined;
+  /** The second of the last pair of normal draws, NaN once used (always a number: kept unboxed). */
+  private spare = Number.NaN;
   constructor(seed: number) {
     this.next = mulberry32(seed);
   }
@@ -156,9 +160,9 @@ class Random {
     return -Math.log(1 - this.next()) * mean;
   }
   normal(): number {
-    if (this.spare !== undefined) {
+    if (!Number.isNaN(this.spare)) {
       const value = this.spare;
-      this.spare = undefined;
+      this.spare = Number.NaN;
       return value;
     }
     const radius = Math.sqrt(-2 * Math.log(1 - this.next()));
@@ -198,7 +202,8 @@ interface Conversation {
   id: number;
   /** Its own stream, so that every policy sees the same sessions. */
   random: Random;
-  messages: ChatPromptMessage[];
+  /** Prefix hashes of its messages (promptPrefixHashes of the chat so far). */
+  hashes: number[];
   /** Tokens of each message. */
   blockTokens: number[];
   tokens: number;
@@ -209,71 +214,27 @@ interface Conversation {
 
 interface Request {
   conversation: Conversation;
-  /** Prefix hashes of the prompt's messages and, last, of the prompt with its reply. */
-  hashes: number[];
+  /** The prefix hash of its prompt with its reply (the reply's block in a KV cache). */
+  replyHash: number;
   promptTokens: number;
   outputTokens: number;
   arrival: number;
   followUp: boolean;
   measured: boolean;
+  /** Where it runs, -1 until it has a slot. */
   replica: number;
 }
 
-/** An event: a session starts, a request arrives at inferql, or a request's generation ends. */
-class SimEvent {
-  constructor(
-    readonly time: number,
-    readonly seq: number,
-    readonly kind: "session" | "arrive" | "finish",
-    readonly request: Request | undefined,
-  ) {}
-}
-
-/** A binary min-heap of events by time, then by the order they were scheduled in. */
-class EventQueue {
-  private readonly heap: SimEvent[] = [];
-  private seq = 0;
-  push(time: number, kind: SimEvent["kind"], request?: Request): void {
-    const item = new SimEvent(time, this.seq++, kind, request);
-    const heap = this.heap;
-    let index = heap.push(item) - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (!before(item, heap[parent])) break;
-      heap[index] = heap[parent];
-      index = parent;
-    }
-    heap[index] = item;
-  }
-  pop(): SimEvent | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length === 0 || last === undefined) return top;
-    let index = 0;
-    for (;;) {
-      const left = 2 * index + 1;
-      if (left >= heap.length) break;
-      const right = left + 1;
-      const child = right < heap.length && before(heap[right], heap[left]) ? right : left;
-      if (!before(heap[child], last)) break;
-      heap[index] = heap[child];
-      index = child;
-    }
-    heap[index] = last;
-    return top;
-  }
-}
-const before = (a: SimEvent, b: SimEvent) => a.time < b.time || (a.time === b.time && a.seq < b.seq);
+/**
+ * An event: a session starts, or a request arrives at inferql (it has no replica yet) or ends its
+ * generation (it has one).
+ */
+type SimEvent = "session" | Request;
 
 interface Replica {
   running: number;
   prefillFreeAt: number;
-  /** Prefix hash → tokens of its last block, least recently used first. */
-  cache: Map<number, number>;
-  cachedTokens: number;
-  /** Walks the cache from its least recently used block, evicting (as PrefixAffinity does). */
-  oldest?: Iterator<[number, number]>;
+  cache: PrefixBlockCache;
   busyArea: number;
   lastChange: number;
 }
@@ -325,14 +286,14 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
   const replicas: Replica[] = Array.from({ length: replicaCount }, () => ({
     running: 0,
     prefillFreeAt: 0,
-    cache: new Map(),
-    cachedTokens: 0,
+    cache: new PrefixBlockCache(settings.cacheTokensPerReplica),
     busyArea: 0,
     lastChange: windowStart,
   }));
   const freeCount = new Array<number>(replicaCount).fill(slots);
   /** Replicas with a free slot → how many: what the scheduler hands RemoteModel.pickSlot. */
-  const free = new Map<number, number>(freeCount.map((count, replica) => [replica, count]));
+  const free = new ReplicaMap(replicaCount);
+  for (let replica = 0; replica < replicaCount; replica++) free.set(replica, slots);
   const router =
     policy === "round-robin"
       ? undefined
@@ -347,7 +308,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
         });
   let roundRobin = 0;
 
-  const events = new EventQueue();
+  const events = new EventQueue<SimEvent>();
   const queue: Request[] = [];
   let queueHead = 0;
   let conversations = 0;
@@ -369,39 +330,19 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     replica.lastChange = time;
     replica.running += delta;
   };
-  const touch = (replica: Replica, hash: number, tokens: number) => {
-    const had = replica.cache.get(hash);
-    if (had !== undefined) replica.cache.delete(hash);
-    else replica.cachedTokens += tokens;
-    replica.cache.set(hash, tokens);
-  };
-  const evict = (replica: Replica) => {
-    while (replica.cachedTokens > settings.cacheTokensPerReplica) {
-      replica.oldest ??= replica.cache.entries();
-      const next = replica.oldest.next();
-      if (next.done) {
-        replica.oldest = undefined;
-        continue;
-      }
-      replica.cache.delete(next.value[0]);
-      replica.cachedTokens -= next.value[1];
-    }
-  };
 
   const newTurn = (conversation: Conversation, time: number, userTokens: number, followUp: boolean) => {
     const turn = conversation.turn++;
-    conversation.messages.push({ role: "user", content: `c${conversation.id}.${turn}` });
+    const message: ChatPromptMessage = { role: "user", content: `c${conversation.id}.${turn}` };
     conversation.blockTokens.push(userTokens);
     conversation.tokens += userTokens;
     conversation.turnsLeft--;
     const outputTokens = conversation.random.lognormal(settings.outputTokens, 8, 2048);
-    // The prompt's prefix hashes and, last, the hash of the prompt with its reply (the same chain).
-    conversation.messages.push(reply(conversation, turn));
-    const hashes = promptPrefixHashes({ kind: "chat", tools: [], messages: conversation.messages });
-    conversation.messages.pop();
+    // Only what this turn adds is hashed: the user's message, then the reply that will follow it.
+    conversation.hashes.push(nextChatPrefixHash(conversation.hashes.at(-1), message));
     const request: Request = {
       conversation,
-      hashes,
+      replyHash: nextChatPrefixHash(conversation.hashes.at(-1), reply(conversation, turn)),
       promptTokens: conversation.tokens,
       outputTokens,
       arrival: time,
@@ -409,7 +350,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
       measured: time >= windowStart && time < windowEnd,
       replica: -1,
     };
-    events.push(time, "arrive", request);
+    events.push(time, request);
   };
 
   const startSession = (time: number) => {
@@ -419,7 +360,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     const conversation: Conversation = {
       id,
       random: own,
-      messages: [],
+      hashes: [],
       blockTokens: [],
       tokens: 0,
       turnsLeft: oneShot ? 1 : own.integer(settings.chatTurns),
@@ -428,7 +369,9 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     };
     if (!oneShot || own.uniform() >= settings.oneShotUniqueShare) {
       const system = own.pick(zipf);
-      conversation.messages.push({ role: "system", content: `system prompt ${system}` });
+      conversation.hashes.push(
+        nextChatPrefixHash(undefined, { role: "system", content: `system prompt ${system}` }),
+      );
       conversation.blockTokens.push(systemTokens[system]);
       conversation.tokens += systemTokens[system];
     }
@@ -440,7 +383,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
 
   const choose = (request: Request): number => {
     if (router) {
-      const prefix = policy === "least-loaded" ? undefined : request.hashes.slice(0, -1);
+      const prefix = policy === "least-loaded" ? undefined : request.conversation.hashes;
       const chosen = router.pick(free, prefix);
       if (chosen === undefined) throw new Error("no replica for a request while one has a free slot");
       return chosen;
@@ -461,20 +404,8 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     if (--freeCount[index] === 0) free.delete(index);
     else free.set(index, freeCount[index]);
     setRunning(replica, now, 1);
-    const { blockTokens } = request.conversation;
-    const promptBlocks = blockTokens.length;
-    let cached = 0;
-    for (let block = 0; block < promptBlocks; block++) {
-      const tokens = replica.cache.get(request.hashes[block]);
-      if (tokens === undefined) break;
-      cached += tokens;
-    }
-    // Leaves first, so that a prefix is always more recently used than what extends it; the reply
-    // with the prompt (no other request can reuse it before it is complete: only its chat's next turn).
-    touch(replica, request.hashes[promptBlocks], request.outputTokens);
-    for (let block = promptBlocks - 1; block >= 0; block--)
-      touch(replica, request.hashes[block], blockTokens[block]);
-    evict(replica);
+    const { hashes, blockTokens } = request.conversation;
+    const cached = replica.cache.serve(hashes, blockTokens, request.replyHash, request.outputTokens);
     const prefillStart = Math.max(now, replica.prefillFreeAt);
     const prefillEnd = prefillStart + Math.max(1, request.promptTokens - cached) * settings.prefillMsPerToken;
     replica.prefillFreeAt = prefillEnd;
@@ -492,7 +423,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
       }
     }
     request.conversation.lastReplica = index;
-    events.push(prefillEnd + request.outputTokens * tpot, "finish", request);
+    events.push(prefillEnd + request.outputTokens * tpot, request);
   };
 
   const dispatch = (now: number) => {
@@ -511,7 +442,7 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
     setRunning(replica, now, -1);
     freeCount[index]++;
     free.set(index, freeCount[index]);
-    conversation.messages.push(reply(conversation, conversation.turn - 1));
+    conversation.hashes.push(request.replyHash);
     conversation.blockTokens.push(request.outputTokens);
     conversation.tokens += request.outputTokens;
     if (conversation.turnsLeft > 0) {
@@ -524,16 +455,17 @@ export function simulate(settings: SimulationSettings, replicaCount: number, pol
   };
 
   events.push(0, "session");
-  for (let event = events.pop(); event; event = events.pop()) {
-    const now = event.time;
-    if (event.kind === "session") {
+  while (events.size > 0) {
+    const event = events.pop();
+    const now = events.now;
+    if (event === "session") {
       startSession(now);
       const next = now + random.exponential(1000 / sessionsPerSecond);
       if (next < windowEnd) events.push(next, "session");
-    } else if (event.kind === "arrive") {
-      queue.push(event.request!);
+    } else if (event.replica < 0) {
+      queue.push(event);
       dispatch(now);
-    } else finish(event.request!, now);
+    } else finish(event, now);
   }
 
   for (const replica of replicas) setRunning(replica, windowEnd, 0);

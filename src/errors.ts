@@ -6,6 +6,7 @@ export type DomainErrorCode =
   | "MODEL_NOT_FOUND"
   | "OVERLOADED"
   | "MODEL_NOT_READY"
+  | "UPSTREAM_TIMEOUT"
   | "CANCELLED"
   | "UNAUTHENTICATED"
   | "RATE_LIMITED"
@@ -69,6 +70,18 @@ export class ModelNotReadyError extends DomainError {
   constructor(message = "The model is still loading") {
     super(message);
     this.name = "ModelNotReadyError";
+  }
+}
+
+/**
+ * A remote upstream's replicas sent nothing within their `timeout=` before the first token, and no
+ * other replica could take the request: a gateway timeout (HTTP 504), as nginx or Envoy answer it.
+ */
+export class UpstreamTimeoutError extends DomainError {
+  readonly code = "UPSTREAM_TIMEOUT";
+  constructor(message: string) {
+    super(message);
+    this.name = "UpstreamTimeoutError";
   }
 }
 

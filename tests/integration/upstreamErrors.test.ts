@@ -1,8 +1,8 @@
 // Upstream errors as clients see them (issue #16): an upstream's 429 and 400 come back with their
 // status, code and the upstream's own message on REST, GraphQL and tRPC (not a 500); a 429 is
 // retried on another replica, a 400 is not; the per-upstream `timeout=` ends a request whose
-// replica hangs (before its first token or mid-stream) with a clean error, closes the upstream
-// connection and frees the slot. (A 5xx before the first token, retried on another replica or a
+// replica hangs (before its first token: a gateway timeout, 504, when no other replica can take it;
+// mid-stream: an error event) with a clean error, closes the upstream connection and frees the slot. (A 5xx before the first token, retried on another replica or a
 // 503 with none left: tests/integration/upstream.test.ts.)
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -151,7 +151,7 @@ describe("a replica that refuses inferql itself (401: a wrong key=)", () => {
 });
 
 describe("timeout= on a replica that hangs", () => {
-  it("before the first token: the request ends with an error naming the timeout, the upstream request is closed, the slot freed", async () => {
+  it("before the first token, with no other replica: a 504 naming the timeout, the upstream request closed, the slot freed", async () => {
     setModes(["hang", "ok"]);
     const gateway = await gatewayOver(first);
     const startedAt = performance.now();
@@ -162,12 +162,33 @@ describe("timeout= on a replica that hangs", () => {
       }),
     );
     const seconds = (performance.now() - startedAt) / 1000;
-    expect(error).toMatchObject({ status: 503, type: "service_unavailable_error" });
+    expect(error).toMatchObject({ status: 504, type: "server_error", code: "upstream_timeout" });
     expect((error as { message: string }).message).toContain("no data for 1000 ms");
     expect(seconds).toBeGreaterThanOrEqual(0.9);
     expect(seconds).toBeLessThan(5);
     await eventually(() => first.open === 0, 2000, "the gateway left the hung upstream request open");
     expect(gateway.scheduler.state()).toMatchObject({ busySlots: 0, queued: 0 });
+  });
+
+  it("before the first token: GraphQL's UPSTREAM_TIMEOUT and tRPC's GATEWAY_TIMEOUT", async () => {
+    setModes(["hang", "ok"]);
+    // The hung replica is ejected by its first timeout: each transport gets a gateway of its own.
+    const [graphqlGateway, trpcGateway] = await Promise.all([gatewayOver(first), gatewayOver(first)]);
+    const trpc = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${trpcGateway.url}/trpc` })] });
+    const [graphql, trpcError] = await Promise.all([
+      postGraphql(
+        graphqlGateway.url,
+        `mutation { createChatCompletion(input: { model: "u", messages: [{ role: USER, content: "Hi" }] }) { id } }`,
+      ),
+      failureOf(trpc.chat.create.mutate({ model: "u", messages: [{ role: "user", content: "Hi" }] })),
+    ]);
+    expect(graphql.errors?.[0]?.message).toContain("no data for 1000 ms");
+    expect(graphql.errors?.[0]?.extensions).toMatchObject({ code: "UPSTREAM_TIMEOUT" });
+    expect(trpcError).toBeInstanceOf(TRPCClientError);
+    expect((trpcError as TRPCClientError<AppRouter>).data).toMatchObject({
+      code: "GATEWAY_TIMEOUT",
+      httpStatus: 504,
+    });
   });
 
   it.each(["openai-sse", "graphql-ws"] as const)(

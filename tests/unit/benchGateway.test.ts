@@ -14,6 +14,7 @@ describe("bench --gateway", () => {
       concurrencies: [1, 6],
       skipPrefix: true,
       skipCeiling: true,
+      ttftPairs: 200,
     });
     const plain = parseBenchOptions([], {}, 2);
     if (plain === "help") throw new Error("help");
@@ -59,6 +60,7 @@ describe("bench --gateway", () => {
               gatewayP50Ms: 7,
               upstreamP50Ms: 4,
               medianDifferenceMs: 3,
+              differenceQuartilesMs: [1.25, 4.5],
             },
           ],
         },
@@ -71,7 +73,7 @@ describe("bench --gateway", () => {
     );
     expect(report).toContain("+1.5 ms | ✅ |");
     expect(report).toContain(
-      "| gateway/openai-sse | upstream/openai-sse | 40 | 7.0 / 4.0 ms | +3.0 ms | ❌ |",
+      "| gateway/openai-sse | upstream/openai-sse | 40 | 7.0 / 4.0 ms | +3.0 ms (1.3 to 4.5) | ❌ |",
     );
   });
 });

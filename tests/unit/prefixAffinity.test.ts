@@ -1,5 +1,9 @@
 import { expect, test } from "vitest";
-import { PrefixAffinity, promptPrefixHashes } from "../../src/inference/remote/prefixAffinity.js";
+import {
+  nextChatPrefixHash,
+  PrefixAffinity,
+  promptPrefixHashes,
+} from "../../src/inference/remote/prefixAffinity.js";
 
 test("a prompt's prefix hashes are chained: a longer prompt starts with a shorter one's", () => {
   const messages = [
@@ -10,6 +14,26 @@ test("a prompt's prefix hashes are chained: a longer prompt starts with a shorte
   const long = promptPrefixHashes({ kind: "chat", tools: [], messages });
   expect(long).toHaveLength(2);
   expect(long.slice(0, 1)).toEqual(short);
+});
+
+test("a chat's prefix hashes continue a message at a time from the shorter prompt's last", () => {
+  const tools = [{ name: "lookup", description: "Looks up", parameters: { type: "object" } }];
+  const messages = [
+    { role: "system", content: "s" },
+    { role: "user", content: "u" },
+    { role: "assistant", content: "a", toolCalls: [] },
+    { role: "user", content: "v" },
+  ] as const;
+  for (const withTools of [[], tools]) {
+    const whole = promptPrefixHashes({ kind: "chat", tools: withTools, messages });
+    const start = promptPrefixHashes({ kind: "chat", tools: withTools, messages: messages.slice(0, 2) });
+    const next = nextChatPrefixHash(start.at(-1), messages[2]);
+    expect([...start, next, nextChatPrefixHash(next, messages[3])]).toEqual(whole);
+    expect(new Set(whole).size).toBe(whole.length);
+  }
+  expect(nextChatPrefixHash(undefined, messages[0])).toBe(
+    promptPrefixHashes({ kind: "chat", tools: [], messages: messages.slice(0, 1) })[0],
+  );
 });
 
 test("the longest served prefix names the replica", () => {

@@ -53,6 +53,7 @@ const REQUEST_ERROR_STATUS: Record<DomainErrorCode, number> = {
   CANCELLED: 499,
   INTERNAL: 500,
   MODEL_NOT_READY: 503,
+  UPSTREAM_TIMEOUT: 504,
 };
 
 /**

@@ -1,6 +1,7 @@
 // Errors in Anthropic's wire shape, {"type": "error", "error": {type, message}}, with the status codes
 // Anthropic documents: 400 invalid_request_error, 401 authentication_error, 403 permission_error,
-// 404 not_found_error, 413 request_too_large, 429 rate_limit_error, 500 api_error, 529 overloaded_error.
+// 404 not_found_error, 413 request_too_large, 429 rate_limit_error, 500 api_error, 504 timeout_error,
+// 529 overloaded_error.
 import type { Logger } from "pino";
 import type { z } from "zod";
 import {
@@ -13,6 +14,7 @@ import {
   PayloadTooLargeError,
   RateLimitedError,
   UnauthenticatedError,
+  UpstreamTimeoutError,
 } from "../../errors.js";
 import { OpenAiError } from "../openai/errors/openAiError.js";
 
@@ -24,6 +26,7 @@ export type AnthropicErrorType =
   | "request_too_large"
   | "rate_limit_error"
   | "api_error"
+  | "timeout_error"
   | "overloaded_error";
 
 export interface AnthropicErrorBody {
@@ -92,6 +95,7 @@ export function toAnthropicError(error: unknown, logger: Logger): AnthropicError
   if (error instanceof HostNotAllowedError) return new AnthropicError(403, "permission_error", error.message);
   if (error instanceof PayloadTooLargeError)
     return new AnthropicError(413, "request_too_large", error.message);
+  if (error instanceof UpstreamTimeoutError) return new AnthropicError(504, "timeout_error", error.message);
   // Cancelled before it started: by cancelGeneration or by shutdown, never by this client (it is gone).
   if (error instanceof CancelledError) return new AnthropicError(500, "api_error", error.message);
   logger.error({ err: error }, "anthropic: request failed");
@@ -115,6 +119,8 @@ function typeOfStatus(status: number): AnthropicErrorType {
       return "request_too_large";
     case 429:
       return "rate_limit_error";
+    case 504:
+      return "timeout_error";
     default:
       return status < 500 ? "invalid_request_error" : "api_error";
   }

@@ -2,38 +2,56 @@
 // or 64-character pieces of a text prompt), each hashed together with all blocks before it. A request
 // goes to the replica that last served the longest of its prefixes (its KV cache likely still holds
 // it: the same conversation's earlier turns, the same system prompt), as SGLang's cache-aware router.
-import type { PromptInput } from "../types.js";
+import type { ChatPromptMessage, PromptInput } from "../types.js";
 
 const TEXT_BLOCK = 64;
+const FNV_PRIME = 0x01000193;
+/** FNV-1a's offset basis: the hash of the empty prefix. */
+const EMPTY_PREFIX = 0x811c9dc5 | 0;
 
-/** 32-bit FNV-1a over `text`, continuing from `hash`. */
+/**
+ * 32-bit FNV-1a over `text`, continuing from `hash`, as a signed integer: V8 keeps those unboxed as
+ * Map keys (the affinity table's), where one of 2^31 or more would be a heap number of its own.
+ */
 function fnv1a(text: string, hash: number): number {
   let h = hash;
   for (let index = 0; index < text.length; index++) {
     h ^= text.charCodeAt(index);
-    h = Math.imul(h, 0x01000193) >>> 0;
+    h = Math.imul(h, FNV_PRIME);
   }
   return h;
 }
 
+/**
+ * The hash of the prefix one block longer than the prefix hashed `previous`: FNV-1a over a NUL (a
+ * multiplication: 0 xored changes nothing), then over the block.
+ */
+const extend = (previous: number, block: string) => fnv1a(block, Math.imul(previous, FNV_PRIME));
+
 /** The hash of every prefix of the prompt, shortest first. */
 export function promptPrefixHashes(prompt: PromptInput): number[] {
-  const blocks: string[] = [];
-  if (prompt.kind === "chat") {
-    if (prompt.tools.length) blocks.push(JSON.stringify(prompt.tools));
-    for (const message of prompt.messages) blocks.push(JSON.stringify(message));
-  } else {
-    const text = prompt.kind === "text" ? prompt.text : JSON.stringify(prompt);
-    for (let start = 0; start < text.length; start += TEXT_BLOCK)
-      blocks.push(text.slice(start, start + TEXT_BLOCK));
-  }
   const hashes: number[] = [];
-  let hash = 0x811c9dc5;
-  for (const block of blocks) {
-    hash = fnv1a(`\u0000${block}`, hash);
+  if (prompt.kind === "chat") {
+    if (prompt.tools.length) hashes.push(extend(EMPTY_PREFIX, JSON.stringify(prompt.tools)));
+    for (const message of prompt.messages) hashes.push(nextChatPrefixHash(hashes.at(-1), message));
+    return hashes;
+  }
+  const text = prompt.kind === "text" ? prompt.text : JSON.stringify(prompt);
+  let hash = EMPTY_PREFIX;
+  for (let start = 0; start < text.length; start += TEXT_BLOCK) {
+    hash = extend(hash, text.slice(start, start + TEXT_BLOCK));
     hashes.push(hash);
   }
   return hashes;
+}
+
+/**
+ * The last prefix hash of a chat prompt followed by `message`, from `previous`, the prompt's last
+ * (undefined: the prompt is empty): so a chat growing turn by turn (the routing simulation's) hashes
+ * only its new messages.
+ */
+export function nextChatPrefixHash(previous: number | undefined, message: ChatPromptMessage): number {
+  return extend(previous ?? EMPTY_PREFIX, JSON.stringify(message));
 }
 
 /**

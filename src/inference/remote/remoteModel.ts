@@ -6,7 +6,12 @@
 // on another replica (SlotFailedError), and aborts the upstream request when its generation is cancelled.
 import { createParser } from "eventsource-parser";
 import type { Logger } from "pino";
-import { InvalidInputError, ModelNotReadyError, OverloadedError } from "../../errors.js";
+import {
+  InvalidInputError,
+  ModelNotReadyError,
+  OverloadedError,
+  UpstreamTimeoutError,
+} from "../../errors.js";
 import type { ModelInfo } from "../engine/loadedModel.js";
 import {
   type PreparedRequest,
@@ -468,7 +473,10 @@ export class RemoteModel implements ScheduledModel {
         started || busy <= 1
           ? `no data for ${this.spec.timeoutMs} ms`
           : `no data for ${this.spec.timeoutMs} ms before the first token, with ${busy} requests running there (does it run ${this.spec.slots} at once, as slots=${this.spec.slots} says?)`;
-      return { kind: "hang", message, ejects: true, retryable: true, final: unavailable(message) };
+      const final = new UpstreamTimeoutError(
+        `No replica of the upstream '${this.id}' answered in time (${message})`,
+      );
+      return { kind: "hang", message, ejects: true, retryable: true, final };
     }
     if (error instanceof UpstreamStatusError) {
       const message = error.message;

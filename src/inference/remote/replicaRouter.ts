@@ -21,7 +21,8 @@ export interface ReplicaRouterOptions {
  * The affinity table's size for a fleet: 1,000 prefix hashes per replica, at least 50,000. With a
  * fixed 50,000 (~100 per replica at 512 replicas) the routing simulation saw conversations forgotten
  * between turns and their follow-ups piled on the replica of their shared system prompt
- * (bench/README.md, "Routing simulation"); ~800 per replica held there. About 45 bytes a hash.
+ * (bench/README.md, "Routing simulation"); ~800 per replica held there. About 34 bytes a hash (42 while
+ * the half of them at 2^31 or more were heap numbers; 432,000 held in a 512,000-hash table).
  */
 export function affinityCapacityFor(replicas: number): number {
   return Math.max(50_000, 1_000 * replicas);
@@ -51,16 +52,20 @@ export class ReplicaRouter {
     let leastLoaded: number | undefined;
     let leastRunning = Number.POSITIVE_INFINITY;
     if (chosen === undefined || this.options.balanceThreshold !== undefined) {
-      let best = Number.POSITIVE_INFINITY;
-      for (const [replica, slots] of free) {
-        const running = this.options.slotsPerReplica - slots;
-        const score = running * 1e12 + (this.lastChosen[replica] ?? 0);
-        if (score < best) {
-          best = score;
+      const { slotsPerReplica } = this.options;
+      const lastChosen = this.lastChosen;
+      let leastLastChosen = Number.POSITIVE_INFINITY;
+      // forEach, not for…of over the entries, which allocated an array a candidate at every pick.
+      free.forEach((slots, replica) => {
+        const running = slotsPerReplica - slots;
+        if (running > leastRunning) return;
+        const chosenAt = lastChosen[replica] ?? 0;
+        if (running < leastRunning || chosenAt < leastLastChosen) {
           leastLoaded = replica;
           leastRunning = running;
+          leastLastChosen = chosenAt;
         }
-      }
+      });
     }
     if (chosen !== undefined && this.options.balanceThreshold !== undefined) {
       const running = this.options.slotsPerReplica - (free.get(chosen) ?? 0);

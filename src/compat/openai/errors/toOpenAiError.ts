@@ -11,6 +11,7 @@ import {
   PayloadTooLargeError,
   RateLimitedError,
   UnauthenticatedError,
+  UpstreamTimeoutError,
 } from "../../../errors.js";
 import { OpenAiError } from "./openAiError.js";
 import { type ParamRenames, toWireParam } from "./wireParam.js";
@@ -44,6 +45,8 @@ export function toOpenAiError(error: unknown, renames: ParamRenames, logger: Log
     return new OpenAiError(503, "service_unavailable_error", error.message, null, "model_not_ready", {
       "retry-after": String(error.retryAfterSeconds),
     });
+  if (error instanceof UpstreamTimeoutError)
+    return new OpenAiError(504, "server_error", error.message, null, "upstream_timeout");
   // Cancelled before it started: by cancelGeneration or by shutdown, never by this client (it is gone).
   if (error instanceof CancelledError)
     return new OpenAiError(503, "service_unavailable_error", error.message, null, "request_cancelled");
