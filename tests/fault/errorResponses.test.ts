@@ -4,6 +4,7 @@
 // inside the server is answered as each transport's generic internal error. No answer carries a stack
 // trace, a file path or an internal message, and the server is healthy afterwards.
 
+import http from "node:http";
 import { createTRPCClient, createWSClient, TRPCClientError, wsLink } from "@trpc/client";
 import fc from "fast-check";
 import {
@@ -58,6 +59,7 @@ beforeAll(async () => {
   app = await startTestServer({ flags: ["--max-tokens-limit", "4"] });
 });
 afterAll(async () => {
+  agent.destroy();
   await app?.close();
   console.info(`malformed inputs answered: ${answered}`);
 });
@@ -67,10 +69,33 @@ interface Answer {
   text: string;
 }
 
-async function send(path: string, init: RequestInit = {}): Promise<Answer> {
-  const response = await fetch(`${app.url}${path}`, init);
-  answered++;
-  return { status: response.status, text: await response.text() };
+interface SendOptions {
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+// node:http with kept-alive connections, not fetch: the fuzz sends over a thousand requests, and
+// fetch costs ~1.5 ms of CPU each where this costs a fraction. The bytes on the wire are the same.
+const agent = new http.Agent({ keepAlive: true });
+
+function send(path: string, { method = "GET", headers = {}, body }: SendOptions = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${app.url}${path}`, { method, headers, agent }, (response) => {
+      response.setEncoding("utf8");
+      let text = "";
+      response.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      response.on("end", () => {
+        answered++;
+        resolve({ status: response.statusCode ?? 0, text });
+      });
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
 }
 
 const postRaw = (path: string, body: string, accept = "application/json") =>
