@@ -3,7 +3,7 @@
 // guessed or leaked id does nothing. An admin key (--admin-api-key) sees and cancels all. The
 // served models never reveal where their files lie. Without API keys (one user) everyone sees all.
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
 import { createInferqlClient } from "../../src/client/index.js";
 import { eventually } from "../support/collect.js";
@@ -113,6 +113,15 @@ describe("with API keys", () => {
     });
   });
   afterAll(async () => app?.close());
+  // A test ends by disconnecting its streams; the next one must not find their generations still in
+  // their slots (under load the abort takes a moment to free them, and the views would list them).
+  afterEach(async () => {
+    await eventually(
+      () => app.scheduler.state().busySlots === 0,
+      5000,
+      "a disconnected generation kept its slot",
+    );
+  });
 
   it("another key sees that a slot is busy but not the id of the generation in it, on every transport", async () => {
     const alices = await startLongGeneration(app, ALICE);
