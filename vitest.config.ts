@@ -20,7 +20,8 @@ export default defineConfig({
     // each model file's chat wrapper (tests/support/sharedLlama.ts). Test servers use one decode
     // thread (--threads 1). Three on 2 cores, because a worker often waits (on the processes,
     // Redis and browser its tests start, and on timers): whole suite on the idle 2-core VM,
-    // alternating runs, 73 / 63 s with 2 workers, 53 / 45 / 47 s with 3, 48 / 52 s with 4.
+    // alternating runs, 73 / 63 s with 2 workers, 53 / 45 / 47 s with 3, 48 / 52 s with 4; again after
+    // the suite's CPU fell (~83 → 56–70 s), 33 / 38 s with 3 against 38 / 43 s with 4.
     // A file must leave nothing behind: close its servers, restore fake timers and spies (vitest
     // restores mocks between files).
     maxWorkers: 3,
