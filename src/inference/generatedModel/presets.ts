@@ -12,11 +12,12 @@ export const DEFAULT_SEED = 42;
 // generated token cost ~1.6x the CPU (1,500 tokens streamed through the resolvers: 0.9 vs 0.55 ms).
 const TINY_DIMENSIONS = { nEmbd: 64, nLayer: 2, nHead: 1, nHeadKv: 1, nFf: 256, tensorType: "f32" } as const;
 
-// The names end in the chat format (the generated models carry the ChatML template): node-llama-cpp
-// tries first the chat wrappers that a model's name mentions, so ChatML matches at its first try
-// instead of after the other families' (~0.4 s less CPU each time a process loads the model).
-
-/** Model options of each preset (the seed is given separately). */
+/**
+ * Model options of each preset (the seed is given separately). The names end in the chat format (the
+ * generated models carry the ChatML template): node-llama-cpp tries first the chat wrappers a model's
+ * name mentions, so ChatML matches at its first try instead of after the other families' (~0.4 s less
+ * CPU each time a process loads the model).
+ */
 export const PRESET_OPTIONS: Readonly<
   Record<ModelPreset, Readonly<Omit<Partial<GeneratedModelOptions>, "seed">>>
 > = {
