@@ -77,6 +77,19 @@ const setModes = (modes: FaultMode[]) =>
     upstream.mode = modes[index];
   });
 
+/** With the first replica answering `mode` and the second well, a chat is served by the second after one try on the first. */
+async function expectServedByTheOther(mode: FaultMode): Promise<void> {
+  setModes([mode, "ok"]);
+  const before = [first.requests, second.requests];
+  const gateway = await gatewayOver(first, second);
+  const answer = await openAiClient(gateway.url).chat.completions.create({
+    model: "u",
+    messages: [{ role: "user", content: "Hi" }],
+  });
+  expect(answer.choices[0].message.content).toBe("Hello there");
+  expect([first.requests - before[0], second.requests - before[1]]).toEqual([1, 1]);
+}
+
 describe("an upstream's 429 and 400", () => {
   it("a 429 from the only replica is a 429 with the upstream's message and Retry-After, on every transport", async () => {
     setModes(["429", "ok"]);
@@ -95,15 +108,7 @@ describe("an upstream's 429 and 400", () => {
   });
 
   it("a 429 is retried on another replica", async () => {
-    setModes(["429", "ok"]);
-    const before = [first.requests, second.requests];
-    const gateway = await gatewayOver(first, second);
-    const answer = await openAiClient(gateway.url).chat.completions.create({
-      model: "u",
-      messages: [{ role: "user", content: "Hi" }],
-    });
-    expect(answer.choices[0].message.content).toBe("Hello there");
-    expect([first.requests - before[0], second.requests - before[1]]).toEqual([1, 1]);
+    await expectServedByTheOther("429");
   });
 
   it("a 400 is a 400 naming the upstream's param and message, on every transport, and is not retried", async () => {
@@ -129,15 +134,7 @@ describe("an upstream's 429 and 400", () => {
 
 describe("a replica that refuses inferql itself (401: a wrong key=)", () => {
   it("is tried on another replica, and with none left is a 503 naming what the replica said, on every transport", async () => {
-    setModes(["401", "ok"]);
-    const before = [first.requests, second.requests];
-    const both = await gatewayOver(first, second);
-    const answer = await openAiClient(both.url).chat.completions.create({
-      model: "u",
-      messages: [{ role: "user", content: "Hi" }],
-    });
-    expect(answer.choices[0].message.content).toBe("Hello there");
-    expect([first.requests - before[0], second.requests - before[1]]).toEqual([1, 1]);
+    await expectServedByTheOther("401");
 
     const only = await gatewayOver(first);
     const { rest, graphql, trpc } = await failuresOnEveryTransport(only);
