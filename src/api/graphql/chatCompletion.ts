@@ -96,12 +96,9 @@ const ChatCompletionRef = builder.objectRef<ChatCompletion>("ChatCompletion").im
 });
 
 /** The index of the choice a chat stream event belongs to. */
-function choiceIndexField<T extends { choiceIndex: number }>(
-  t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>,
-) {
-  return t.int({
+function choiceIndexField(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, { choiceIndex: number }>) {
+  return t.exposeInt("choiceIndex", {
     description: "The choice (0-based, below the request's `n`) this event belongs to.",
-    resolve: (event) => event.choiceIndex,
   });
 }
 
@@ -113,11 +110,10 @@ const ContentDeltaRef = builder.objectRef<ContentDeltaEvent>("ContentDelta").imp
     content: t.exposeString("content", {
       description: "Text to append; the pieces concatenate to the answer.",
     }),
-    logprobs: t.field({
+    logprobs: t.expose("logprobs", {
       type: [TokenLogprobRef],
       nullable: true,
       description: "The tokens of this piece, when requested with `logprobs`.",
-      resolve: (event) => event.logprobs,
     }),
   }),
 });
@@ -158,12 +154,11 @@ const GenerationFinishedRef = builder.objectRef<FinishedEvent>("GenerationFinish
   fields: (t) => ({
     choiceIndex: choiceIndexField(t),
     ...outcomeFields(t),
-    totalUsage: t.field({
+    totalUsage: t.expose("totalUsage", {
       type: UsageRef,
       nullable: true,
       description:
         "On the stream's last event only (every choice has finished): the token counts of all choices together, the prompt counted once and the completion tokens summed. Null on earlier choices' events.",
-      resolve: (event) => event.totalUsage,
     }),
     // Not `content`: a selection of both on the ChatCompletionEvent union would conflict with
     // ContentDelta.content (String! there, nullable here), which GraphQL validation rejects.
@@ -176,11 +171,10 @@ const GenerationFinishedRef = builder.objectRef<FinishedEvent>("GenerationFinish
       nullable: true,
       description: "The whole reasoning (the ReasoningDelta pieces concatenated); null when there was none.",
     }),
-    toolCalls: t.field({
+    toolCalls: t.expose("toolCalls", {
       type: [ToolCallRef],
       description:
         "The complete tool calls, assembled from their deltas; empty for a text answer. A call cut off by `maxTokens` is not listed (the finish reason is LENGTH).",
-      resolve: (event) => event.toolCalls,
     }),
     stopSequence: t.exposeString("stopSequence", {
       nullable: true,

@@ -66,11 +66,10 @@ const TextDeltaRef = builder.objectRef<TextDeltaEvent>("TextDelta").implement({
   interfaces: [GenerationEventRef],
   fields: (t) => ({
     text: t.exposeString("text", { description: "Text to append; the pieces concatenate to the output." }),
-    logprobs: t.field({
+    logprobs: t.expose("logprobs", {
       type: [TokenLogprobRef],
       nullable: true,
       description: "The tokens of this piece, when requested with `logprobs`.",
-      resolve: (event) => event.logprobs,
     }),
   }),
 });

@@ -114,30 +114,24 @@ export const TokenLogprobRef = builder.objectRef<TokenLogprob>("TokenLogprob").i
     bytes: t.exposeIntList("bytes", {
       description: "Its UTF-8 bytes (a token may hold part of a character).",
     }),
-    topLogprobs: t.field({
+    topLogprobs: t.expose("topLogprobs", {
       type: [TopLogprobRef],
       description: "The most likely alternatives, as many as requested.",
-      resolve: (logprob) => logprob.topLogprobs,
     }),
   }),
 });
 
 /** How a generation ended: the fields every result and every stream's last event share. */
-export function outcomeFields<T extends { finishReason: FinishReason; usage: Usage; timings: Timings }>(
-  t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>,
+export function outcomeFields(
+  t: PothosSchemaTypes.ObjectFieldBuilder<
+    BuilderTypes,
+    { finishReason: FinishReason; usage: Usage; timings: Timings }
+  >,
 ): Record<"finishReason" | "usage" | "timings", FieldRef<BuilderTypes, unknown, "Object">> {
   return {
-    finishReason: t.field({
-      type: FinishReasonEnum,
-      description: "Why generation ended.",
-      resolve: (parent) => parent.finishReason,
-    }),
-    usage: t.field({ type: UsageRef, description: "Token counts.", resolve: (parent) => parent.usage }),
-    timings: t.field({
-      type: TimingsRef,
-      description: "Where the time went.",
-      resolve: (parent) => parent.timings,
-    }),
+    finishReason: t.expose("finishReason", { type: FinishReasonEnum, description: "Why generation ended." }),
+    usage: t.expose("usage", { type: UsageRef, description: "Token counts." }),
+    timings: t.expose("timings", { type: TimingsRef, description: "Where the time went." }),
   };
 }
 

@@ -32,7 +32,7 @@ const ModelSchedulerStateRef = builder.objectRef<ModelSchedulerState>("ModelSche
       description:
         "The inferql node whose slots and queue these are (with `--redis`, every live node of the fleet is listed).",
     }),
-    slots: t.field({ type: [SlotRef], description: "The model's slots.", resolve: (state) => state.slots }),
+    slots: t.expose("slots", { type: [SlotRef], description: "The model's slots." }),
     busySlots: t.exposeInt("busySlots", { description: "Slots generating right now." }),
     queued: t.exposeInt("queued", { description: "Requests waiting for a free slot." }),
     queueCapacity: t.exposeInt("queueCapacity", {
@@ -49,11 +49,7 @@ const SchedulerStateRef = builder.objectRef<SchedulerState>("SchedulerState").im
     busySlots: t.exposeInt("busySlots", { description: "Slots generating right now, over all models." }),
     totalSlots: t.exposeInt("totalSlots", { description: "Slots over all models." }),
     queued: t.exposeInt("queued", { description: "Requests waiting for a free slot, over all models." }),
-    models: t.field({
-      type: [ModelSchedulerStateRef],
-      description: "Per served model and node.",
-      resolve: (state) => state.models,
-    }),
+    models: t.expose("models", { type: [ModelSchedulerStateRef], description: "Per served model and node." }),
   }),
 });
 
