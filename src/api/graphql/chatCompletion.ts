@@ -187,7 +187,7 @@ const ChatCompletionEventRef = builder.unionType("ChatCompletionEvent", {
   description:
     "An event of a chat stream: GenerationStarted once, then ReasoningDelta, ContentDelta or ToolCallDelta events, then GenerationFinished; with `n` choices their events interleave, each naming its `choiceIndex`, and each choice ends with its own GenerationFinished.",
   types: [GenerationStartedRef, ReasoningDeltaRef, ContentDeltaRef, ToolCallDeltaRef, GenerationFinishedRef],
-  resolveType: (event) => eventTypeName(event),
+  resolveType: eventTypeName,
 });
 
 builder.mutationFields((t) => ({
@@ -207,10 +207,13 @@ builder.subscriptionFields((t) => ({
     description:
       "Streams a chat answer token by token. Completing the subscription or closing the connection cancels the generation at once.",
     args: { input: t.arg({ type: ChatCompletionInputRef, required: true, description: "The request." }) },
-    subscribe: (_root, { input }, { resolvers, signal, origin }) =>
-      subscriptionSource(signal, (streamSignal) =>
-        resolvers.streamChatCompletion(toChatCompletionInput(input), { signal: streamSignal, origin }),
+    subscribe: (_root, { input }, context) =>
+      subscriptionSource(context, (streamSignal) =>
+        context.resolvers.streamChatCompletion(toChatCompletionInput(input), {
+          signal: streamSignal,
+          origin: context.origin,
+        }),
       ),
-    resolve: (item) => eventOrThrow(item),
+    resolve: eventOrThrow,
   }),
 }));

@@ -91,7 +91,7 @@ export const CompletionEventRef = builder.unionType("CompletionEvent", {
   description:
     "An event of a completion stream: GenerationStarted, then TextDelta events, then CompletionFinished.",
   types: [GenerationStartedRef, TextDeltaRef, CompletionFinishedRef],
-  resolveType: (event) => eventTypeName(event),
+  resolveType: eventTypeName,
 });
 
 builder.mutationFields((t) => ({
@@ -111,10 +111,13 @@ builder.subscriptionFields((t) => ({
     description:
       "Streams a text completion token by token. Completing the subscription or closing the connection cancels the generation at once.",
     args: { input: t.arg({ type: CompletionInputRef, required: true, description: "The request." }) },
-    subscribe: (_root, { input }, { resolvers, signal, origin }) =>
-      subscriptionSource(signal, (streamSignal) =>
-        resolvers.streamCompletion(toCompletionInput(input), { signal: streamSignal, origin }),
+    subscribe: (_root, { input }, context) =>
+      subscriptionSource(context, (streamSignal) =>
+        context.resolvers.streamCompletion(toCompletionInput(input), {
+          signal: streamSignal,
+          origin: context.origin,
+        }),
       ),
-    resolve: (item) => eventOrThrow(item),
+    resolve: eventOrThrow,
   }),
 }));

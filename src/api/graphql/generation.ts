@@ -38,7 +38,7 @@ export function eventTypeName(event: GenerationStreamEvent): string {
 
 export const GenerationEventRef = builder.interfaceRef<GenerationStreamEvent>("GenerationEvent").implement({
   description: "An event of a generation's stream; every event names its generation.",
-  resolveType: (event) => eventTypeName(event),
+  resolveType: eventTypeName,
   fields: (t) => ({
     id: t.exposeID("id", {
       description: "The generation's id: pass it to `cancelGeneration` to stop the generation.",

@@ -70,10 +70,13 @@ builder.subscriptionFields((t) => ({
     description:
       "Streams an infill token by token, as the `completion` subscription does. Completing the subscription cancels the generation at once.",
     args: { input: t.arg({ type: InfillInputRef, required: true, description: "The request." }) },
-    subscribe: (_root, { input }, { resolvers, signal, origin }) =>
-      subscriptionSource(signal, (streamSignal) =>
-        resolvers.streamInfill(toInfillInput(input), { signal: streamSignal, origin }),
+    subscribe: (_root, { input }, context) =>
+      subscriptionSource(context, (streamSignal) =>
+        context.resolvers.streamInfill(toInfillInput(input), {
+          signal: streamSignal,
+          origin: context.origin,
+        }),
       ),
-    resolve: (item) => eventOrThrow(item),
+    resolve: eventOrThrow,
   }),
 }));

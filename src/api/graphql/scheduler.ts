@@ -66,10 +66,10 @@ builder.subscriptionFields((t) => ({
     type: SchedulerStateRef,
     description:
       "The scheduler's state now, then again after every change (queued, started, finished); a burst of changes yields one state, and a reader that falls behind gets the newest.",
-    subscribe: (_root, _args, { resolvers, signal, origin }) =>
-      subscriptionSource(signal, (streamSignal) =>
-        resolvers.watchScheduler({ signal: streamSignal, origin }),
+    subscribe: (_root, _args, context) =>
+      subscriptionSource(context, (streamSignal) =>
+        context.resolvers.watchScheduler({ signal: streamSignal, origin: context.origin }),
       ),
-    resolve: (item) => eventOrThrow(item),
+    resolve: eventOrThrow,
   }),
 }));

@@ -9,6 +9,7 @@ import { requestOriginOf } from "../requestOrigin.js";
 import type { GraphqlContext } from "./context.js";
 import { createErrorHandling, requestErrorStatusPlugin } from "./errorHandling.js";
 import { createOfflineGraphiqlRenderer, GRAPHIQL_DEFAULT_QUERY } from "./graphiql.js";
+import { usePlannedSubscriptionEvents } from "./plannedSubscriptionEvents.js";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from "./queryLimits.js";
 import { useSafeRequestParsing } from "./requestParsing.js";
 import { schema } from "./schema.js";
@@ -45,7 +46,13 @@ export function createGraphqlYoga(
     maskedErrors: { maskError },
     graphiql: { title: "inferql GraphiQL", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
     renderGraphiQL: createOfflineGraphiqlRenderer(),
-    plugins: [errorLogPlugin, requestErrorStatusPlugin, useQueryLimits(limits), useSafeRequestParsing()],
+    plugins: [
+      errorLogPlugin,
+      requestErrorStatusPlugin,
+      useQueryLimits(limits),
+      useSafeRequestParsing(),
+      usePlannedSubscriptionEvents(),
+    ],
     context: (initial): GraphqlContext => {
       const origin = requestOriginOf(initial.req);
       return {
