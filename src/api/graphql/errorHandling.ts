@@ -183,3 +183,14 @@ export function withExtensions(error: GraphQLError, extensions: GraphQLError["ex
     extensions,
   });
 }
+
+/**
+ * Without yoga's internal extensions, which its HTTP transport strips before sending: `http` (the
+ * status of validation errors; a WebSocket has none) and `unexpected` (its mark on masked errors).
+ * So an error carries the same extensions over graphql-ws and our SSE writer as yoga sends.
+ */
+export function withoutYogaInternals(error: GraphQLError): GraphQLError {
+  if (error.extensions.http === undefined && error.extensions.unexpected === undefined) return error;
+  const { http: _http, unexpected: _unexpected, ...extensions } = error.extensions;
+  return withExtensions(error, extensions);
+}

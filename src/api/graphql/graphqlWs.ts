@@ -7,7 +7,7 @@ import { CloseCode } from "graphql-ws";
 import type { WebSocket, WebSocketServer } from "ws";
 import { DomainError } from "../../errors.js";
 import type { AccessControl, ClientId } from "../../security/accessControl.js";
-import { toGraphqlError, withExtensions } from "./errorHandling.js";
+import { toGraphqlError, withoutYogaInternals } from "./errorHandling.js";
 import { useGraphqlWsServer } from "./wsBinding.js";
 import type { GraphqlYoga } from "./yoga.js";
 
@@ -27,17 +27,6 @@ class EnvelopedRoot {
 function envelopedRootOf(args: ExecutionArgs): EnvelopedRoot {
   if (args.rootValue instanceof EnvelopedRoot) return args.rootValue;
   throw new Error("graphql-ws operation without the enveloped root set by onSubscribe");
-}
-
-/**
- * Without yoga's internal extensions, which its HTTP transport strips before sending: `http` (the
- * status of validation errors; a WebSocket has none) and `unexpected` (its mark on masked errors).
- * So an error carries the same extensions over graphql-ws as over HTTP and SSE.
- */
-function withoutYogaInternals(error: GraphQLError): GraphQLError {
-  if (error.extensions.http === undefined && error.extensions.unexpected === undefined) return error;
-  const { http: _http, unexpected: _unexpected, ...extensions } = error.extensions;
-  return withExtensions(error, extensions);
 }
 
 export interface GraphqlWsServer {

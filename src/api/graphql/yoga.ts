@@ -13,6 +13,7 @@ import { usePlannedSubscriptionEvents } from "./plannedSubscriptionEvents.js";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from "./queryLimits.js";
 import { useSafeRequestParsing } from "./requestParsing.js";
 import { schema } from "./schema.js";
+import { useSseSubscriptionResponses } from "./sseSubscriptionResponses.js";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -52,6 +53,7 @@ export function createGraphqlYoga(
       useQueryLimits(limits),
       useSafeRequestParsing(),
       usePlannedSubscriptionEvents(),
+      useSseSubscriptionResponses(),
     ],
     context: (initial): GraphqlContext => {
       const origin = requestOriginOf(initial.req);

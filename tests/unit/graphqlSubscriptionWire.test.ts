@@ -1,16 +1,20 @@
-// Subscriptions through the server's yoga with planned events and through the same yoga without
-// them (the plugin swapped for nothing): the SSE bodies and the log lines are the same byte for
-// byte, for events the plan projects and for those it leaves to the executor (a null in a
+// Subscriptions through the server's yoga, with its per-event fast paths (planned events,
+// plannedSubscriptionEvents.ts; its own SSE writer, sseSubscriptionResponses.ts), and through the same
+// yoga without them (both plugins swapped for nothing): the SSE bodies and the log lines are the same
+// byte for byte, for events the plan projects and for those it leaves to the executor (a null in a
 // non-null position, a throwing serializer, a field with its own resolver, the stream's failure,
-// masked or not), and the plan did project the events it covers.
+// masked or not); the plan did project the events it covers; and the SSE writer pings a waiting
+// client as yoga does.
 import { Writable } from "node:stream";
+import { setTimeout } from "node:timers/promises";
 import pino from "pino";
 import { beforeAll, expect, test, vi } from "vitest";
 import type { Resolvers } from "../../src/resolvers/index.js";
 
 type CreateGraphqlYoga = typeof import("../../src/api/graphql/yoga.js").createGraphqlYoga;
 type Errors = typeof import("../../src/errors.js");
-type Stream = { events: unknown[]; failure?: (errors: Errors) => Error };
+/** A stream's events, how it ends, and how long it waits before its first event. */
+type Stream = { events: unknown[]; failure?: (errors: Errors) => Error; delayMs?: number };
 
 /** A yoga factory and the error classes of the same modules (a domain error is one by `instanceof`). */
 interface Server {
@@ -82,6 +86,7 @@ const STREAMS: Record<string, Stream> = {
 function fakeResolvers(errors: Errors, stream: Stream): Resolvers {
   return {
     async *streamChatCompletion() {
+      if (stream.delayMs) await setTimeout(stream.delayMs);
       for (const event of stream.events) yield event;
       if (stream.failure) throw stream.failure(errors);
     },
@@ -141,7 +146,7 @@ async function envelopedResults(server: Server, stream: Stream) {
   return seen;
 }
 
-/** The server's modules, and the same modules again with the plan's plugin swapped for nothing. */
+/** The server's modules, and the same modules again with the fast paths' plugins swapped for nothing. */
 let planned: Server;
 let reference: Server;
 
@@ -157,12 +162,16 @@ beforeAll(async () => {
   vi.doMock("../../src/api/graphql/plannedSubscriptionEvents.js", () => ({
     usePlannedSubscriptionEvents: () => ({}),
   }));
+  vi.doMock("../../src/api/graphql/sseSubscriptionResponses.js", () => ({
+    useSseSubscriptionResponses: () => ({}),
+  }));
   reference = await loadServer();
   vi.doUnmock("../../src/api/graphql/plannedSubscriptionEvents.js");
+  vi.doUnmock("../../src/api/graphql/sseSubscriptionResponses.js");
 });
 
 test.each(Object.entries(STREAMS))(
-  "%s: the same SSE body and log lines as without the plan",
+  "%s: the same SSE body and log lines as without the fast paths",
   async (_name, stream) => {
     const withPlan = await sseBody(planned, stream);
     const withoutPlan = await sseBody(reference, stream);
@@ -182,4 +191,18 @@ test("the plan projects the events it covers; the executor makes the rest, in th
   expect(withoutPlan.every(({ executed }) => executed)).toBe(true);
   // GenerationStarted selects createdAt (its own resolver); the null, the 2.5 and the failure are errors.
   expect(withPlan.map(({ executed }) => executed)).toEqual([true, false, true, true, false, false, true]);
+});
+
+test("the SSE writer pings a client while the stream waits, as yoga's processor does", async () => {
+  // Yoga pings every 300 ms under NODE_ENV=test (vitest's), and so does the writer.
+  const stream = { events: [delta("a")], delayMs: 1_000 };
+  const [withFastPaths, withoutFastPaths] = await Promise.all([
+    sseBody(planned, stream),
+    sseBody(reference, stream),
+  ]);
+  const pings = (body: string) => body.match(/(?<=^|\n):\n\n/g)?.length ?? 0;
+  expect(pings(withFastPaths.body)).toBeGreaterThanOrEqual(3);
+  expect(Math.abs(pings(withFastPaths.body) - pings(withoutFastPaths.body))).toBeLessThanOrEqual(1);
+  const withoutPings = (body: string) => body.replace(/(?<=^|\n):\n\n/g, "");
+  expect(withoutPings(withFastPaths.body)).toBe(withoutPings(withoutFastPaths.body));
 });
