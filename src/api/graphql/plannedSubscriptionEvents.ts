@@ -56,6 +56,7 @@ export function usePlannedSubscriptionEvents(): Plugin {
         const project = planSubscriptionEvents(args);
         if (!project) return subscribeFn(args);
         const context = args.contextValue as object;
+        // Forget any source an earlier operation left under this context: the one to take is this one's.
         takeSubscriptionSource(context);
         return Promise.resolve(subscribeFn(args)).then((responses) => {
           const source = takeSubscriptionSource(context);
