@@ -97,7 +97,7 @@ vi.mock("node-llama-cpp", async (importOriginal) => {
     return wrapper;
   }
 
-  /** A wrapper of the class another worker recorded for the model, with its default settings. */
+  /** A wrapper of the class recorded for the model (by another worker or an earlier run), with its default settings. */
   function recordedWrapper(key: string): ChatWrapper | undefined {
     const name = recordedWrapperName(inject("chatWrappersDir"), key);
     const WrapperClass: unknown = name === undefined ? undefined : original[name as keyof typeof original];
