@@ -1,16 +1,14 @@
 // vitest globalSetup: builds dist/ when stale (the CLI tests run the compiled bin), generates the test
-// models once into .cache/test-models and provides their paths to tests, and empties the directory
-// where the workers record the chat wrappers of the models they load (support/recordedChatWrappers.ts).
-import { mkdirSync, rmSync } from "node:fs";
+// models once into .cache/test-models and provides their paths to tests, and the directory where the
+// workers record the chat wrappers of the models they load (support/recordedChatWrappers.ts).
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
 import { ensureGeneratedLora, ensureGeneratedModel } from "../src/inference/generatedModel/defaultModel.js";
 import { ensureServerBuild } from "./support/ensureBuild.js";
+import { chatWrapperRecordsDir } from "./support/recordedChatWrappers.js";
 
 /** `<project root>/.cache/test-models` (gitignored). */
 const TEST_MODELS_DIR = fileURLToPath(new URL("../.cache/test-models", import.meta.url));
-/** `<project root>/.cache/test-chat-wrappers` (gitignored), emptied by each run. */
-const CHAT_WRAPPERS_DIR = fileURLToPath(new URL("../.cache/test-chat-wrappers", import.meta.url));
 
 export async function setup(project: TestProject): Promise<void> {
   ensureServerBuild();
@@ -23,7 +21,5 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide("tinyModelPath", tiny.path);
   project.provide("stopsEarlyModelPath", stopsEarly.path);
   project.provide("tinyLoraPath", tinyLora.path);
-  rmSync(CHAT_WRAPPERS_DIR, { recursive: true, force: true });
-  mkdirSync(CHAT_WRAPPERS_DIR, { recursive: true });
-  project.provide("chatWrappersDir", CHAT_WRAPPERS_DIR);
+  project.provide("chatWrappersDir", chatWrapperRecordsDir());
 }

@@ -4,7 +4,7 @@ declare module "vitest" {
     tinyModelPath: string;
     stopsEarlyModelPath: string;
     tinyLoraPath: string;
-    /** Where the workers of a run record the chat wrapper each model file resolved to (empty at the start). */
+    /** Where the workers record the chat wrapper each model file resolved to (kept between runs). */
     chatWrappersDir: string;
   }
 }

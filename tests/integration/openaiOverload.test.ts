@@ -22,8 +22,9 @@ async function streamToEnd(): Promise<string | null> {
   const stream = await client.chat.completions.create({
     model: "tiny",
     messages: [{ role: "user", content: "Tell a long story" }],
-    // Long enough that the first stream still holds the only slot when the last request arrives.
-    max_tokens: 800,
+    // Long enough that the first stream still holds the only slot when the last request arrives (the
+    // four are sent at once: they arrive within milliseconds, 300 tokens take a few hundred).
+    max_tokens: 300,
     stream: true,
   });
   let finishReason: string | null = null;

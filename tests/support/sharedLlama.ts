@@ -8,10 +8,22 @@
 //   model load): its answer is kept per model file content (the GGUF metadata, which holds the
 //   template, tokenizer and names). Only specialised wrappers are kept: they keep no reference to
 //   the model (template-based ones are built from its tokenizer, so those are resolved each time).
-//   A worker also records the answer for the other workers of the run (recordedChatWrappers.ts), so
-//   that a model file is resolved once per run rather than once per worker.
+//   A worker also records the answer for other workers and later runs (recordedChatWrappers.ts), so
+//   that a model file is resolved once rather than once per worker and run.
+// - new JinjaTemplateChatWrapper({ template, tokenizer }) reads the template's call syntax and
+//   segments by rendering it (~20 ms for the tiny model's, at each of its ~60 loads a run): kept per
+//   model file content and options. It uses the tokenizer only while it is built.
 import { createHash } from "node:crypto";
-import type { ChatWrapper, getLlama as GetLlama, Llama, LlamaModel, LlamaOptions } from "node-llama-cpp";
+import type {
+  ChatWrapper,
+  getLlama as GetLlama,
+  JinjaTemplateChatWrapper,
+  JinjaTemplateChatWrapperOptions,
+  Llama,
+  LlamaModel,
+  LlamaOptions,
+  Tokenizer,
+} from "node-llama-cpp";
 import { inject, vi } from "vitest";
 import { recordedWrapperName, recordWrapper } from "./recordedChatWrappers.js";
 
@@ -19,10 +31,18 @@ const CACHE = Symbol.for("inferql.tests.sharedLlama");
 interface Caches {
   llamas: Map<string, Promise<Llama>>;
   chatWrappers: Map<string, ChatWrapper>;
+  templateWrappers: Map<string, JinjaTemplateChatWrapper>;
+  /** A loaded model's tokenizer → the model's key (modelKey), for the template wrappers' keys. */
+  tokenizerModels: WeakMap<Tokenizer, string>;
 }
 const globals = globalThis as { [CACHE]?: Caches };
-globals[CACHE] ??= { llamas: new Map(), chatWrappers: new Map() };
-const { llamas, chatWrappers } = globals[CACHE];
+globals[CACHE] ??= {
+  llamas: new Map(),
+  chatWrappers: new Map(),
+  templateWrappers: new Map(),
+  tokenizerModels: new WeakMap(),
+};
+const { llamas, chatWrappers, templateWrappers, tokenizerModels } = globals[CACHE];
 
 vi.mock("node-llama-cpp", async (importOriginal) => {
   const original = await importOriginal<typeof import("node-llama-cpp")>();
@@ -57,6 +77,7 @@ vi.mock("node-llama-cpp", async (importOriginal) => {
     if (!(options instanceof original.LlamaModel) || modelOptions !== undefined)
       return resolveChatWrapper(options, modelOptions);
     const key = modelKey(options);
+    tokenizerModels.set(options.tokenizer, key);
     const kept = chatWrappers.get(key) ?? recordedWrapper(key);
     if (kept) {
       chatWrappers.set(key, kept);
@@ -76,7 +97,7 @@ vi.mock("node-llama-cpp", async (importOriginal) => {
     return wrapper;
   }
 
-  /** A wrapper of the class another worker recorded for the model, with its default settings. */
+  /** A wrapper of the class recorded for the model (by another worker or an earlier run), with its default settings. */
   function recordedWrapper(key: string): ChatWrapper | undefined {
     const name = recordedWrapperName(inject("chatWrappersDir"), key);
     const WrapperClass: unknown = name === undefined ? undefined : original[name as keyof typeof original];
@@ -85,10 +106,30 @@ vi.mock("node-llama-cpp", async (importOriginal) => {
     return new (WrapperClass as new () => ChatWrapper)();
   }
 
+  /**
+   * The class itself for `instanceof`; `new` gives the wrapper built before for the same model file
+   * (known by its tokenizer, seen by resolveChatWrapper) and options, when the options are plain data.
+   */
+  const SharedJinjaTemplateChatWrapper = new Proxy(original.JinjaTemplateChatWrapper, {
+    construct(WrapperClass, [options]: [JinjaTemplateChatWrapperOptions]) {
+      const { tokenizer, ...settings } = options;
+      const model = tokenizer && tokenizerModels.get(tokenizer);
+      const settingsKey = plainDataKey(settings);
+      const key = model && settingsKey && `${model}\0${settingsKey}`;
+      let wrapper = key ? templateWrappers.get(key) : undefined;
+      if (!wrapper) {
+        wrapper = new WrapperClass(options);
+        if (key) templateWrappers.set(key, wrapper);
+      }
+      return wrapper;
+    },
+  });
+
   return {
     ...original,
     getLlama: sharedGetLlama as typeof GetLlama,
     resolveChatWrapper: sharedResolveChatWrapper as typeof original.resolveChatWrapper,
+    JinjaTemplateChatWrapper: SharedJinjaTemplateChatWrapper,
   };
 });
 
@@ -101,4 +142,14 @@ function modelKey(model: LlamaModel): string {
     .update(`${model.filename}\0${model.tokens.bosString}\0`)
     .update(metadata)
     .digest("hex");
+}
+
+/** `value` as JSON; undefined when it holds anything else (a function). */
+function plainDataKey(value: unknown): string | undefined {
+  let plain = true;
+  const json = JSON.stringify(value, (_, entry) => {
+    if (typeof entry === "function") plain = false;
+    return entry;
+  });
+  return plain ? json : undefined;
 }
