@@ -18,7 +18,7 @@ import { benchRequests } from "./throughputRun.js";
 /** Each gateway target and the direct target it is compared with (same client, same load). */
 export const GATEWAY_PAIRS: readonly { gateway: string; upstream: string }[] = [
   { gateway: "gateway/openai-sse", upstream: "upstream/openai-sse" },
-  { gateway: "gateway/graphql-ws", upstream: "upstream/openai-sse" },
+  { gateway: "gateway/graphql-ws", upstream: "upstream/graphql-ws" },
   { gateway: "gateway/llama-server", upstream: "llama-server" },
 ];
 
@@ -82,6 +82,11 @@ export async function createGatewayTargets(
       baseUrl: gateway.url,
       model: model.id,
     }),
+    {
+      ...graphqlWsTarget(upstream.url),
+      name: "upstream/graphql-ws",
+      description: "the upstream inferql's GraphQL chatCompletion subscription over graphql-ws, directly",
+    },
     {
       ...graphqlWsTarget(gateway.url),
       name: "gateway/graphql-ws",
