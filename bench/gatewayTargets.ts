@@ -1,7 +1,7 @@
 // `--gateway`: the overhead of inferql as a gateway (issue #16). The same client and load against an
 // upstream directly and through a gateway inferql started with `--upstream` in front of it, in the
-// same rounds: the upstream inferql over OpenAI SSE, the gateway over OpenAI SSE and graphql-ws; and,
-// where LLAMA_SERVER is set, llama-server directly and through the gateway. Each process is its own
+// same rounds: the upstream inferql and the gateway, each over OpenAI SSE and graphql-ws; and, where
+// LLAMA_SERVER is set, llama-server directly and through the gateway. Each process is its own
 // (the upstream, the gateway, the load generator), as in production.
 import path from "node:path";
 import { runRequest } from "./loadGenerator.js";
