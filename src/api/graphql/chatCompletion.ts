@@ -208,11 +208,8 @@ builder.subscriptionFields((t) => ({
       "Streams a chat answer token by token. Completing the subscription or closing the connection cancels the generation at once.",
     args: { input: t.arg({ type: ChatCompletionInputRef, required: true, description: "The request." }) },
     subscribe: (_root, { input }, context) =>
-      subscriptionSource(context, (streamSignal) =>
-        context.resolvers.streamChatCompletion(toChatCompletionInput(input), {
-          signal: streamSignal,
-          origin: context.origin,
-        }),
+      subscriptionSource(context, (call) =>
+        context.resolvers.streamChatCompletion(toChatCompletionInput(input), call),
       ),
     resolve: eventOrThrow,
   }),

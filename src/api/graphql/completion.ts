@@ -112,11 +112,8 @@ builder.subscriptionFields((t) => ({
       "Streams a text completion token by token. Completing the subscription or closing the connection cancels the generation at once.",
     args: { input: t.arg({ type: CompletionInputRef, required: true, description: "The request." }) },
     subscribe: (_root, { input }, context) =>
-      subscriptionSource(context, (streamSignal) =>
-        context.resolvers.streamCompletion(toCompletionInput(input), {
-          signal: streamSignal,
-          origin: context.origin,
-        }),
+      subscriptionSource(context, (call) =>
+        context.resolvers.streamCompletion(toCompletionInput(input), call),
       ),
     resolve: eventOrThrow,
   }),

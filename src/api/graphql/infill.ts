@@ -71,12 +71,7 @@ builder.subscriptionFields((t) => ({
       "Streams an infill token by token, as the `completion` subscription does. Completing the subscription cancels the generation at once.",
     args: { input: t.arg({ type: InfillInputRef, required: true, description: "The request." }) },
     subscribe: (_root, { input }, context) =>
-      subscriptionSource(context, (streamSignal) =>
-        context.resolvers.streamInfill(toInfillInput(input), {
-          signal: streamSignal,
-          origin: context.origin,
-        }),
-      ),
+      subscriptionSource(context, (call) => context.resolvers.streamInfill(toInfillInput(input), call)),
     resolve: eventOrThrow,
   }),
 }));

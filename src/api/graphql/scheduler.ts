@@ -67,9 +67,7 @@ builder.subscriptionFields((t) => ({
     description:
       "The scheduler's state now, then again after every change (queued, started, finished); a burst of changes yields one state, and a reader that falls behind gets the newest.",
     subscribe: (_root, _args, context) =>
-      subscriptionSource(context, (streamSignal) =>
-        context.resolvers.watchScheduler({ signal: streamSignal, origin: context.origin }),
-      ),
+      subscriptionSource(context, (call) => context.resolvers.watchScheduler(call)),
     resolve: eventOrThrow,
   }),
 }));

@@ -10,6 +10,9 @@
 // plannedSubscriptionEvents.ts reads the events itself and gives the executor only those it does
 // not project.
 
+import type { GenerationCall } from "../../resolvers/index.js";
+import type { GraphqlContext } from "./context.js";
+
 export class StreamFailure {
   constructor(readonly error: unknown) {}
 }
@@ -30,17 +33,17 @@ export function takeSubscriptionSource(context: object): SubscriptionSource<unkn
 }
 
 /**
- * Starts the stream with a signal that aborts when the subscription ends or the client (the
- * context's signal) goes away. `start` runs synchronously, so input the resolver rejects at call
- * time throws from here.
+ * Starts the stream as the operation's call (its origin, and a signal that aborts when the
+ * subscription ends or the client, the context's signal, goes away). `start` runs synchronously, so
+ * input the resolver rejects at call time throws from here.
  */
 export function subscriptionSource<Event>(
-  context: { signal: AbortSignal },
-  start: (signal: AbortSignal) => AsyncIterator<Event>,
+  context: Pick<GraphqlContext, "signal" | "origin">,
+  start: (call: GenerationCall) => AsyncIterator<Event>,
 ): SubscriptionSource<Event> {
   const clientSignal = context.signal;
   const controller = new AbortController();
-  const source = start(controller.signal);
+  const source = start({ signal: controller.signal, origin: context.origin });
   const abort = () => controller.abort();
   if (clientSignal.aborted) abort();
   else clientSignal.addEventListener("abort", abort, { once: true });
