@@ -1,7 +1,9 @@
-// The embeddings operation: one vector per input, a text or a list of token ids.
+// The embeddings operation: one vector per input, a text or a list of token ids. A local model embeds
+// in this process; a remote upstream's replicas embed (and normalize) on their side.
 import type { Token } from "node-llama-cpp";
 import { z } from "zod";
 import { InvalidInputError } from "../errors.js";
+import { RemoteModel } from "../inference/remote/remoteModel.js";
 import type { InferenceDeps } from "./context.js";
 import { normalizeEmbedding } from "./normalizeEmbedding.js";
 import { parseInput } from "./parseInput.js";
@@ -39,7 +41,12 @@ export async function createEmbeddings(
   input: EmbeddingsInput | unknown,
 ): Promise<Embeddings> {
   const parsed = parseInput(embeddingsInputSchema, input);
-  const model = deps.registry.local(parsed.model ?? deps.registry.defaultModelId, "Embeddings");
+  const served = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
+  if (served instanceof RemoteModel) {
+    const { vectors, promptTokens } = await served.embed(parsed.input, parsed.normalize);
+    return { model: served.id, vectors, usage: { promptTokens, totalTokens: promptTokens } };
+  }
+  const model = served;
   const inputs = toEmbeddingInputs(parsed.input);
   for (const [index, item] of inputs.entries()) {
     if (typeof item === "string") continue;

@@ -11,18 +11,22 @@ import type { OpenAI } from "openai";
 import type { Logger } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { WebSocket } from "ws";
+import { CreateEmbeddingsDocument } from "../../codegen/generated/graphql.js";
 import type { AppRouter } from "../../src/api/trpc/index.js";
 import type { RunningInferql } from "../../src/app.js";
+import { createInferqlClient } from "../../src/client/index.js";
 import { RemoteModel, type UpstreamEvent } from "../../src/inference/remote/remoteModel.js";
 import { collect, eventually } from "../support/collect.js";
 import { ensureServerBuild } from "../support/ensureBuild.js";
 import { type FaultyUpstream, startFaultyUpstream } from "../support/faultyUpstream.js";
 import { remoteOf, startGateway } from "../support/gateway.js";
-import { graphqlWsClient } from "../support/graphqlClients.js";
-import { openAiClient } from "../support/openai.js";
+import { graphqlWsClient, postGraphql } from "../support/graphqlClients.js";
+import { openAiClient, postJson } from "../support/openai.js";
 import { listeningUrl } from "../support/processLog.js";
 import { startTestServer } from "../support/startTestServer.js";
 import { openStream, STREAM_TRANSPORTS } from "../support/streamClients.js";
+
+type EmbeddingsBody = { data: { embedding: number[] }[] };
 
 /** Which replica each request reached: counts of "received" events per upstream app. */
 function countRequests(apps: RunningInferql[]): number[] {
@@ -195,11 +199,46 @@ describe("a gateway over two inferql replicas", () => {
     }
   });
 
-  it("refuses what a remote upstream cannot do with a 400 naming the field", async () => {
-    await expect(client.embeddings.create({ model: "remote", input: "x" })).rejects.toMatchObject({
-      status: 400,
-      param: "model",
+  it("forwards embeddings to a replica: the vectors and usage the replica gives, on REST, GraphQL and tRPC", async () => {
+    const input = ["llamas graze", "the sea is wide"];
+    const direct = await openAiClient(replicas[0].url).embeddings.create({ model: "tiny", input });
+    const through = await client.embeddings.create({ model: "remote", input });
+    expect(through.model).toBe("remote");
+    expect(through.data.map((item) => item.index)).toEqual([0, 1]);
+    expect(through.data.map((item) => item.embedding)).toEqual(direct.data.map((item) => item.embedding));
+    expect(through.usage).toEqual(direct.usage);
+    // llama-server's embd_normalize goes through to a kind=llama upstream (-1: the raw vector).
+    const raw = await postJson(`${gateway.url}/v1/embeddings`, {
+      model: "remote",
+      input: "x",
+      embd_normalize: -1,
     });
+    const rawDirect = await postJson(`${replicas[1].url}/v1/embeddings`, {
+      model: "tiny",
+      input: "x",
+      embd_normalize: -1,
+    });
+    expect(raw.status).toBe(200);
+    expect((raw.body as EmbeddingsBody).data[0].embedding).toEqual(
+      (rawDirect.body as EmbeddingsBody).data[0].embedding,
+    );
+
+    // As JSON numbers (the openai client asks for base64, which carries float32s).
+    const alone = (await postJson(`${replicas[0].url}/v1/embeddings`, { model: "tiny", input: input[0] }))
+      .body as EmbeddingsBody;
+    const graphql = await postGraphql(gateway.url, CreateEmbeddingsDocument, {
+      input: { model: "remote", texts: [input[0]] },
+    });
+    expect(graphql.errors).toBeUndefined();
+    expect(graphql.data?.createEmbeddings.embeddings[0].vector).toEqual(alone.data[0].embedding);
+    const viaTrpc = await createInferqlClient(gateway.url).embeddings.create.mutate({
+      model: "remote",
+      input: input[0],
+    });
+    expect(viaTrpc).toMatchObject({ model: "remote", vectors: [alone.data[0].embedding] });
+  });
+
+  it("refuses what a remote upstream cannot do with a 400 naming the field", async () => {
     await expect(
       client.chat.completions.create({
         model: "remote",

@@ -2,8 +2,9 @@
 // status, code and the upstream's own message on REST, GraphQL and tRPC (not a 500); a 429 is
 // retried on another replica, a 400 is not; the per-upstream `timeout=` ends a request whose
 // replica hangs (before its first token: a gateway timeout, 504, when no other replica can take it;
-// mid-stream: an error event) with a clean error, closes the upstream connection and frees the slot. (A 5xx before the first token, retried on another replica or a
-// 503 with none left: tests/integration/upstream.test.ts.)
+// mid-stream: an error event) with a clean error, closes the upstream connection and frees the slot.
+// Embeddings on a remote upstream fail over and time out the same way. (A 5xx before the first token,
+// retried on another replica or a 503 with none left: tests/integration/upstream.test.ts.)
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../../src/api/trpc/index.js";
@@ -14,6 +15,7 @@ import {
   type FaultyUpstream,
   startFaultyUpstream,
   UPSTREAM_INVALID_MESSAGE,
+  UPSTREAM_NOT_SUPPORTED_MESSAGE,
   UPSTREAM_RATE_LIMIT_MESSAGE,
   UPSTREAM_UNAUTHORIZED_MESSAGE,
 } from "../support/faultyUpstream.js";
@@ -203,4 +205,53 @@ describe("timeout= on a replica that hangs", () => {
       expect(gateway.scheduler.state()).toMatchObject({ busySlots: 0, queued: 0 });
     },
   );
+});
+
+describe("embeddings on a remote upstream", () => {
+  const embed = (gateway: RunningInferql) =>
+    openAiClient(gateway.url).embeddings.create({ model: "u", input: ["a", "b"], encoding_format: "float" });
+
+  it.each(["500", "429", "401"] as const)(
+    "a replica answering %s is passed over: the other replica's vectors come back",
+    async (mode) => {
+      setModes([mode, "ok"]);
+      const before = [first.requests, second.requests];
+      const answer = await embed(await gatewayOver(first, second));
+      expect(answer.data.map((item) => item.embedding)).toEqual([
+        [0.6, 0.8],
+        [0.6, 0.8],
+      ]);
+      expect(answer.usage).toEqual({ prompt_tokens: 6, total_tokens: 6 });
+      expect([first.requests - before[0], second.requests - before[1]]).toEqual([1, 1]);
+    },
+  );
+
+  it("a replica's 400 is a 400 with its message and param, not retried", async () => {
+    setModes(["400", "ok"]);
+    const before = [first.requests, second.requests];
+    const error = await failureOf(embed(await gatewayOver(first, second)));
+    expect(error).toMatchObject({ status: 400, param: "top_logprobs" });
+    expect((error as { message: string }).message).toContain(UPSTREAM_INVALID_MESSAGE);
+    expect([first.requests - before[0], second.requests - before[1]]).toEqual([1, 0]);
+  });
+
+  it("a replica that does not serve them (501, llama-server without --embeddings) is a 400 naming the model, and stays in service", async () => {
+    setModes(["501", "ok"]);
+    const gateway = await gatewayOver(first);
+    const error = await failureOf(embed(gateway));
+    expect(error).toMatchObject({ status: 400, param: "model" });
+    expect((error as { message: string }).message).toContain(UPSTREAM_NOT_SUPPORTED_MESSAGE);
+    expect(remoteOf(gateway, "u").replicaStates()[0].healthy).toBe(true);
+  });
+
+  it("a replica that hangs, with no other: a 504 naming the timeout, the upstream request closed", async () => {
+    setModes(["hang", "ok"]);
+    const gateway = await gatewayOver(first);
+    const error = await failureOf(embed(gateway));
+    expect(error).toMatchObject({ status: 504, code: "upstream_timeout" });
+    expect((error as { message: string }).message).toContain("no data for 1000 ms");
+    await eventually(() => first.open === 0, 2000, "the gateway left the hung upstream request open");
+    // Ejected by the hang: the next request is refused at once.
+    expect(await failureOf(embed(gateway))).toMatchObject({ status: 503 });
+  });
 });

@@ -1,8 +1,8 @@
 // What a gateway sends each upstream kind (issue #16): one recording upstream behind three
 // `--upstream`s (kind=llama, vllm, openai) shows the body each receives: a GBNF grammar as
 // llama-server's `grammar` or vLLM's `guided_grammar`, the sampling extensions under each kind's
-// names. What a kind cannot take is refused before any upstream sees it: a 400 naming the field on
-// REST, GraphQL and tRPC, with no slot left taken.
+// names, embeddings with llama-server's `embd_normalize`. What a kind cannot take is refused before
+// any upstream sees it: a 400 naming the field on REST, GraphQL and tRPC, with no slot left taken.
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import type { OpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -139,6 +139,57 @@ describe("what each upstream kind is sent", () => {
       thinking_budget_tokens: 64,
       chat_template_kwargs: { enable_thinking: true },
     });
+  });
+});
+
+describe("embeddings", () => {
+  it("go to every kind as OpenAI's request, vectors as floats; llama-server also gets embd_normalize", async () => {
+    const llama = await forwarded(() =>
+      postJson(`${gateway.url}/v1/embeddings`, { model: "llama", input: ["a", "b"], embd_normalize: -1 }),
+    );
+    expect(llama).toEqual({
+      model: "llama",
+      input: ["a", "b"],
+      encoding_format: "float",
+      embd_normalize: -1,
+    });
+    const before = upstream.recorded.length;
+    const vllm = await client.embeddings.create({
+      model: "vllm",
+      input: [1, 2, 3],
+      encoding_format: "float",
+    });
+    expect(upstream.recorded[before].body).toEqual({
+      model: "vllm",
+      input: [1, 2, 3],
+      encoding_format: "float",
+    });
+    expect(vllm.data).toEqual([{ object: "embedding", index: 0, embedding: [0.6, 0.8] }]);
+    expect(vllm.usage).toEqual({ prompt_tokens: 3, total_tokens: 3 });
+  });
+
+  it("a normalization other than unit length is a 400 on kinds that have none, before any upstream sees it", async () => {
+    const before = upstream.requests;
+    const rest = await postJson(`${gateway.url}/v1/embeddings`, {
+      model: "openai",
+      input: "a",
+      embd_normalize: 1,
+    });
+    expect(rest.status).toBe(400);
+    expect((rest.body as { error: object }).error).toMatchObject({
+      type: "invalid_request_error",
+      param: "embd_normalize",
+      message: expect.stringMatching(/not available on 'openai'/),
+    });
+    const trpcError = await trpc.embeddings.create.mutate({ model: "vllm", input: "a", normalize: 1 }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect((trpcError as TRPCClientError<AppRouter>).data).toMatchObject({
+      code: "BAD_REQUEST",
+      field: "normalize",
+    });
+    expect(upstream.requests).toBe(before);
   });
 });
 

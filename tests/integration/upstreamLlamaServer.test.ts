@@ -1,11 +1,13 @@
 // A gateway inferql in front of a real llama-server (`--upstream …,kind=llama`, issue #16), built from
 // node-llama-cpp's llama.cpp by bench/build-llama-server.sh: streamed and whole chat completions with
 // usage, finish reasons and logprobs, GBNF grammars (inferql's `grammar` as llama-server's), JSON
-// outputs, and a cancelled stream freeing llama-server's slot, through the openai client, GraphQL
-// over graphql-ws and tRPC. Skipped, with a line saying how to build it, where there is no binary.
+// outputs, a cancelled stream freeing llama-server's slot, through the openai client, GraphQL
+// over graphql-ws and tRPC, and embeddings. Skipped, with a line saying how to build it, where there
+// is no binary.
 //
-// Two llama-servers: the tiny generated model (it rarely stops: long streams to cancel), and the
-// scripted Qwen2.5 fixture for JSON schemas on chat, which llama-server cannot constrain on the tiny
+// Three llama-servers: the tiny generated model (it rarely stops: long streams to cancel), the same
+// model with `--embeddings` (llama-server then serves nothing else), and the scripted Qwen2.5 fixture
+// for JSON schemas on chat, which llama-server cannot constrain on the tiny
 // model (its grammar starts with the generation prompt, which the tiny model's SentencePiece
 // tokenizer splits with a space prefix that the grammar refuses: "Failed to initialize samplers").
 import type { OpenAI } from "openai";
@@ -19,7 +21,7 @@ import { familyFixturePath } from "../support/familyFixtures.js";
 import { remoteOf, startGateway } from "../support/gateway.js";
 import { graphqlWsClient } from "../support/graphqlClients.js";
 import { LLAMA_SERVER_LOG_DIR, LLAMA_SERVER_MISSING, llamaServerBinary } from "../support/llamaServer.js";
-import { openAiClient } from "../support/openai.js";
+import { openAiClient, postJson } from "../support/openai.js";
 import { openStream } from "../support/streamClients.js";
 
 const binary = llamaServerBinary();
@@ -33,6 +35,12 @@ const SCHEMA = {
   required: ["ok"],
   additionalProperties: false,
 };
+
+interface EmbeddingsAnswer {
+  data: { embedding: number[] }[];
+  usage: { prompt_tokens: number };
+  error?: { param?: string; message: string };
+}
 
 /** llama-server's `GET /slots`: which of its slots are generating now. */
 async function processingSlots(server: RunningServer): Promise<number> {
@@ -49,12 +57,13 @@ async function tokensPredicted(server: RunningServer): Promise<number> {
 describe.skipIf(!binary)("a gateway in front of llama-server", () => {
   let tiny: RunningServer;
   let qwen: RunningServer;
+  let embedder: RunningServer;
   let gateway: RunningInferql;
   let client: OpenAI;
 
   beforeAll(async () => {
     const common = { binary: binary as string, threads: 1, batchSize: 512, logDir: LLAMA_SERVER_LOG_DIR };
-    [tiny, qwen] = await Promise.all([
+    [tiny, qwen, embedder] = await Promise.all([
       startLlamaServer({
         ...common,
         modelPath: inject("tinyModelPath"),
@@ -63,18 +72,26 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
         extraArgs: ["--metrics"],
       }),
       startLlamaServer({ ...common, modelPath: familyFixturePath("qwen2.5"), slots: 1, ctxSize: 1024 }),
+      startLlamaServer({
+        ...common,
+        modelPath: inject("tinyModelPath"),
+        slots: 1,
+        ctxSize: 512,
+        extraArgs: ["--embeddings", "--pooling", "mean"],
+      }),
     ]);
     // The first upstream is the gateway's default model.
     gateway = await startGateway([
       `llama=${tiny.url},kind=llama,slots=2,health=60,timeout=30`,
       `qwen=${qwen.url},kind=llama,slots=1,health=60,timeout=30`,
+      `embed=${embedder.url},kind=llama,slots=1,health=60,timeout=30`,
     ]);
     client = openAiClient(gateway.url);
   });
 
   afterAll(async () => {
     await gateway?.close();
-    await Promise.all([tiny?.stop(), qwen?.stop()]);
+    await Promise.all([tiny?.stop(), qwen?.stop(), embedder?.stop()]);
   });
 
   it("streams a chat completion with usage, finish reason and logprobs", async () => {
@@ -201,6 +218,45 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
     expect(outcome.finishReason).toBe("length");
     expect(outcome.ended).toBe(true);
     expect(outcome.contentEvents).toBeGreaterThan(0);
+  });
+
+  it("embeddings: llama-server's own vectors, embd_normalize passed on; one without --embeddings is a 400 and stays in service", async () => {
+    const embed = (url: string, body: Record<string, unknown>) =>
+      postJson(`${url}/v1/embeddings`, { encoding_format: "float", ...body }).then(({ status, body }) => ({
+        status,
+        body: body as EmbeddingsAnswer,
+      }));
+    for (const extra of [{}, { embd_normalize: -1 }]) {
+      const direct = await embed(embedder.url, { model: "x", input: ["llamas graze", "the sea"], ...extra });
+      const through = await embed(gateway.url, {
+        model: "embed",
+        input: ["llamas graze", "the sea"],
+        ...extra,
+      });
+      expect(through.status).toBe(200);
+      expect(through.body.data.map((item) => item.embedding)).toEqual(
+        direct.body.data.map((item) => item.embedding),
+      );
+      expect(through.body.usage).toEqual(direct.body.usage);
+    }
+
+    const refused = await embed(gateway.url, { model: "qwen", input: "x" });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({
+      param: "model",
+      message: expect.stringContaining("--embeddings"),
+    });
+    expect(
+      remoteOf(gateway, "qwen")
+        .replicaStates()
+        .map((replica) => replica.healthy),
+    ).toEqual([true]);
+    const chat = await client.chat.completions.create({
+      model: "qwen",
+      messages: [{ role: "user", content: "Hi" }],
+      max_tokens: 4,
+    });
+    expect(chat.choices[0].finish_reason).toBeDefined();
   });
 
   it("a cancelled stream frees llama-server's slot at once, and the next request is served", async () => {

@@ -1,12 +1,13 @@
 // A small scripted OpenAI-compatible upstream (plain node:http), for the fault and forwarding cases:
-// it answers GET (health) with 200, records every POST's path and JSON body, and answers a
-// chat or text completion as `mode` says: a short valid stream, HTTP 500, 429 or 400 with an OpenAI
+// it answers GET (health) with 200, records every POST's path and JSON body, answers embeddings with
+// a fixed vector per input (in mode "ok"; the error modes as below), and answers a chat or text
+// completion as `mode` says: a short valid stream, HTTP 500, 501, 429 or 400 with an OpenAI
 // error body, a hang before the first byte, a stream that stalls (or dies) after two content chunks,
 // or a short valid stream whose body ends in a later write than its `[DONE]` (as llama-server's may).
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-export type FaultMode = "ok" | "500" | "429" | "400" | "401" | "hang" | "stall" | "die" | "split-end";
+export type FaultMode = "ok" | "500" | "501" | "429" | "400" | "401" | "hang" | "stall" | "die" | "split-end";
 
 export interface RecordedRequest {
   path: string;
@@ -31,10 +32,15 @@ export interface FaultyUpstream {
 export const UPSTREAM_RATE_LIMIT_MESSAGE = "Rate limit reached for requests on this replica: retry in 7s";
 export const UPSTREAM_INVALID_MESSAGE = "'top_logprobs' must be at most 5 on this replica";
 export const UPSTREAM_UNAUTHORIZED_MESSAGE = "Invalid API Key";
+/** llama-server's answer to embeddings when it was started without them. */
+export const UPSTREAM_NOT_SUPPORTED_MESSAGE =
+  "This server does not support embeddings. Start it with `--embeddings`";
 
 const send = (response: ServerResponse, body: unknown) => response.write(`data: ${JSON.stringify(body)}\n\n`);
 
-function errorBody(mode: "500" | "429" | "400" | "401") {
+function errorBody(mode: "500" | "501" | "429" | "400" | "401") {
+  if (mode === "501")
+    return { error: { code: 501, message: UPSTREAM_NOT_SUPPORTED_MESSAGE, type: "not_supported_error" } };
   if (mode === "429")
     return {
       error: { message: UPSTREAM_RATE_LIMIT_MESSAGE, type: "rate_limit_error", code: "rate_limit_exceeded" },
@@ -82,14 +88,22 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
       text += chunk;
     });
     request.on("end", () => {
-      upstream.recorded.push({ path: request.url ?? "", body: JSON.parse(text) as Record<string, unknown> });
+      const body = JSON.parse(text) as Record<string, unknown>;
+      upstream.recorded.push({ path: request.url ?? "", body });
+      if (request.url === "/v1/embeddings" && upstream.mode === "ok") return answerEmbeddings(body, response);
       answer(upstream.mode, request.url === "/v1/completions", response);
     });
   });
 
   function answer(current: FaultMode, textCompletion: boolean, response: ServerResponse): void {
     if (current === "hang") return;
-    if (current === "500" || current === "429" || current === "400" || current === "401") {
+    if (
+      current === "500" ||
+      current === "501" ||
+      current === "429" ||
+      current === "400" ||
+      current === "401"
+    ) {
       response
         .writeHead(Number(current), {
           "content-type": "application/json",
@@ -121,6 +135,24 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
       return;
     }
     response.end("data: [DONE]\n\n");
+  }
+
+  /** One vector per input, [0.6, 0.8] (unit length), and 3 prompt tokens per input. */
+  function answerEmbeddings(body: Record<string, unknown>, response: ServerResponse): void {
+    const input = body.input;
+    const inputs = Array.isArray(input) && input.some((item) => typeof item !== "number") ? input.length : 1;
+    const data = Array.from({ length: inputs }, (_, index) => ({
+      object: "embedding",
+      index,
+      embedding: [0.6, 0.8],
+    }));
+    response.writeHead(200, { "content-type": "application/json" }).end(
+      JSON.stringify({
+        object: "list",
+        data,
+        usage: { prompt_tokens: 3 * inputs, total_tokens: 3 * inputs },
+      }),
+    );
   }
 
   server.on("connection", (socket) => {

@@ -1,5 +1,6 @@
 // A generation request as an OpenAI-compatible request body (chat or text completions), streamed
-// with usage. What the upstream kind cannot take is an InvalidInputError naming the field, never dropped.
+// with usage, and an embeddings request as one. What the upstream kind cannot take is an
+// InvalidInputError naming the field, never dropped.
 import { InvalidInputError } from "../../errors.js";
 import type { ChatPromptMessage, GenerationRequest } from "../types.js";
 import type { UpstreamKind } from "./upstreamSpec.js";
@@ -115,6 +116,35 @@ export function toOpenAiRequest(
       json_schema: { name: "output", schema: constraint.schema },
     };
   return { path: "/v1/chat/completions", body };
+}
+
+/** What an embeddings request embeds, as the client sent it: texts, or token ids (the upstream's). */
+export type EmbeddingsWireInput = string | string[] | number[] | number[][];
+
+/** llama.cpp's `embd_normalize` that OpenAI-compatible servers apply by themselves: unit length. */
+export const UNIT_LENGTH_NORMALIZATION = 2;
+
+/**
+ * An embeddings request (`POST /v1/embeddings`, vectors as floats). Another normalization than unit
+ * length goes to llama-server as its `embd_normalize` (inferql takes it too); OpenAI and vLLM have none.
+ */
+export function toEmbeddingsRequest(
+  input: EmbeddingsWireInput,
+  normalize: number,
+  model: string,
+  kind: UpstreamKind,
+  upstreamId: string,
+): { path: "/v1/embeddings"; body: Record<string, unknown> } {
+  const body: Record<string, unknown> = { model, input, encoding_format: "float" };
+  if (normalize !== UNIT_LENGTH_NORMALIZATION) {
+    if (kind !== "llama")
+      throw new InvalidInputError(
+        "normalize",
+        `A normalization other than unit length (2) is not available on '${upstreamId}', a remote (${kind}) upstream`,
+      );
+    body.embd_normalize = normalize;
+  }
+  return { path: "/v1/embeddings", body };
 }
 
 function toWireMessage(message: ChatPromptMessage): Record<string, unknown> {

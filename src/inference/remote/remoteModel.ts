@@ -4,6 +4,8 @@
 // It routes among replicas (pickSlot: prefix affinity, else least outstanding), ejects replicas that
 // fail or hang and restores them when a health probe answers, retries a request that produced nothing
 // on another replica (SlotFailedError), and aborts the upstream request when its generation is cancelled.
+// Embeddings go to a replica the same way (least outstanding, failures ejected and retried), outside
+// the slots, as a local model's embeddings are.
 import { createParser } from "eventsource-parser";
 import type { Logger } from "pino";
 import {
@@ -20,7 +22,7 @@ import {
   type SlotRun,
 } from "../scheduler/scheduledModel.js";
 import type { EngineEvent, GenerationRequest, LoraSelection } from "../types.js";
-import { toOpenAiRequest } from "./openAiRequest.js";
+import { type EmbeddingsWireInput, toEmbeddingsRequest, toOpenAiRequest } from "./openAiRequest.js";
 import { promptPrefixHashes } from "./prefixAffinity.js";
 import { ReplicaRouter } from "./replicaRouter.js";
 import { drainToPool, postStream, readText, UpstreamConnectError } from "./upstreamHttp.js";
@@ -317,6 +319,123 @@ export class RemoteModel implements ScheduledModel {
       }
   }
 
+  /**
+   * Embeds `input` on one replica (`POST /v1/embeddings`): the healthy one running the fewest
+   * requests, the one chosen longest ago among equals. A replica that fails before answering is
+   * ejected or passed over as for a generation, and the request tried on another; with none left, the
+   * client gets what a generation would (503, 504, a replica's 400 or 429). `normalize` is llama.cpp's
+   * `embd_normalize`; vectors come back as the replica normalized them.
+   */
+  async embed(
+    input: EmbeddingsWireInput,
+    normalize: number,
+  ): Promise<{ vectors: number[][]; promptTokens: number }> {
+    const wire = toEmbeddingsRequest(
+      input,
+      normalize,
+      this.spec.model ?? this.spec.id,
+      this.spec.kind,
+      this.id,
+    );
+    const inputs =
+      typeof input === "string" || input.every((item) => typeof item === "number") ? 1 : input.length;
+    const tried = new Set<number>();
+    for (;;) {
+      const candidates = this.replicas.filter((replica) => replica.healthy && !tried.has(replica.index));
+      const chosen = this.router.pick(
+        new Map(
+          candidates.map((replica) => [
+            replica.index,
+            this.spec.slots - (this.outstanding.get(replica.index) ?? 0),
+          ]),
+        ),
+      );
+      if (chosen === undefined)
+        throw new ModelNotReadyError(`No replica of the upstream '${this.id}' is reachable now`);
+      tried.add(chosen);
+      const answer = await this.embedOn(this.replicas[chosen], wire, inputs, tried);
+      if (answer) return answer;
+    }
+  }
+
+  /**
+   * One embeddings request to one replica: its answer, or undefined when it failed in a way another
+   * replica not yet `tried` may not (then the caller tries one); otherwise the error the client gets.
+   */
+  private async embedOn(
+    replica: Replica,
+    wire: ReturnType<typeof toEmbeddingsRequest>,
+    inputs: number,
+    tried: ReadonlySet<number>,
+  ): Promise<{ vectors: number[][]; promptTokens: number } | undefined> {
+    const sentAt = this.attemptStarted(replica);
+    const controller = new AbortController();
+    let hung = false;
+    // Nothing is sent until the vectors are ready: the whole answer must come within `timeout`.
+    const hang = setTimeout(() => {
+      hung = true;
+      controller.abort();
+    }, this.spec.timeoutMs);
+    let outcome: UpstreamOutcome = "error";
+    let errorKind: UpstreamErrorKind | undefined;
+    try {
+      const response = await postStream(
+        `${replica.base}${wire.path}`,
+        { ...this.headers(), "content-type": "application/json", accept: "application/json" },
+        JSON.stringify(wire.body),
+        controller.signal,
+      );
+      const text = await readText(response);
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status >= 300) throw new UpstreamStatusError(status, text, retryAfterOf(response));
+      const answer = readEmbeddingsAnswer(text, inputs);
+      outcome = "ok";
+      return answer;
+    } catch (error) {
+      const fault = this.classify(error, hung, replica.index, false);
+      errorKind = fault.kind;
+      this.logger?.warn(
+        { upstream: this.id, replica: replica.label, kind: fault.kind, err: fault.message },
+        "upstream embeddings request failed",
+      );
+      if (fault.ejects) this.eject(replica, fault.message);
+      if (fault.retryable && this.replicas.some((other) => other.healthy && !tried.has(other.index))) {
+        outcome = "retried";
+        return undefined;
+      }
+      throw fault.final;
+    } finally {
+      clearTimeout(hang);
+      this.attemptEnded(replica, sentAt, outcome, errorKind);
+    }
+  }
+
+  /** Counts a request as running on `replica` (least-outstanding routing); returns when it was sent. */
+  private attemptStarted(replica: Replica): number {
+    this.outstanding.set(replica.index, (this.outstanding.get(replica.index) ?? 0) + 1);
+    return performance.now();
+  }
+
+  /** Ends what attemptStarted counted, and reports the attempt (metrics). */
+  private attemptEnded(
+    replica: Replica,
+    sentAt: number,
+    outcome: UpstreamOutcome,
+    errorKind: UpstreamErrorKind | undefined,
+    firstTokenSeconds?: number,
+  ): void {
+    this.outstanding.set(replica.index, (this.outstanding.get(replica.index) ?? 1) - 1);
+    this.emit({
+      type: "attempt",
+      upstream: this.id,
+      replica: replica.label,
+      outcome,
+      ...(errorKind ? { errorKind } : {}),
+      seconds: (performance.now() - sentAt) / 1000,
+      ...(firstTokenSeconds !== undefined ? { firstTokenSeconds } : {}),
+    });
+  }
+
   private replicaIndexOf(slot: number): number {
     return Math.floor(slot / this.spec.slots);
   }
@@ -332,8 +451,7 @@ export class RemoteModel implements ScheduledModel {
   ): AsyncGenerator<EngineEvent> {
     const replica = this.replicas[this.replicaIndexOf(run.slot)];
     tried.add(replica.index);
-    this.outstanding.set(replica.index, (this.outstanding.get(replica.index) ?? 0) + 1);
-    const sentAt = performance.now();
+    const sentAt = this.attemptStarted(replica);
     const output = new UpstreamOutput(
       run.slot,
       run.queueMs,
@@ -402,16 +520,7 @@ export class RemoteModel implements ScheduledModel {
       run.signal.removeEventListener("abort", onAbort);
       // A stream that ended well leaves its response to drain back to the pool (stream()).
       if (outcome !== "ok") controller.abort();
-      this.outstanding.set(replica.index, (this.outstanding.get(replica.index) ?? 1) - 1);
-      this.emit({
-        type: "attempt",
-        upstream: this.id,
-        replica: replica.label,
-        outcome,
-        ...(errorKind ? { errorKind } : {}),
-        seconds: (performance.now() - sentAt) / 1000,
-        ...(output.firstTokenSeconds !== undefined ? { firstTokenSeconds: output.firstTokenSeconds } : {}),
-      });
+      this.attemptEnded(replica, sentAt, outcome, errorKind, output.firstTokenSeconds);
     }
   }
 
@@ -492,6 +601,19 @@ export class RemoteModel implements ScheduledModel {
             `'${this.id}' answered 429: ${error.detail().message}`,
           ),
         };
+      // Not implemented (llama-server without --embeddings): the replica is well, the request is not
+      // for it; another replica may take it.
+      if (error.status === 501)
+        return {
+          kind: "status",
+          message,
+          ejects: false,
+          retryable: true,
+          final: new InvalidInputError(
+            "model",
+            `The upstream '${this.id}' cannot serve this request: ${error.detail().message}`,
+          ),
+        };
       if (error.status >= 500)
         return { kind: "status", message, ejects: true, retryable: true, final: unavailable(message) };
       if (error.status === 400 || error.status === 422) {
@@ -538,6 +660,35 @@ export class RemoteModel implements ScheduledModel {
       final: unavailable(message),
     };
   }
+}
+
+/**
+ * An OpenAI embeddings answer's vectors, in input order (one per input), and its prompt tokens;
+ * anything else is an UpstreamStreamError.
+ */
+function readEmbeddingsAnswer(text: string, inputs: number): { vectors: number[][]; promptTokens: number } {
+  let answer: { data?: unknown; usage?: { prompt_tokens?: unknown } };
+  try {
+    answer = JSON.parse(text) as typeof answer;
+  } catch {
+    throw new UpstreamStreamError("the embeddings answer is not JSON");
+  }
+  const items = Array.isArray(answer?.data)
+    ? (answer.data as { embedding?: unknown; index?: unknown }[])
+    : [];
+  const vectors: number[][] = [];
+  for (const [position, item] of items.entries()) {
+    const index = typeof item?.index === "number" ? item.index : position;
+    if (!Array.isArray(item?.embedding) || !item.embedding.every((value) => typeof value === "number"))
+      throw new UpstreamStreamError("the embeddings answer has an item without a vector of numbers");
+    vectors[index] = item.embedding as number[];
+  }
+  if (items.length !== inputs || vectors.length !== inputs || vectors.includes(undefined as never))
+    throw new UpstreamStreamError(
+      `the embeddings answer does not have one vector for each of the ${inputs} inputs`,
+    );
+  const promptTokens = answer.usage?.prompt_tokens;
+  return { vectors, promptTokens: typeof promptTokens === "number" ? promptTokens : 0 };
 }
 
 function describe(error: unknown): string {
