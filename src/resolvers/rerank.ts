@@ -1,6 +1,8 @@
-// The rerank operation: how relevant each document is to a query, by a reranker model's ranking head.
+// The rerank operation: how relevant each document is to a query, by a local reranker model's ranking
+// head or by a remote upstream's replicas.
 import { z } from "zod";
 import { InvalidInputError } from "../errors.js";
+import { RemoteModel } from "../inference/remote/remoteModel.js";
 import type { InferenceDeps } from "./context.js";
 import { parseInput } from "./parseInput.js";
 
@@ -17,7 +19,7 @@ export type RerankInput = z.input<typeof rerankInputSchema>;
 export interface RerankResult {
   /** The document's position in `documents`. */
   index: number;
-  /** In [0, 1]: the model's probability that the document is relevant. */
+  /** A local model's probability (in [0, 1]) that the document is relevant; a remote replica's own score. */
   relevanceScore: number;
   /** The document's text, when `returnDocuments` asked for it. */
   document?: string;
@@ -32,8 +34,8 @@ export interface Rerank {
 
 export async function rerank(deps: InferenceDeps, input: RerankInput | unknown): Promise<Rerank> {
   const parsed = parseInput(rerankInputSchema, input);
-  const model = deps.registry.local(parsed.model ?? deps.registry.defaultModelId, "Reranking");
-  if (!model.canRank)
+  const model = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
+  if (!(model instanceof RemoteModel) && !model.canRank)
     throw new InvalidInputError(
       "model",
       `The model '${model.id}' does not support reranking: it has no ranking head (serve a reranker model such as Qwen3-Reranker or bge-reranker)`,

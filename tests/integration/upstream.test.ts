@@ -23,6 +23,7 @@ import { remoteOf, startGateway } from "../support/gateway.js";
 import { graphqlWsClient, postGraphql } from "../support/graphqlClients.js";
 import { openAiClient, postJson } from "../support/openai.js";
 import { listeningUrl } from "../support/processLog.js";
+import { rerankerFixturePath } from "../support/rerankerFixture.js";
 import { startTestServer } from "../support/startTestServer.js";
 import { openStream, STREAM_TRANSPORTS } from "../support/streamClients.js";
 
@@ -424,6 +425,72 @@ describe("upstream faults", () => {
     await expect(
       client.chat.completions.create({ model: "solo", messages: [{ role: "user", content: "x" }] }),
     ).rejects.toMatchObject({ status: 503 });
+  });
+});
+
+describe("a gateway over an inferql reranker replica", () => {
+  let replica: RunningInferql;
+  let gateway: RunningInferql;
+  const query = "What is the capital of France?";
+  const documents = ["Paris is the capital of France.", "Bananas are yellow.", "France borders Spain."];
+  interface RerankBody {
+    results: { index: number; relevance_score: number; document?: { text: string } }[];
+    usage: { prompt_tokens: number; total_tokens: number };
+  }
+  const rerank = async (url: string, body: Record<string, unknown>) => {
+    const answer = await postJson(`${url}/v1/rerank`, { query, documents, ...body });
+    expect(answer.status).toBe(200);
+    return answer.body as RerankBody;
+  };
+
+  beforeAll(async () => {
+    replica = await startTestServer({ flags: ["--model", `reranker=${rerankerFixturePath()}`] });
+    gateway = await startGateway(
+      `ranker=${replica.url},model=reranker,kind=llama,health=60,timeout=10,tiny=${replica.url},model=tiny,kind=vllm,health=60`,
+    );
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await replica?.close();
+  });
+
+  it("forwards rerank: the replica's scores, order and usage, top_n and documents applied, on REST, GraphQL and tRPC", async () => {
+    const direct = await rerank(replica.url, { model: "reranker" });
+    expect(await rerank(gateway.url, { model: "ranker" })).toMatchObject({
+      results: direct.results,
+      usage: direct.usage,
+    });
+    const top = await rerank(gateway.url, { model: "ranker", top_n: 1, return_documents: true });
+    expect(top.results).toEqual([
+      { ...direct.results[0], document: { text: documents[direct.results[0].index] } },
+    ]);
+
+    const graphql = await postGraphql<
+      { rerank: { results: { index: number; relevanceScore: number }[] } },
+      never
+    >(
+      gateway.url,
+      `query { rerank(input: { model: "ranker", query: ${JSON.stringify(query)}, documents: ${JSON.stringify(documents)} }) { results { index relevanceScore } } }`,
+    );
+    expect(graphql.errors).toBeUndefined();
+    const expected = direct.results.map((result) => ({
+      index: result.index,
+      relevanceScore: result.relevance_score,
+    }));
+    expect(graphql.data?.rerank.results).toEqual(expected);
+    const trpc = await createInferqlClient(gateway.url).rerank.query({ model: "ranker", query, documents });
+    expect(trpc.results).toEqual(expected);
+  });
+
+  it("a replica's model that cannot rank: the replica's 400, naming the model", async () => {
+    const answer = await postJson(`${gateway.url}/v1/rerank`, { model: "tiny", query, documents });
+    expect(answer.status).toBe(400);
+    expect((answer.body as { error: object }).error).toMatchObject({
+      param: "model",
+      message: expect.stringContaining("does not support reranking"),
+    });
+    expect(remoteOf(gateway, "tiny").replicaStates()[0].healthy).toBe(true);
   });
 });
 

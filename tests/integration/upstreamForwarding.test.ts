@@ -1,8 +1,9 @@
 // What a gateway sends each upstream kind (issue #16): one recording upstream behind three
 // `--upstream`s (kind=llama, vllm, openai) shows the body each receives: a GBNF grammar as
 // llama-server's `grammar` or vLLM's `guided_grammar`, the sampling extensions under each kind's
-// names, embeddings with llama-server's `embd_normalize`. What a kind cannot take is refused before
-// any upstream sees it: a 400 naming the field on REST, GraphQL and tRPC, with no slot left taken.
+// names, embeddings with llama-server's `embd_normalize`, rerank as /v1/rerank. What a kind cannot
+// take is refused before any upstream sees it: a 400 naming the field on REST, GraphQL and tRPC, with
+// no slot left taken.
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import type { OpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -188,6 +189,46 @@ describe("embeddings", () => {
     expect((trpcError as TRPCClientError<AppRouter>).data).toMatchObject({
       code: "BAD_REQUEST",
       field: "normalize",
+    });
+    expect(upstream.requests).toBe(before);
+  });
+});
+
+describe("rerank", () => {
+  it("goes to llama-server and vLLM as their /v1/rerank takes it, every document scored; the scores come back ranked", async () => {
+    for (const kind of ["llama", "vllm"] as const) {
+      const answer = await postJson(`${gateway.url}/v1/rerank`, {
+        model: kind,
+        query: "q",
+        documents: ["a", "b", "c"],
+        top_n: 2,
+        return_documents: true,
+      });
+      expect(upstream.recorded.at(-1)).toEqual({
+        path: "/v1/rerank",
+        body: { model: kind, query: "q", documents: ["a", "b", "c"], top_n: 3 },
+      });
+      expect(answer.body).toMatchObject({
+        results: [
+          { index: 0, relevance_score: 1, document: { text: "a" } },
+          { index: 1, relevance_score: 0.5, document: { text: "b" } },
+        ],
+        usage: { prompt_tokens: 15 },
+      });
+    }
+  });
+
+  it("is a 400 naming the model on kind=openai (the OpenAI API has none), before any upstream sees it", async () => {
+    const before = upstream.requests;
+    const answer = await postJson(`${gateway.url}/v1/rerank`, {
+      model: "openai",
+      query: "q",
+      documents: ["a"],
+    });
+    expect(answer.status).toBe(400);
+    expect((answer.body as { error: object }).error).toMatchObject({
+      param: "model",
+      message: expect.stringMatching(/not available on 'openai'/),
     });
     expect(upstream.requests).toBe(before);
   });

@@ -2,12 +2,12 @@
 // node-llama-cpp's llama.cpp by bench/build-llama-server.sh: streamed and whole chat completions with
 // usage, finish reasons and logprobs, GBNF grammars (inferql's `grammar` as llama-server's), JSON
 // outputs, a cancelled stream freeing llama-server's slot, through the openai client, GraphQL
-// over graphql-ws and tRPC, and embeddings. Skipped, with a line saying how to build it, where there
-// is no binary.
+// over graphql-ws and tRPC, embeddings and rerank. Skipped, with a line saying how to build it, where
+// there is no binary.
 //
-// Three llama-servers: the tiny generated model (it rarely stops: long streams to cancel), the same
-// model with `--embeddings` (llama-server then serves nothing else), and the scripted Qwen2.5 fixture
-// for JSON schemas on chat, which llama-server cannot constrain on the tiny
+// Four llama-servers: the tiny generated model (it rarely stops: long streams to cancel), the same
+// model with `--embeddings` (llama-server then serves nothing else), the reranker fixture with
+// `--reranking`, and the scripted Qwen2.5 fixture for JSON schemas on chat, which llama-server cannot constrain on the tiny
 // model (its grammar starts with the generation prompt, which the tiny model's SentencePiece
 // tokenizer splits with a space prefix that the grammar refuses: "Failed to initialize samplers").
 import type { OpenAI } from "openai";
@@ -22,6 +22,7 @@ import { remoteOf, startGateway } from "../support/gateway.js";
 import { graphqlWsClient } from "../support/graphqlClients.js";
 import { LLAMA_SERVER_LOG_DIR, LLAMA_SERVER_MISSING, llamaServerBinary } from "../support/llamaServer.js";
 import { openAiClient, postJson } from "../support/openai.js";
+import { rerankerFixturePath } from "../support/rerankerFixture.js";
 import { openStream } from "../support/streamClients.js";
 
 const binary = llamaServerBinary();
@@ -35,6 +36,11 @@ const SCHEMA = {
   required: ["ok"],
   additionalProperties: false,
 };
+
+interface RerankAnswer {
+  results: { index: number; relevance_score: number }[];
+  usage: { prompt_tokens: number; total_tokens: number };
+}
 
 interface EmbeddingsAnswer {
   data: { embedding: number[] }[];
@@ -58,12 +64,13 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
   let tiny: RunningServer;
   let qwen: RunningServer;
   let embedder: RunningServer;
+  let ranker: RunningServer;
   let gateway: RunningInferql;
   let client: OpenAI;
 
   beforeAll(async () => {
     const common = { binary: binary as string, threads: 1, batchSize: 512, logDir: LLAMA_SERVER_LOG_DIR };
-    [tiny, qwen, embedder] = await Promise.all([
+    [tiny, qwen, embedder, ranker] = await Promise.all([
       startLlamaServer({
         ...common,
         modelPath: inject("tinyModelPath"),
@@ -79,19 +86,27 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
         ctxSize: 512,
         extraArgs: ["--embeddings", "--pooling", "mean"],
       }),
+      startLlamaServer({
+        ...common,
+        modelPath: rerankerFixturePath(),
+        slots: 1,
+        ctxSize: 512,
+        extraArgs: ["--reranking"],
+      }),
     ]);
     // The first upstream is the gateway's default model.
     gateway = await startGateway([
       `llama=${tiny.url},kind=llama,slots=2,health=60,timeout=30`,
       `qwen=${qwen.url},kind=llama,slots=1,health=60,timeout=30`,
       `embed=${embedder.url},kind=llama,slots=1,health=60,timeout=30`,
+      `rank=${ranker.url},kind=llama,slots=1,health=60,timeout=30`,
     ]);
     client = openAiClient(gateway.url);
   });
 
   afterAll(async () => {
     await gateway?.close();
-    await Promise.all([tiny?.stop(), qwen?.stop(), embedder?.stop()]);
+    await Promise.all([tiny?.stop(), qwen?.stop(), embedder?.stop(), ranker?.stop()]);
   });
 
   it("streams a chat completion with usage, finish reason and logprobs", async () => {
@@ -257,6 +272,26 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
       max_tokens: 4,
     });
     expect(chat.choices[0].finish_reason).toBeDefined();
+  });
+
+  it("rerank: llama-server's scores and usage, most relevant first, top_n applied", async () => {
+    const request = {
+      query: "What is the capital of France?",
+      documents: ["Paris is the capital of France.", "Bananas are yellow.", "France borders Spain."],
+    };
+    const direct = await postJson(`${ranker.url}/v1/rerank`, { model: "x", ...request });
+    const through = await postJson(`${gateway.url}/v1/rerank`, { model: "rank", ...request });
+    expect(through.status).toBe(200);
+    const scores = (body: unknown) =>
+      Object.fromEntries(
+        (body as RerankAnswer).results.map((result) => [result.index, result.relevance_score]),
+      );
+    expect(scores(through.body)).toEqual(scores(direct.body));
+    const ranked = (through.body as RerankAnswer).results.map((result) => result.relevance_score);
+    expect(ranked).toEqual([...ranked].sort((a, b) => b - a));
+    expect((through.body as RerankAnswer).usage).toEqual((direct.body as RerankAnswer).usage);
+    const top = await postJson(`${gateway.url}/v1/rerank`, { model: "rank", ...request, top_n: 1 });
+    expect((top.body as RerankAnswer).results).toEqual([(through.body as RerankAnswer).results[0]]);
   });
 
   it("a cancelled stream frees llama-server's slot at once, and the next request is served", async () => {

@@ -1,6 +1,7 @@
 // A small scripted OpenAI-compatible upstream (plain node:http), for the fault and forwarding cases:
 // it answers GET (health) with 200, records every POST's path and JSON body, answers embeddings with
-// a fixed vector per input (in mode "ok"; the error modes as below), and answers a chat or text
+// a fixed vector per input and rerank with fixed scores (in mode "ok"; the error modes as below),
+// and answers a chat or text
 // completion as `mode` says: a short valid stream, HTTP 500, 501, 429 or 400 with an OpenAI
 // error body, a hang before the first byte, a stream that stalls (or dies) after two content chunks,
 // or a short valid stream whose body ends in a later write than its `[DONE]` (as llama-server's may).
@@ -91,6 +92,7 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
       const body = JSON.parse(text) as Record<string, unknown>;
       upstream.recorded.push({ path: request.url ?? "", body });
       if (request.url === "/v1/embeddings" && upstream.mode === "ok") return answerEmbeddings(body, response);
+      if (request.url === "/v1/rerank" && upstream.mode === "ok") return answerRerank(body, response);
       answer(upstream.mode, request.url === "/v1/completions", response);
     });
   });
@@ -151,6 +153,18 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
         object: "list",
         data,
         usage: { prompt_tokens: 3 * inputs, total_tokens: 3 * inputs },
+      }),
+    );
+  }
+
+  /** Each document scored 1 / (its position + 1), most relevant first as llama-server sorts them; 5 tokens a document. */
+  function answerRerank(body: Record<string, unknown>, response: ServerResponse): void {
+    const documents = body.documents as unknown[];
+    const results = documents.map((_, index) => ({ index, relevance_score: 1 / (index + 1) }));
+    response.writeHead(200, { "content-type": "application/json" }).end(
+      JSON.stringify({
+        results,
+        usage: { prompt_tokens: 5 * documents.length, total_tokens: 5 * documents.length },
       }),
     );
   }

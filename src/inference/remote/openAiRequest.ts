@@ -1,6 +1,7 @@
 // A generation request as an OpenAI-compatible request body (chat or text completions), streamed
-// with usage, and an embeddings request as one. What the upstream kind cannot take is an
-// InvalidInputError naming the field, never dropped.
+// with usage; an embeddings request as OpenAI's, a rerank request as Jina's and Cohere's (which
+// llama-server and vLLM take). What the upstream kind cannot take is an InvalidInputError naming the
+// field, never dropped.
 import { InvalidInputError } from "../../errors.js";
 import type { ChatPromptMessage, GenerationRequest } from "../types.js";
 import type { UpstreamKind } from "./upstreamSpec.js";
@@ -145,6 +146,22 @@ export function toEmbeddingsRequest(
     body.embd_normalize = normalize;
   }
   return { path: "/v1/embeddings", body };
+}
+
+/** A rerank request (`POST /v1/rerank`): every document scored, none echoed. OpenAI has no rerank. */
+export function toRerankRequest(
+  query: string,
+  documents: readonly string[],
+  model: string,
+  kind: UpstreamKind,
+  upstreamId: string,
+): { path: "/v1/rerank"; body: Record<string, unknown> } {
+  if (kind === "openai")
+    throw new InvalidInputError(
+      "model",
+      `Reranking is not available on '${upstreamId}', a remote (openai) upstream: the OpenAI API has none (kind=llama or kind=vllm have)`,
+    );
+  return { path: "/v1/rerank", body: { model, query, documents, top_n: documents.length } };
 }
 
 function toWireMessage(message: ChatPromptMessage): Record<string, unknown> {

@@ -4,8 +4,8 @@
 // It routes among replicas (pickSlot: prefix affinity, else least outstanding), ejects replicas that
 // fail or hang and restores them when a health probe answers, retries a request that produced nothing
 // on another replica (SlotFailedError), and aborts the upstream request when its generation is cancelled.
-// Embeddings go to a replica the same way (least outstanding, failures ejected and retried), outside
-// the slots, as a local model's embeddings are.
+// Embeddings and reranking go to a replica the same way (least outstanding, failures ejected and
+// retried), outside the slots, as a local model's are.
 import { createParser } from "eventsource-parser";
 import type { Logger } from "pino";
 import {
@@ -22,9 +22,15 @@ import {
   type SlotRun,
 } from "../scheduler/scheduledModel.js";
 import type { EngineEvent, GenerationRequest, LoraSelection } from "../types.js";
-import { type EmbeddingsWireInput, toEmbeddingsRequest, toOpenAiRequest } from "./openAiRequest.js";
+import {
+  type EmbeddingsWireInput,
+  toEmbeddingsRequest,
+  toOpenAiRequest,
+  toRerankRequest,
+} from "./openAiRequest.js";
 import { promptPrefixHashes } from "./prefixAffinity.js";
 import { ReplicaRouter } from "./replicaRouter.js";
+import { readEmbeddingsAnswer, readRerankAnswer } from "./upstreamAnswers.js";
 import { drainToPool, postStream, readText, UpstreamConnectError } from "./upstreamHttp.js";
 import { UpstreamOutput, UpstreamStreamError, type WireChunk } from "./upstreamOutput.js";
 import type { UpstreamSpec } from "./upstreamSpec.js";
@@ -320,10 +326,7 @@ export class RemoteModel implements ScheduledModel {
   }
 
   /**
-   * Embeds `input` on one replica (`POST /v1/embeddings`): the healthy one running the fewest
-   * requests, the one chosen longest ago among equals. A replica that fails before answering is
-   * ejected or passed over as for a generation, and the request tried on another; with none left, the
-   * client gets what a generation would (503, 504, a replica's 400 or 429). `normalize` is llama.cpp's
+   * Embeds `input` on a replica (`POST /v1/embeddings`, see request). `normalize` is llama.cpp's
    * `embd_normalize`; vectors come back as the replica normalized them.
    */
   async embed(
@@ -339,6 +342,33 @@ export class RemoteModel implements ScheduledModel {
     );
     const inputs =
       typeof input === "string" || input.every((item) => typeof item === "number") ? 1 : input.length;
+    return this.request("embeddings", wire, (text) => readEmbeddingsAnswer(text, inputs));
+  }
+
+  /**
+   * Scores each document's relevance to `query` on a replica (`POST /v1/rerank`, see request), in
+   * the documents' order; the scores are the replica's own.
+   */
+  async rank(
+    query: string,
+    documents: readonly string[],
+  ): Promise<{ scores: number[]; promptTokens: number }> {
+    const wire = toRerankRequest(query, documents, this.spec.model ?? this.spec.id, this.spec.kind, this.id);
+    return this.request("rerank", wire, (text) => readRerankAnswer(text, documents.length));
+  }
+
+  /**
+   * A request outside the slots (as a local model's embeddings and reranking are), on one replica:
+   * the healthy one running the fewest requests, the one chosen longest ago among equals. A replica
+   * that fails before answering is ejected or passed over as for a generation, and the request tried
+   * on another; with none left, the client gets what a generation would (503, 504, a replica's 400
+   * or 429). `read` turns the answer's body into the result, or throws an UpstreamStreamError.
+   */
+  private async request<T>(
+    operation: string,
+    wire: { path: string; body: Record<string, unknown> },
+    read: (text: string) => T,
+  ): Promise<T> {
     const tried = new Set<number>();
     for (;;) {
       const candidates = this.replicas.filter((replica) => replica.healthy && !tried.has(replica.index));
@@ -353,25 +383,26 @@ export class RemoteModel implements ScheduledModel {
       if (chosen === undefined)
         throw new ModelNotReadyError(`No replica of the upstream '${this.id}' is reachable now`);
       tried.add(chosen);
-      const answer = await this.embedOn(this.replicas[chosen], wire, inputs, tried);
-      if (answer) return answer;
+      const answer = await this.requestOn(this.replicas[chosen], operation, wire, read, tried);
+      if (answer) return answer.value;
     }
   }
 
   /**
-   * One embeddings request to one replica: its answer, or undefined when it failed in a way another
-   * replica not yet `tried` may not (then the caller tries one); otherwise the error the client gets.
+   * One `request` to one replica: its result, or undefined when it failed in a way another replica
+   * not yet `tried` may not (then the caller tries one); otherwise the error the client gets.
    */
-  private async embedOn(
+  private async requestOn<T>(
     replica: Replica,
-    wire: ReturnType<typeof toEmbeddingsRequest>,
-    inputs: number,
+    operation: string,
+    wire: { path: string; body: Record<string, unknown> },
+    read: (text: string) => T,
     tried: ReadonlySet<number>,
-  ): Promise<{ vectors: number[][]; promptTokens: number } | undefined> {
+  ): Promise<{ value: T } | undefined> {
     const sentAt = this.attemptStarted(replica);
     const controller = new AbortController();
     let hung = false;
-    // Nothing is sent until the vectors are ready: the whole answer must come within `timeout`.
+    // Nothing is sent until the answer is ready: the whole of it must come within `timeout`.
     const hang = setTimeout(() => {
       hung = true;
       controller.abort();
@@ -388,15 +419,15 @@ export class RemoteModel implements ScheduledModel {
       const text = await readText(response);
       const status = response.statusCode ?? 0;
       if (status < 200 || status >= 300) throw new UpstreamStatusError(status, text, retryAfterOf(response));
-      const answer = readEmbeddingsAnswer(text, inputs);
+      const value = read(text);
       outcome = "ok";
-      return answer;
+      return { value };
     } catch (error) {
       const fault = this.classify(error, hung, replica.index, false);
       errorKind = fault.kind;
       this.logger?.warn(
         { upstream: this.id, replica: replica.label, kind: fault.kind, err: fault.message },
-        "upstream embeddings request failed",
+        `upstream ${operation} request failed`,
       );
       if (fault.ejects) this.eject(replica, fault.message);
       if (fault.retryable && this.replicas.some((other) => other.healthy && !tried.has(other.index))) {
@@ -660,35 +691,6 @@ export class RemoteModel implements ScheduledModel {
       final: unavailable(message),
     };
   }
-}
-
-/**
- * An OpenAI embeddings answer's vectors, in input order (one per input), and its prompt tokens;
- * anything else is an UpstreamStreamError.
- */
-function readEmbeddingsAnswer(text: string, inputs: number): { vectors: number[][]; promptTokens: number } {
-  let answer: { data?: unknown; usage?: { prompt_tokens?: unknown } };
-  try {
-    answer = JSON.parse(text) as typeof answer;
-  } catch {
-    throw new UpstreamStreamError("the embeddings answer is not JSON");
-  }
-  const items = Array.isArray(answer?.data)
-    ? (answer.data as { embedding?: unknown; index?: unknown }[])
-    : [];
-  const vectors: number[][] = [];
-  for (const [position, item] of items.entries()) {
-    const index = typeof item?.index === "number" ? item.index : position;
-    if (!Array.isArray(item?.embedding) || !item.embedding.every((value) => typeof value === "number"))
-      throw new UpstreamStreamError("the embeddings answer has an item without a vector of numbers");
-    vectors[index] = item.embedding as number[];
-  }
-  if (items.length !== inputs || vectors.length !== inputs || vectors.includes(undefined as never))
-    throw new UpstreamStreamError(
-      `the embeddings answer does not have one vector for each of the ${inputs} inputs`,
-    );
-  const promptTokens = answer.usage?.prompt_tokens;
-  return { vectors, promptTokens: typeof promptTokens === "number" ? promptTokens : 0 };
 }
 
 function describe(error: unknown): string {

@@ -1,0 +1,69 @@
+// The JSON answers of a replica's embeddings (OpenAI's shape) and rerank (Jina's and Cohere's, as
+// llama-server, vLLM and inferql write it), read into what the resolvers need. An answer that does
+// not have that shape is an UpstreamStreamError (the replica is passed over, as for a broken stream).
+import { UpstreamStreamError } from "./upstreamOutput.js";
+
+interface Usage {
+  prompt_tokens?: unknown;
+  total_tokens?: unknown;
+}
+
+function parse<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new UpstreamStreamError(`the ${what} answer is not JSON`);
+  }
+}
+
+/** The prompt tokens an answer reports (vLLM's rerank reports only a total), else 0. */
+function promptTokensOf(usage: Usage | undefined): number {
+  const tokens = usage?.prompt_tokens ?? usage?.total_tokens;
+  return typeof tokens === "number" ? tokens : 0;
+}
+
+/** The vectors of an embeddings answer, one per input in input order, and its prompt tokens. */
+export function readEmbeddingsAnswer(
+  text: string,
+  inputs: number,
+): { vectors: number[][]; promptTokens: number } {
+  const answer = parse<{ data?: unknown; usage?: Usage }>(text, "embeddings");
+  const items = Array.isArray(answer?.data)
+    ? (answer.data as { embedding?: unknown; index?: unknown }[])
+    : [];
+  const vectors: number[][] = [];
+  for (const [position, item] of items.entries()) {
+    const index = typeof item?.index === "number" ? item.index : position;
+    if (!Array.isArray(item?.embedding) || !item.embedding.every((value) => typeof value === "number"))
+      throw new UpstreamStreamError("the embeddings answer has an item without a vector of numbers");
+    vectors[index] = item.embedding as number[];
+  }
+  if (items.length !== inputs || vectors.length !== inputs || vectors.includes(undefined as never))
+    throw new UpstreamStreamError(
+      `the embeddings answer does not have one vector for each of the ${inputs} inputs`,
+    );
+  return { vectors, promptTokens: promptTokensOf(answer.usage) };
+}
+
+/** The relevance score of each document of a rerank answer, in the documents' order, and its prompt tokens. */
+export function readRerankAnswer(
+  text: string,
+  documents: number,
+): { scores: number[]; promptTokens: number } {
+  const answer = parse<{ results?: unknown; usage?: Usage }>(text, "rerank");
+  const results = Array.isArray(answer?.results)
+    ? (answer.results as { index?: unknown; relevance_score?: unknown }[])
+    : [];
+  const scores: number[] = [];
+  for (const result of results) {
+    const { index, relevance_score: score } = result ?? {};
+    if (typeof index !== "number" || typeof score !== "number" || index < 0 || index >= documents)
+      throw new UpstreamStreamError("the rerank answer has a result without a document index and a score");
+    scores[index] = score;
+  }
+  if (results.length !== documents || scores.length !== documents || scores.includes(undefined as never))
+    throw new UpstreamStreamError(
+      `the rerank answer does not have one score for each of the ${documents} documents`,
+    );
+  return { scores, promptTokens: promptTokensOf(answer.usage) };
+}
