@@ -1,9 +1,9 @@
 // What a gateway sends each upstream kind (issue #16): one recording upstream behind three
 // `--upstream`s (kind=llama, vllm, openai) shows the body each receives: a GBNF grammar as
 // llama-server's `grammar` or vLLM's `guided_grammar`, the sampling extensions under each kind's
-// names, embeddings with llama-server's `embd_normalize`, rerank as /v1/rerank. What a kind cannot
-// take is refused before any upstream sees it: a 400 naming the field on REST, GraphQL and tRPC, with
-// no slot left taken.
+// names, infill as llama-server's /infill, embeddings with llama-server's `embd_normalize`, rerank as
+// /v1/rerank. What a kind cannot take is refused before any upstream sees it: a 400 naming the field
+// on REST, GraphQL and tRPC, with no slot left taken.
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import type { OpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -194,6 +194,36 @@ describe("embeddings", () => {
   });
 });
 
+describe("infill", () => {
+  it("goes to llama-server as its /infill, and its own stream comes back as the answer", async () => {
+    // llama-server's own fields, as the client sent them: the gateway passes them on under the same names.
+    const fields = {
+      input_prefix: "def add(a, b):\n    ",
+      input_suffix: "\n",
+      input_extra: [{ filename: "util.py", text: "x = 1\n" }],
+      prompt: "re",
+      n_predict: 16,
+      temperature: 0,
+      grammar: GRAMMAR,
+    };
+    const answer = await postJson(`${gateway.url}/infill`, { model: "llama", ...fields });
+    expect(upstream.recorded.at(-1)).toMatchObject({
+      path: "/infill",
+      body: { ...fields, stream: true, cache_prompt: true },
+    });
+    expect(upstream.recorded.at(-1)?.body).not.toHaveProperty("max_tokens");
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      content: "Hello there",
+      stop: true,
+      stop_type: "eos",
+      tokens_predicted: 2,
+      tokens_evaluated: 7,
+      tokens_cached: 3,
+    });
+  });
+});
+
 describe("rerank", () => {
   it("goes to llama-server and vLLM as their /v1/rerank takes it, every document scored; the scores come back ranked", async () => {
     for (const kind of ["llama", "vllm"] as const) {
@@ -305,10 +335,10 @@ const REFUSALS: Refusal[] = [
     field: "jsonSchema",
   },
   {
-    what: "infill on kind=llama",
+    what: "infill on kind=vllm",
     rest: async () => {
       const answer = await postJson(`${gateway.url}/infill`, {
-        model: "llama",
+        model: "vllm",
         input_prefix: "def f(",
         input_suffix: "):",
       });
@@ -316,8 +346,8 @@ const REFUSALS: Refusal[] = [
       return answer.body;
     },
     param: "model",
-    graphql: { query: INFILL_MUTATION, input: { model: "llama", inputPrefix: "def f(", inputSuffix: "):" } },
-    trpc: () => trpc.infill.create.mutate({ model: "llama", inputPrefix: "def f(", inputSuffix: "):" }),
+    graphql: { query: INFILL_MUTATION, input: { model: "vllm", inputPrefix: "def f(", inputSuffix: "):" } },
+    trpc: () => trpc.infill.create.mutate({ model: "vllm", inputPrefix: "def f(", inputSuffix: "):" }),
     field: "model",
   },
 ];

@@ -2,12 +2,13 @@
 // node-llama-cpp's llama.cpp by bench/build-llama-server.sh: streamed and whole chat completions with
 // usage, finish reasons and logprobs, GBNF grammars (inferql's `grammar` as llama-server's), JSON
 // outputs, a cancelled stream freeing llama-server's slot, through the openai client, GraphQL
-// over graphql-ws and tRPC, embeddings and rerank. Skipped, with a line saying how to build it, where
-// there is no binary.
+// over graphql-ws and tRPC, infill, embeddings and rerank. Skipped, with a line saying how to build
+// it, where there is no binary.
 //
-// Four llama-servers: the tiny generated model (it rarely stops: long streams to cancel), the same
+// Five llama-servers: the tiny generated model (it rarely stops: long streams to cancel), the same
 // model with `--embeddings` (llama-server then serves nothing else), the reranker fixture with
-// `--reranking`, and the scripted Qwen2.5 fixture for JSON schemas on chat, which llama-server cannot constrain on the tiny
+// `--reranking`, the scripted fill-in-the-middle fixture, and the scripted Qwen2.5 fixture for JSON
+// schemas on chat, which llama-server cannot constrain on the tiny
 // model (its grammar starts with the generation prompt, which the tiny model's SentencePiece
 // tokenizer splits with a space prefix that the grammar refuses: "Failed to initialize samplers").
 import type { OpenAI } from "openai";
@@ -18,10 +19,11 @@ import type { RunningInferql } from "../../src/app.js";
 import type { UpstreamEvent } from "../../src/inference/remote/remoteModel.js";
 import { collect, eventually } from "../support/collect.js";
 import { familyFixturePath } from "../support/familyFixtures.js";
+import { FIM_ANSWER, FIM_SELECTOR, fimFixturePath } from "../support/fimFixture.js";
 import { remoteOf, startGateway } from "../support/gateway.js";
-import { graphqlWsClient } from "../support/graphqlClients.js";
+import { graphqlWsClient, postGraphql } from "../support/graphqlClients.js";
 import { LLAMA_SERVER_LOG_DIR, LLAMA_SERVER_MISSING, llamaServerBinary } from "../support/llamaServer.js";
-import { openAiClient, postJson } from "../support/openai.js";
+import { openAiClient, postJson, readSseData } from "../support/openai.js";
 import { rerankerFixturePath } from "../support/rerankerFixture.js";
 import { openStream } from "../support/streamClients.js";
 
@@ -65,12 +67,13 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
   let qwen: RunningServer;
   let embedder: RunningServer;
   let ranker: RunningServer;
+  let coder: RunningServer;
   let gateway: RunningInferql;
   let client: OpenAI;
 
   beforeAll(async () => {
     const common = { binary: binary as string, threads: 1, batchSize: 512, logDir: LLAMA_SERVER_LOG_DIR };
-    [tiny, qwen, embedder, ranker] = await Promise.all([
+    [tiny, qwen, embedder, ranker, coder] = await Promise.all([
       startLlamaServer({
         ...common,
         modelPath: inject("tinyModelPath"),
@@ -93,6 +96,7 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
         ctxSize: 512,
         extraArgs: ["--reranking"],
       }),
+      startLlamaServer({ ...common, modelPath: fimFixturePath(), slots: 1, ctxSize: 1024 }),
     ]);
     // The first upstream is the gateway's default model.
     gateway = await startGateway([
@@ -100,13 +104,14 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
       `qwen=${qwen.url},kind=llama,slots=1,health=60,timeout=30`,
       `embed=${embedder.url},kind=llama,slots=1,health=60,timeout=30`,
       `rank=${ranker.url},kind=llama,slots=1,health=60,timeout=30`,
+      `coder=${coder.url},kind=llama,slots=1,health=60,timeout=30`,
     ]);
     client = openAiClient(gateway.url);
   });
 
   afterAll(async () => {
     await gateway?.close();
-    await Promise.all([tiny?.stop(), qwen?.stop(), embedder?.stop(), ranker?.stop()]);
+    await Promise.all([tiny?.stop(), qwen?.stop(), embedder?.stop(), ranker?.stop(), coder?.stop()]);
   });
 
   it("streams a chat completion with usage, finish reason and logprobs", async () => {
@@ -272,6 +277,36 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
       max_tokens: 4,
     });
     expect(chat.choices[0].finish_reason).toBeDefined();
+  });
+
+  it("infill: llama-server fills the middle, whole and streamed, on REST and GraphQL", async () => {
+    const request = {
+      input_prefix: `def add(a, b):\n    ${FIM_SELECTOR} `,
+      input_suffix: "\n\nprint(add(1, 2))\n",
+      temperature: 0,
+      n_predict: 16,
+    };
+    const direct = await postJson(`${coder.url}/infill`, request);
+    expect((direct.body as { content: string }).content).toBe(FIM_ANSWER);
+    const whole = await postJson(`${gateway.url}/infill`, { model: "coder", ...request });
+    expect(whole.status).toBe(200);
+    expect(whole.body).toMatchObject({ content: FIM_ANSWER, stop: true, stop_type: "eos" });
+    const streamed = await fetch(`${gateway.url}/infill`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "coder", ...request, stream: true }),
+    });
+    const messages = (await readSseData(streamed)).map(
+      (data) => JSON.parse(data) as { content: string; stop: boolean },
+    );
+    expect(messages.map((message) => message.content).join("")).toBe(FIM_ANSWER);
+    expect(messages.at(-1)?.stop).toBe(true);
+    const graphql = await postGraphql<{ createInfill: { text: string } }, never>(
+      gateway.url,
+      `mutation { createInfill(input: { model: "coder", inputPrefix: ${JSON.stringify(request.input_prefix)}, inputSuffix: ${JSON.stringify(request.input_suffix)}, temperature: 0, maxTokens: 16 }) { text } }`,
+    );
+    expect(graphql.errors).toBeUndefined();
+    expect(graphql.data?.createInfill.text).toBe(FIM_ANSWER);
   });
 
   it("rerank: llama-server's scores and usage, most relevant first, top_n applied", async () => {

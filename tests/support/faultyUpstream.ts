@@ -1,6 +1,7 @@
 // A small scripted OpenAI-compatible upstream (plain node:http), for the fault and forwarding cases:
 // it answers GET (health) with 200, records every POST's path and JSON body, answers embeddings with
-// a fixed vector per input and rerank with fixed scores (in mode "ok"; the error modes as below),
+// a fixed vector per input, rerank with fixed scores and /infill as llama-server streams it (in mode
+// "ok"; the error modes as below),
 // and answers a chat or text
 // completion as `mode` says: a short valid stream, HTTP 500, 501, 429 or 400 with an OpenAI
 // error body, a hang before the first byte, a stream that stalls (or dies) after two content chunks,
@@ -93,6 +94,7 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
       upstream.recorded.push({ path: request.url ?? "", body });
       if (request.url === "/v1/embeddings" && upstream.mode === "ok") return answerEmbeddings(body, response);
       if (request.url === "/v1/rerank" && upstream.mode === "ok") return answerRerank(body, response);
+      if (request.url === "/infill" && upstream.mode === "ok") return answerInfill(response);
       answer(upstream.mode, request.url === "/v1/completions", response);
     });
   });
@@ -167,6 +169,24 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
         usage: { prompt_tokens: 5 * documents.length, total_tokens: 5 * documents.length },
       }),
     );
+  }
+
+  /** llama-server's own stream: two pieces, then the totals with an empty piece, and no `[DONE]`. */
+  function answerInfill(response: ServerResponse): void {
+    response.writeHead(200, { "content-type": "text/event-stream" });
+    send(response, { index: 0, content: "Hello", tokens: [], stop: false, tokens_evaluated: 7 });
+    send(response, { index: 0, content: " there", tokens: [], stop: false, tokens_evaluated: 7 });
+    send(response, {
+      index: 0,
+      content: "",
+      tokens: [],
+      stop: true,
+      stop_type: "eos",
+      tokens_predicted: 2,
+      tokens_evaluated: 7,
+      tokens_cached: 3,
+    });
+    response.end();
   }
 
   server.on("connection", (socket) => {

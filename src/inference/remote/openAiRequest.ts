@@ -1,5 +1,5 @@
-// A generation request as an OpenAI-compatible request body (chat or text completions), streamed
-// with usage; an embeddings request as OpenAI's, a rerank request as Jina's and Cohere's (which
+// A generation request as an OpenAI-compatible request body (chat or text completions; infill as
+// llama-server's /infill), streamed with usage; an embeddings request as OpenAI's, a rerank request as Jina's and Cohere's (which
 // llama-server and vLLM take). What the upstream kind cannot take is an InvalidInputError naming the
 // field, never dropped.
 import { InvalidInputError } from "../../errors.js";
@@ -10,7 +10,8 @@ import type { UpstreamKind } from "./upstreamSpec.js";
 const ANY_JSON_OBJECT = { type: "object" };
 
 export interface OpenAiRequest {
-  path: "/v1/chat/completions" | "/v1/completions";
+  /** `/infill` is llama-server's: its stream is llama-server's own chunks (fromLlamaServerChunk). */
+  path: "/v1/chat/completions" | "/v1/completions" | "/infill";
   body: Record<string, unknown>;
 }
 
@@ -26,7 +27,7 @@ export function toOpenAiRequest(
       `${what} is not available on '${upstreamId}', a remote (${kind}) upstream`,
     );
   };
-  if (request.prompt.kind === "infill") return refuse("model", "Infill");
+  if (request.prompt.kind === "infill" && kind !== "llama") refuse("model", "Infill");
   const { sampling } = request;
   const body: Record<string, unknown> = { model, stream: true, stream_options: { include_usage: true } };
   const set = (key: string, value: unknown) => {
@@ -61,6 +62,19 @@ export function toOpenAiRequest(
   if (constraint?.kind === "gbnf") {
     if (kind === "openai") refuse(constraint.field, "A GBNF grammar");
     body[kind === "vllm" ? "guided_grammar" : "grammar"] = constraint.grammar;
+  }
+
+  if (request.prompt.kind === "infill") {
+    const { prefix, suffix, extra, prompt } = request.prompt;
+    if (request.topLogprobs !== undefined) refuse("topLogprobs", "Logprobs on infill");
+    // llama-server's own fields: it lays out the FIM prompt for its model.
+    delete body.max_tokens;
+    set("n_predict", request.maxTokens);
+    Object.assign(body, { input_prefix: prefix, input_suffix: suffix, prompt });
+    if (extra.length) body.input_extra = extra.map(({ filename, text }) => ({ filename, text }));
+    if (constraint?.kind === "jsonSchema" || constraint?.kind === "anyJson")
+      body.json_schema = constraint.kind === "jsonSchema" ? constraint.schema : ANY_JSON_OBJECT;
+    return { path: "/infill", body };
   }
 
   if (request.prompt.kind === "text") {

@@ -32,7 +32,13 @@ import { promptPrefixHashes } from "./prefixAffinity.js";
 import { ReplicaRouter } from "./replicaRouter.js";
 import { readEmbeddingsAnswer, readRerankAnswer } from "./upstreamAnswers.js";
 import { drainToPool, postStream, readText, UpstreamConnectError } from "./upstreamHttp.js";
-import { UpstreamOutput, UpstreamStreamError, type WireChunk } from "./upstreamOutput.js";
+import {
+  fromLlamaServerChunk,
+  type LlamaServerChunk,
+  UpstreamOutput,
+  UpstreamStreamError,
+  type WireChunk,
+} from "./upstreamOutput.js";
 import type { UpstreamSpec } from "./upstreamSpec.js";
 import { retryAfterOf, UpstreamStatusError } from "./upstreamStatusError.js";
 
@@ -595,6 +601,7 @@ export class RemoteModel implements ScheduledModel {
         } catch {
           throw new UpstreamStreamError("the stream sent a chunk that is not JSON");
         }
+        if (wire.path === "/infill") chunk = fromLlamaServerChunk(chunk as LlamaServerChunk);
         yield* output.chunk(chunk);
       }
     }

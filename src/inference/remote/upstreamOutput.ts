@@ -1,4 +1,5 @@
-// An upstream's stream of OpenAI chunks (chat or text completions) as engine events: "started" just
+// An upstream's stream of OpenAI chunks (chat or text completions; llama-server's own, for infill,
+// through fromLlamaServerChunk) as engine events: "started" just
 // before the first output, text / reasoning / tool-call deltas with their logprobs, then "finished"
 // with the upstream's usage and finish reason.
 import type { EngineEvent, EngineFinishReason, TokenLogprob } from "../types.js";
@@ -37,6 +38,36 @@ export interface WireChunk {
     prompt_tokens_details?: { cached_tokens?: number } | null;
   } | null;
   error?: { message?: string } | string;
+}
+
+/** One message of llama-server's own streams (/infill, /completion): a piece, or the last with the totals. */
+export interface LlamaServerChunk {
+  content?: string;
+  stop?: boolean;
+  /** Why it stopped: `eos`, `word` (a stop sequence), `limit` (n_predict or the context), `none`. */
+  stop_type?: string;
+  tokens_predicted?: number;
+  tokens_evaluated?: number;
+  tokens_cached?: number;
+  error?: { message?: string } | string;
+}
+
+/** A llama-server chunk as the OpenAI text-completion chunk it stands for. */
+export function fromLlamaServerChunk(chunk: LlamaServerChunk): WireChunk {
+  if (chunk.error !== undefined) return { error: chunk.error };
+  const finish = chunk.stop ? (chunk.stop_type === "limit" ? "length" : "stop") : null;
+  return {
+    choices: [{ index: 0, text: chunk.content ?? "", finish_reason: finish }],
+    ...(chunk.stop
+      ? {
+          usage: {
+            prompt_tokens: chunk.tokens_evaluated,
+            completion_tokens: chunk.tokens_predicted,
+            prompt_tokens_details: { cached_tokens: chunk.tokens_cached ?? 0 },
+          },
+        }
+      : {}),
+  };
 }
 
 /** The upstream ended the generation in a way that is a failure (an in-band error, an abort of its own). */
