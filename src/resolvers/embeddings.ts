@@ -41,12 +41,11 @@ export async function createEmbeddings(
   input: EmbeddingsInput | unknown,
 ): Promise<Embeddings> {
   const parsed = parseInput(embeddingsInputSchema, input);
-  const served = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
-  if (served instanceof RemoteModel) {
-    const { vectors, promptTokens } = await served.embed(parsed.input, parsed.normalize);
-    return { model: served.id, vectors, usage: { promptTokens, totalTokens: promptTokens } };
+  const model = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
+  if (model instanceof RemoteModel) {
+    const { vectors, promptTokens } = await model.embed(parsed.input, parsed.normalize);
+    return { model: model.id, vectors, usage: { promptTokens, totalTokens: promptTokens } };
   }
-  const model = served;
   const inputs = toEmbeddingInputs(parsed.input);
   for (const [index, item] of inputs.entries()) {
     if (typeof item === "string") continue;

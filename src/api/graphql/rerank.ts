@@ -18,7 +18,8 @@ const RerankResultRef = builder.objectRef<Rerank["results"][number]>("RerankResu
   fields: (t) => ({
     index: t.exposeInt("index", { description: "Position of the document in `documents`." }),
     relevanceScore: t.exposeFloat("relevanceScore", {
-      description: "In [0, 1]: the model's probability that the document is relevant.",
+      description:
+        "A local model's probability (in [0, 1]) that the document is relevant; on a remote upstream, the replica's own score.",
     }),
     document: t.string({
       description: "The document's text.",

@@ -1,7 +1,7 @@
 // A generation request as an OpenAI-compatible request body (chat or text completions; infill as
-// llama-server's /infill), streamed with usage; an embeddings request as OpenAI's, a rerank request as Jina's and Cohere's (which
-// llama-server and vLLM take). What the upstream kind cannot take is an InvalidInputError naming the
-// field, never dropped.
+// llama-server's /infill), streamed with usage; an embeddings request as OpenAI's, a rerank request
+// as Jina's and Cohere's (which llama-server and vLLM take). What the upstream kind cannot take is an
+// InvalidInputError naming the field, never dropped.
 import { InvalidInputError } from "../../errors.js";
 import type { ChatPromptMessage, GenerationRequest } from "../types.js";
 import type { UpstreamKind } from "./upstreamSpec.js";
@@ -137,7 +137,7 @@ export function toOpenAiRequest(
 export type EmbeddingsWireInput = string | string[] | number[] | number[][];
 
 /** llama.cpp's `embd_normalize` that OpenAI-compatible servers apply by themselves: unit length. */
-export const UNIT_LENGTH_NORMALIZATION = 2;
+const UNIT_LENGTH_NORMALIZATION = 2;
 
 /**
  * An embeddings request (`POST /v1/embeddings`, vectors as floats). Another normalization than unit

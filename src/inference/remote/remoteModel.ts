@@ -639,8 +639,8 @@ export class RemoteModel implements ScheduledModel {
             `'${this.id}' answered 429: ${error.detail().message}`,
           ),
         };
-      // Not implemented (llama-server without --embeddings): the replica is well, the request is not
-      // for it; another replica may take it.
+      // Not implemented (llama-server started without --embeddings, or infill on a model without FIM
+      // tokens): the replica is well, the request is not for it; another replica may take it.
       if (error.status === 501)
         return {
           kind: "status",

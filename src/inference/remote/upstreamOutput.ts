@@ -1,7 +1,7 @@
 // An upstream's stream of OpenAI chunks (chat or text completions; llama-server's own, for infill,
-// through fromLlamaServerChunk) as engine events: "started" just
-// before the first output, text / reasoning / tool-call deltas with their logprobs, then "finished"
-// with the upstream's usage and finish reason.
+// through fromLlamaServerChunk) as engine events: "started" just before the first output, text /
+// reasoning / tool-call deltas with their logprobs, then "finished" with the upstream's usage and
+// finish reason.
 import type { EngineEvent, EngineFinishReason, TokenLogprob } from "../types.js";
 
 interface WireLogprob {
