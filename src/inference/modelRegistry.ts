@@ -1,6 +1,6 @@
 // The models this server serves, by id: local GGUF models (LoadedModel) and remote upstreams
 // (RemoteModel), their loading state, lookup, and shutdown. The scheduler takes either (`get`);
-// what only a local model can do (tokenize, prompt rendering) asks for `local`.
+// what only a local model can do (prompt rendering) asks for `local`.
 import type { Llama } from "node-llama-cpp";
 import type { Logger } from "pino";
 import { InvalidInputError, ModelNotFoundError, ModelNotReadyError } from "../errors.js";
@@ -90,7 +90,7 @@ export class ModelRegistry implements ScheduledModels {
   }
 
   /**
-   * A local model, for what only runs in this process (`operation`: "Tokenization"…);
+   * A local model, for what only runs in this process (`operation`: "Rendering a chat prompt"…);
    * a remote model is an InvalidInputError naming the `model` field.
    */
   local(name: string, operation: string): LoadedModel {

@@ -1,8 +1,10 @@
-// Tokenize and detokenize with a model's own tokenizer.
+// Tokenize and detokenize with a model's own tokenizer: a local model's, or a remote upstream's
+// replicas' (llama-server's /tokenize and /detokenize).
 
 import type { Token } from "node-llama-cpp";
 import { z } from "zod";
 import { InvalidInputError } from "../errors.js";
+import { RemoteModel } from "../inference/remote/remoteModel.js";
 import type { InferenceDeps } from "./context.js";
 import { parseInput } from "./parseInput.js";
 
@@ -51,19 +53,30 @@ function tokenPiece(id: number, bytes: Uint8Array): TokenPiece {
   }
 }
 
-export function tokenize(deps: InferenceDeps, input: TokenizeInput | unknown): Tokenization {
+export async function tokenize(deps: InferenceDeps, input: TokenizeInput | unknown): Promise<Tokenization> {
   const parsed = parseInput(tokenizeInputSchema, input);
-  const model = deps.registry.local(parsed.model ?? deps.registry.defaultModelId, "Tokenization");
+  const model = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
+  if (model instanceof RemoteModel) {
+    const tokens = await model.tokenize(parsed.text, parsed.withSpecialTokens, parsed.addSpecialTokens);
+    return {
+      model: model.id,
+      tokens: tokens.map(({ id, piece }) =>
+        typeof piece === "string" ? { id, piece } : tokenPiece(id, Uint8Array.from(piece)),
+      ),
+    };
+  }
   const tokens = model.tokenize(parsed.text, parsed.withSpecialTokens, parsed.addSpecialTokens);
   return { model: model.id, tokens: tokens.map((id) => tokenPiece(id, model.tokenBytes(id))) };
 }
 
-export function detokenize(
+export async function detokenize(
   deps: InferenceDeps,
   input: DetokenizeInput | unknown,
-): { model: string; text: string } {
+): Promise<{ model: string; text: string }> {
   const parsed = parseInput(detokenizeInputSchema, input);
-  const model = deps.registry.local(parsed.model ?? deps.registry.defaultModelId, "Detokenization");
+  const model = deps.registry.get(parsed.model ?? deps.registry.defaultModelId);
+  // Token ids are the replica's: it checks them.
+  if (model instanceof RemoteModel) return { model: model.id, text: await model.detokenize(parsed.tokens) };
   const invalid = parsed.tokens.findIndex((token) => !model.isValidToken(token));
   if (invalid >= 0)
     throw new InvalidInputError(`tokens.${invalid}`, `Unknown token id ${parsed.tokens[invalid]}`);

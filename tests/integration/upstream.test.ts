@@ -239,6 +239,32 @@ describe("a gateway over two inferql replicas", () => {
     expect(viaTrpc).toMatchObject({ model: "remote", vectors: [alone.data[0].embedding] });
   });
 
+  it("tokenizes and detokenizes with a replica's tokenizer, on REST, GraphQL and tRPC", async () => {
+    const text = "Llamas <|im_end|> graze by the sea";
+    const body = { content: text, with_pieces: true, parse_special: true };
+    const direct = await postJson(`${replicas[0].url}/tokenize`, { model: "tiny", ...body });
+    const through = await postJson(`${gateway.url}/tokenize`, { model: "remote", ...body });
+    expect(through.status).toBe(200);
+    expect(through.body).toEqual(direct.body);
+    const pieces = (direct.body as { tokens: { id: number; piece: string }[] }).tokens;
+
+    const graphql = await postGraphql<
+      { tokenize: { count: number; tokens: { id: number; piece: string }[] } },
+      never
+    >(
+      gateway.url,
+      `query { tokenize(model: "remote", text: ${JSON.stringify(text)}, withSpecialTokens: true) { count tokens { id piece } } }`,
+    );
+    expect(graphql.errors).toBeUndefined();
+    expect(graphql.data?.tokenize).toEqual({ count: pieces.length, tokens: pieces });
+    const trpc = createInferqlClient(gateway.url);
+    const ids = pieces.map((token) => token.id);
+    expect(await trpc.tokenizer.detokenize.query({ model: "remote", tokens: ids })).toEqual({
+      model: "remote",
+      text: (await replicas[0].resolvers.detokenize({ tokens: ids })).text,
+    });
+  });
+
   it("refuses what a remote upstream cannot do with a 400 naming the field", async () => {
     await expect(
       client.chat.completions.create({

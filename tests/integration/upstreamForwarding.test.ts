@@ -1,9 +1,9 @@
 // What a gateway sends each upstream kind (issue #16): one recording upstream behind three
 // `--upstream`s (kind=llama, vllm, openai) shows the body each receives: a GBNF grammar as
 // llama-server's `grammar` or vLLM's `guided_grammar`, the sampling extensions under each kind's
-// names, infill as llama-server's /infill, embeddings with llama-server's `embd_normalize`, rerank as
-// /v1/rerank. What a kind cannot take is refused before any upstream sees it: a 400 naming the field
-// on REST, GraphQL and tRPC, with no slot left taken.
+// names, infill, tokenize and detokenize as llama-server's, embeddings with llama-server's
+// `embd_normalize`, rerank as /v1/rerank. What a kind cannot take is refused before any upstream sees
+// it: a 400 naming the field on REST, GraphQL and tRPC, with no slot left taken.
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import type { OpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -221,6 +221,50 @@ describe("infill", () => {
       tokens_evaluated: 7,
       tokens_cached: 3,
     });
+  });
+});
+
+describe("tokenize and detokenize", () => {
+  it("go to llama-server as its /tokenize (with pieces) and /detokenize; a piece's bytes come back as bytes", async () => {
+    const tokenized = await postJson(`${gateway.url}/tokenize`, {
+      model: "llama",
+      content: "Hi",
+      add_special: true,
+      with_pieces: true,
+    });
+    expect(upstream.recorded.at(-1)).toEqual({
+      path: "/tokenize",
+      body: { content: "Hi", add_special: true, parse_special: true, with_pieces: true },
+    });
+    expect(tokenized.body).toEqual({
+      tokens: [
+        { id: 9, piece: "Hi" },
+        { id: 7, piece: [226, 130] },
+      ],
+    });
+    const viaTrpc = await trpc.tokenizer.tokenize.query({ model: "llama", text: "Hi" });
+    expect(upstream.recorded.at(-1)?.body).toMatchObject({ add_special: false, parse_special: false });
+    expect(viaTrpc.tokens).toEqual([
+      { id: 9, piece: "Hi" },
+      { id: 7, piece: "\ufffd", bytes: [226, 130] },
+    ]);
+
+    const detokenized = await postJson(`${gateway.url}/detokenize`, { model: "llama", tokens: [9, 7] });
+    expect(upstream.recorded.at(-1)).toEqual({ path: "/detokenize", body: { tokens: [9, 7] } });
+    expect(detokenized.body).toEqual({ content: "detokenized [9,7]" });
+  });
+
+  it("are a 400 naming the model on kinds without them, before any upstream sees it", async () => {
+    const before = upstream.requests;
+    for (const model of ["vllm", "openai"]) {
+      const answer = await postJson(`${gateway.url}/tokenize`, { model, content: "Hi" });
+      expect(answer.status).toBe(400);
+      expect((answer.body as { error: object }).error).toMatchObject({
+        param: "model",
+        message: expect.stringMatching(/not available on '(vllm|openai)'/),
+      });
+    }
+    expect(upstream.requests).toBe(before);
   });
 });
 

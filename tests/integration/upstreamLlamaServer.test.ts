@@ -2,15 +2,15 @@
 // node-llama-cpp's llama.cpp by bench/build-llama-server.sh: streamed and whole chat completions with
 // usage, finish reasons and logprobs, GBNF grammars (inferql's `grammar` as llama-server's), JSON
 // outputs, a cancelled stream freeing llama-server's slot, through the openai client, GraphQL
-// over graphql-ws and tRPC, infill, embeddings and rerank. Skipped, with a line saying how to build
-// it, where there is no binary.
+// over graphql-ws and tRPC, infill, embeddings, rerank, tokenize and detokenize. Skipped, with a
+// line saying how to build it, where there is no binary.
 //
 // Five llama-servers: the tiny generated model (it rarely stops: long streams to cancel), the same
 // model with `--embeddings` (llama-server then serves nothing else), the reranker fixture with
 // `--reranking`, the scripted fill-in-the-middle fixture, and the scripted Qwen2.5 fixture for JSON
-// schemas on chat, which llama-server cannot constrain on the tiny
-// model (its grammar starts with the generation prompt, which the tiny model's SentencePiece
-// tokenizer splits with a space prefix that the grammar refuses: "Failed to initialize samplers").
+// schemas on chat, which llama-server cannot constrain on the tiny model (its grammar starts with the
+// generation prompt, which the tiny model's SentencePiece tokenizer splits with a space prefix that
+// the grammar refuses: "Failed to initialize samplers").
 import type { OpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunningServer } from "../../bench/targets/inferqlServer.js";
@@ -307,6 +307,17 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
     );
     expect(graphql.errors).toBeUndefined();
     expect(graphql.data?.createInfill.text).toBe(FIM_ANSWER);
+  });
+
+  it("tokenize and detokenize: llama-server's tokens and pieces, and its text back", async () => {
+    const body = { content: "Llamas graze by the sea", with_pieces: true };
+    const direct = await postJson(`${tiny.url}/tokenize`, body);
+    const through = await postJson(`${gateway.url}/tokenize`, { model: "llama", ...body });
+    expect(through.status).toBe(200);
+    expect(through.body).toEqual(direct.body);
+    const ids = (direct.body as { tokens: { id: number }[] }).tokens.map((token) => token.id);
+    const text = await postJson(`${gateway.url}/detokenize`, { model: "llama", tokens: ids });
+    expect(text.body).toEqual((await postJson(`${tiny.url}/detokenize`, { tokens: ids })).body);
   });
 
   it("rerank: llama-server's scores and usage, most relevant first, top_n applied", async () => {

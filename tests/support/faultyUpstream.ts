@@ -1,7 +1,7 @@
 // A small scripted OpenAI-compatible upstream (plain node:http), for the fault and forwarding cases:
 // it answers GET (health) with 200, records every POST's path and JSON body, answers embeddings with
-// a fixed vector per input, rerank with fixed scores and /infill as llama-server streams it (in mode
-// "ok"; the error modes as below),
+// a fixed vector per input, rerank with fixed scores, /infill as llama-server streams it, and
+// /tokenize and /detokenize with fixed answers (in mode "ok"; the error modes as below),
 // and answers a chat or text
 // completion as `mode` says: a short valid stream, HTTP 500, 501, 429 or 400 with an OpenAI
 // error body, a hang before the first byte, a stream that stalls (or dies) after two content chunks,
@@ -95,6 +95,16 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
       if (request.url === "/v1/embeddings" && upstream.mode === "ok") return answerEmbeddings(body, response);
       if (request.url === "/v1/rerank" && upstream.mode === "ok") return answerRerank(body, response);
       if (request.url === "/infill" && upstream.mode === "ok") return answerInfill(response);
+      if (request.url === "/tokenize" && upstream.mode === "ok")
+        // A piece that is not valid UTF-8 on its own comes as its bytes, as llama-server sends it.
+        return answerJson(response, {
+          tokens: [
+            { id: 9, piece: "Hi" },
+            { id: 7, piece: [226, 130] },
+          ],
+        });
+      if (request.url === "/detokenize" && upstream.mode === "ok")
+        return answerJson(response, { content: `detokenized ${JSON.stringify(body.tokens)}` });
       answer(upstream.mode, request.url === "/v1/completions", response);
     });
   });
@@ -169,6 +179,10 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
         usage: { prompt_tokens: 5 * documents.length, total_tokens: 5 * documents.length },
       }),
     );
+  }
+
+  function answerJson(response: ServerResponse, body: unknown): void {
+    response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
   }
 
   /** llama-server's own stream: two pieces, then the totals with an empty piece, and no `[DONE]`. */

@@ -3,7 +3,7 @@ import type { Resolvers, Tokenization } from "../../resolvers/index.js";
 import { builder } from "./builder.js";
 import { optionalId, orUndefined } from "./inputValues.js";
 
-type Detokenization = ReturnType<Resolvers["detokenize"]>;
+type Detokenization = Awaited<ReturnType<Resolvers["detokenize"]>>;
 
 const TokenRef = builder.objectRef<Tokenization["tokens"][number]>("Token").implement({
   description: "One token of a model's vocabulary.",

@@ -1,7 +1,8 @@
 // A generation request as an OpenAI-compatible request body (chat or text completions; infill as
 // llama-server's /infill), streamed with usage; an embeddings request as OpenAI's, a rerank request
-// as Jina's and Cohere's (which llama-server and vLLM take). What the upstream kind cannot take is an
-// InvalidInputError naming the field, never dropped.
+// as Jina's and Cohere's (which llama-server and vLLM take); tokenize and detokenize as
+// llama-server's. What the upstream kind cannot take is an InvalidInputError naming the field, never
+// dropped.
 import { InvalidInputError } from "../../errors.js";
 import type { ChatPromptMessage, GenerationRequest } from "../types.js";
 import type { UpstreamKind } from "./upstreamSpec.js";
@@ -176,6 +177,45 @@ export function toRerankRequest(
       `Reranking is not available on '${upstreamId}', a remote (openai) upstream: the OpenAI API has none (kind=llama or kind=vllm have)`,
     );
   return { path: "/v1/rerank", body: { model, query, documents, top_n: documents.length } };
+}
+
+/** A tokenize request as llama-server's `POST /tokenize` takes it, each token with its piece. */
+export function toTokenizeRequest(
+  text: string,
+  withSpecialTokens: boolean,
+  addSpecialTokens: boolean,
+  kind: UpstreamKind,
+  upstreamId: string,
+): { path: "/tokenize"; body: Record<string, unknown> } {
+  refuseUnlessLlama(kind, upstreamId, "Tokenization");
+  return {
+    path: "/tokenize",
+    body: {
+      content: text,
+      add_special: addSpecialTokens,
+      parse_special: withSpecialTokens,
+      with_pieces: true,
+    },
+  };
+}
+
+/** A detokenize request as llama-server's `POST /detokenize` takes it. */
+export function toDetokenizeRequest(
+  tokens: readonly number[],
+  kind: UpstreamKind,
+  upstreamId: string,
+): { path: "/detokenize"; body: Record<string, unknown> } {
+  refuseUnlessLlama(kind, upstreamId, "Detokenization");
+  return { path: "/detokenize", body: { tokens } };
+}
+
+/** llama-server's own endpoints (tokenize, detokenize) exist on `kind=llama` only: a 400 naming `model` elsewhere. */
+function refuseUnlessLlama(kind: UpstreamKind, upstreamId: string, what: string): void {
+  if (kind !== "llama")
+    throw new InvalidInputError(
+      "model",
+      `${what} is not available on '${upstreamId}', a remote (${kind}) upstream: it is llama-server's (kind=llama)`,
+    );
 }
 
 function toWireMessage(message: ChatPromptMessage): Record<string, unknown> {

@@ -4,8 +4,8 @@
 // It routes among replicas (pickSlot: prefix affinity, else least outstanding), ejects replicas that
 // fail or hang and restores them when a health probe answers, retries a request that produced nothing
 // on another replica (SlotFailedError), and aborts the upstream request when its generation is cancelled.
-// Embeddings and reranking go to a replica the same way (least outstanding, failures ejected and
-// retried), outside the slots, as a local model's are.
+// Embeddings, reranking and the tokenizer go to a replica the same way (least outstanding, failures
+// ejected and retried), outside the slots, as a local model's are.
 import { createParser } from "eventsource-parser";
 import type { Logger } from "pino";
 import {
@@ -24,13 +24,21 @@ import {
 import type { EngineEvent, GenerationRequest, LoraSelection } from "../types.js";
 import {
   type EmbeddingsWireInput,
+  toDetokenizeRequest,
   toEmbeddingsRequest,
   toOpenAiRequest,
   toRerankRequest,
+  toTokenizeRequest,
 } from "./openAiRequest.js";
 import { promptPrefixHashes } from "./prefixAffinity.js";
 import { ReplicaRouter } from "./replicaRouter.js";
-import { readEmbeddingsAnswer, readRerankAnswer } from "./upstreamAnswers.js";
+import {
+  readDetokenizeAnswer,
+  readEmbeddingsAnswer,
+  readRerankAnswer,
+  readTokenizeAnswer,
+  type TokenizedPiece,
+} from "./upstreamAnswers.js";
 import { drainToPool, postStream, readText, UpstreamConnectError } from "./upstreamHttp.js";
 import {
   fromLlamaServerChunk,
@@ -363,8 +371,27 @@ export class RemoteModel implements ScheduledModel {
     return this.request("rerank", wire, (text) => readRerankAnswer(text, documents.length));
   }
 
+  /** The tokens of `text` by a replica's tokenizer (llama-server's `POST /tokenize`), with their pieces. */
+  async tokenize(
+    text: string,
+    withSpecialTokens: boolean,
+    addSpecialTokens: boolean,
+  ): Promise<TokenizedPiece[]> {
+    const wire = toTokenizeRequest(text, withSpecialTokens, addSpecialTokens, this.spec.kind, this.id);
+    return this.request("tokenize", wire, readTokenizeAnswer);
+  }
+
+  /** The text of `tokens` by a replica's tokenizer (llama-server's `POST /detokenize`). */
+  async detokenize(tokens: readonly number[]): Promise<string> {
+    return this.request(
+      "detokenize",
+      toDetokenizeRequest(tokens, this.spec.kind, this.id),
+      readDetokenizeAnswer,
+    );
+  }
+
   /**
-   * A request outside the slots (as a local model's embeddings and reranking are), on one replica:
+   * A request outside the slots (as a local model's embeddings, reranking and tokenizer are), on one replica:
    * the healthy one running the fewest requests, the one chosen longest ago among equals. A replica
    * that fails before answering is ejected or passed over as for a generation, and the request tried
    * on another; with none left, the client gets what a generation would (503, 504, a replica's 400

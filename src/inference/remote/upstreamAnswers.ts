@@ -1,5 +1,6 @@
-// The JSON answers of a replica's embeddings (OpenAI's shape) and rerank (Jina's and Cohere's, as
-// llama-server, vLLM and inferql write it), read into what the resolvers need. An answer that does
+// The JSON answers of a replica's embeddings (OpenAI's shape), rerank (Jina's and Cohere's, as
+// llama-server, vLLM and inferql write it), tokenize and detokenize (llama-server's), read into what
+// the resolvers need. An answer that does
 // not have that shape is an UpstreamStreamError (the replica is passed over, as for a broken stream).
 import { UpstreamStreamError } from "./upstreamOutput.js";
 
@@ -66,4 +67,30 @@ export function readRerankAnswer(
       `the rerank answer does not have one score for each of the ${documents} documents`,
     );
   return { scores, promptTokens: promptTokensOf(answer.usage) };
+}
+
+/** A token of a tokenize answer: its id, and its piece (text, or byte values when not valid UTF-8). */
+export interface TokenizedPiece {
+  id: number;
+  piece: string | number[];
+}
+
+/** The tokens of llama-server's tokenize answer with pieces. */
+export function readTokenizeAnswer(text: string): TokenizedPiece[] {
+  const answer = parse<{ tokens?: unknown }>(text, "tokenize");
+  const tokens = Array.isArray(answer?.tokens) ? (answer.tokens as Partial<TokenizedPiece>[]) : undefined;
+  const valid = (token: Partial<TokenizedPiece>): token is TokenizedPiece =>
+    typeof token?.id === "number" &&
+    (typeof token.piece === "string" ||
+      (Array.isArray(token.piece) && token.piece.every((byte) => typeof byte === "number")));
+  if (!tokens?.every(valid))
+    throw new UpstreamStreamError("the tokenize answer is not a list of tokens with their pieces");
+  return tokens;
+}
+
+/** The text of llama-server's detokenize answer. */
+export function readDetokenizeAnswer(text: string): string {
+  const answer = parse<{ content?: unknown }>(text, "detokenize");
+  if (typeof answer?.content !== "string") throw new UpstreamStreamError("the detokenize answer has no text");
+  return answer.content;
 }

@@ -36,7 +36,7 @@ describe("sampling", () => {
       maxTokens: 1,
       temperature: 0,
     });
-    const first = app.resolvers.tokenize({ text: greedy.content?.trimStart() ?? "" }).tokens[0].id;
+    const first = (await app.resolvers.tokenize({ text: greedy.content?.trimStart() ?? "" })).tokens[0].id;
     const banned = await app.resolvers.createChatCompletion({
       messages: hello,
       maxTokens: 1,
@@ -297,11 +297,11 @@ describe("other operations", () => {
     expect(result.vectors[0]).not.toEqual(result.vectors[1]);
   });
 
-  test("tokenize and detokenize round-trip", () => {
+  test("tokenize and detokenize round-trip", async () => {
     const text = "hello world, the model";
-    const { tokens } = app.resolvers.tokenize({ text });
+    const { tokens } = await app.resolvers.tokenize({ text });
     expect(tokens.length).toBeGreaterThan(1);
-    expect(app.resolvers.detokenize({ tokens: tokens.map((token) => token.id) }).text).toBe(text);
+    expect((await app.resolvers.detokenize({ tokens: tokens.map((token) => token.id) })).text).toBe(text);
   });
 
   test("models list their adapters, context size and chat template", () => {
@@ -316,7 +316,9 @@ describe("other operations", () => {
 
   test("raw completion uses the prompt as is", async () => {
     const result = await app.resolvers.createCompletion({ prompt: "the water", maxTokens: 10 });
-    expect(result.usage.promptTokens).toBe(app.resolvers.tokenize({ text: "the water" }).tokens.length + 1);
+    expect(result.usage.promptTokens).toBe(
+      (await app.resolvers.tokenize({ text: "the water" })).tokens.length + 1,
+    );
     expect(result.usage.completionTokens).toBe(10);
   });
 });

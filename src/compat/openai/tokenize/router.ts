@@ -15,7 +15,7 @@ export function tokenizeRoutes(resolvers: Resolvers): Route[] {
       async handle(context) {
         const request = parseRequest(tokenizeRequestSchema, await readJsonBody(context.request));
         context.renames = tokenizeParamRenames;
-        const tokenization = resolvers.tokenize(toTokenizeInput(request));
+        const tokenization = await resolvers.tokenize(toTokenizeInput(request));
         sendJson(context.response, 200, toTokenizeResponse(tokenization, request));
       },
     },
@@ -24,7 +24,7 @@ export function tokenizeRoutes(resolvers: Resolvers): Route[] {
       path: "/detokenize",
       async handle(context) {
         const request = parseRequest(detokenizeRequestSchema, await readJsonBody(context.request));
-        const { text } = resolvers.detokenize(toDetokenizeInput(request));
+        const { text } = await resolvers.detokenize(toDetokenizeInput(request));
         const response: DetokenizeResponse = { content: text };
         sendJson(context.response, 200, response);
       },
