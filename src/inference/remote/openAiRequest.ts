@@ -209,7 +209,7 @@ export function toDetokenizeRequest(
   return { path: "/detokenize", body: { tokens } };
 }
 
-/** llama-server's own endpoints (tokenize, detokenize) exist on `kind=llama` only: a 400 naming `model` elsewhere. */
+/** llama-server's own endpoints (tokenize, detokenize) are on `kind=llama` only: a 400 naming `model` elsewhere. */
 function refuseUnlessLlama(kind: UpstreamKind, upstreamId: string, what: string): void {
   if (kind !== "llama")
     throw new InvalidInputError(

@@ -391,11 +391,12 @@ export class RemoteModel implements ScheduledModel {
   }
 
   /**
-   * A request outside the slots (as a local model's embeddings, reranking and tokenizer are), on one replica:
-   * the healthy one running the fewest requests, the one chosen longest ago among equals. A replica
-   * that fails before answering is ejected or passed over as for a generation, and the request tried
-   * on another; with none left, the client gets what a generation would (503, 504, a replica's 400
-   * or 429). `read` turns the answer's body into the result, or throws an UpstreamStreamError.
+   * A request outside the slots (as a local model's embeddings, reranking and tokenizer are), on one
+   * replica: the healthy one running the fewest requests, the one chosen longest ago among equals. A
+   * replica that fails before answering is ejected or passed over as for a generation, and the
+   * request tried on another; with none left, the client gets what a generation would (503, 504, a
+   * replica's 400 or 429). `read` turns the answer's body into the result, or throws an
+   * UpstreamStreamError.
    */
   private async request<T>(
     operation: string,

@@ -1,7 +1,7 @@
 // The JSON answers of a replica's embeddings (OpenAI's shape), rerank (Jina's and Cohere's, as
 // llama-server, vLLM and inferql write it), tokenize and detokenize (llama-server's), read into what
-// the resolvers need. An answer that does
-// not have that shape is an UpstreamStreamError (the replica is passed over, as for a broken stream).
+// the resolvers need. An answer that does not have that shape is an UpstreamStreamError (the replica
+// is passed over, as for a broken stream).
 import { UpstreamStreamError } from "./upstreamOutput.js";
 
 interface Usage {
