@@ -62,9 +62,20 @@ describe("a gateway over two inferql replicas", () => {
     await Promise.all((replicas ?? []).map((replica) => replica.close()));
   });
 
-  it("lists the remote model and streams it on REST with usage and finish reasons", async () => {
-    const models = await client.models.list();
-    expect(models.data.map((model) => model.id)).toEqual(["remote"]);
+  it("lists the remote model, with what its replicas report of it", async () => {
+    const replicaModel = (await openAiClient(replicas[0].url).models.retrieve("tiny")) as unknown as {
+      meta: Record<string, unknown>;
+    };
+    const listed = async () =>
+      ((await client.models.list()).data as unknown as { id: string; meta: Record<string, unknown> }[]).map(
+        ({ id, meta: { n_ctx, n_ctx_train, n_embd, size } }) => ({ id, n_ctx, n_ctx_train, n_embd, size }),
+      );
+    const { n_ctx, n_ctx_train, n_embd, size } = replicaModel.meta;
+    expect(n_ctx).toBeGreaterThan(0);
+    await expect.poll(listed).toEqual([{ id: "remote", n_ctx, n_ctx_train, n_embd, size }]);
+  });
+
+  it("streams the remote model on REST with usage and finish reasons", async () => {
     const stream = await client.chat.completions.create({
       model: "remote",
       messages: [{ role: "user", content: "Say something" }],

@@ -33,8 +33,10 @@ import {
 import { promptPrefixHashes } from "./prefixAffinity.js";
 import { ReplicaRouter } from "./replicaRouter.js";
 import {
+  type ModelDescription,
   readDetokenizeAnswer,
   readEmbeddingsAnswer,
+  readModelsAnswer,
   readRerankAnswer,
   readTokenizeAnswer,
   type TokenizedPiece,
@@ -99,6 +101,13 @@ interface Fault {
 
 const PROBE_TIMEOUT_MS = 5000;
 
+const NOTHING_DESCRIBED: ModelDescription = {
+  contextSize: 0,
+  trainContextSize: 0,
+  embeddingSize: 0,
+  sizeBytes: 0,
+};
+
 export class RemoteModel implements ScheduledModel {
   readonly slots: number;
   private readonly replicas: Replica[];
@@ -141,19 +150,44 @@ export class RemoteModel implements ScheduledModel {
 
   private readonly outstanding = new Map<number, number>();
 
+  /** What the replicas report of the model (describeFromReplicas); zeros until one has answered. */
   info(): ModelInfo {
+    const described = this.described ?? NOTHING_DESCRIBED;
     return {
       id: this.spec.id,
       path: "",
-      contextSize: 0,
-      trainContextSize: 0,
+      ...described,
       chatTemplate: "",
       chatFormat: { wrapperName: `upstream:${this.spec.kind}`, renderer: "jinja", toolCallFormat: "native" },
       adapters: [],
       aliases: [],
-      sizeBytes: 0,
-      embeddingSize: 0,
     };
+  }
+
+  private described?: ModelDescription;
+
+  /**
+   * Asks the replicas, one after another until one answers, what they serve (`GET /v1/models`: the
+   * context size one request may use, the embedding size, the file size), for `info`. Best-effort:
+   * a replica that is down is asked again when it is restored.
+   */
+  async describeFromReplicas(): Promise<void> {
+    for (const replica of this.replicas) {
+      if (this.described) return;
+      try {
+        const response = await fetch(`${replica.base}/v1/models`, {
+          headers: this.headers(),
+          signal: AbortSignal.timeout(Math.min(this.spec.timeoutMs, PROBE_TIMEOUT_MS)),
+        });
+        if (!response.ok) {
+          await response.body?.cancel();
+          continue;
+        }
+        this.described ??= readModelsAnswer(await response.json(), this.spec.model ?? this.spec.id);
+      } catch {
+        // Not reachable yet: the health checks restore it, and it is asked then.
+      }
+    }
   }
 
   /** Token ids are the upstream's: it checks them. */
@@ -234,6 +268,7 @@ export class RemoteModel implements ScheduledModel {
     this.healthTimer = setInterval(() => this.probeAll(), this.spec.healthIntervalMs);
     this.healthTimer.unref();
     void this.checkConcurrency();
+    void this.describeFromReplicas();
   }
 
   /**
@@ -328,6 +363,7 @@ export class RemoteModel implements ScheduledModel {
     this.logger?.info({ upstream: this.id, replica: replica.label }, "upstream replica restored");
     this.emit({ type: "restored", upstream: this.id, replica: replica.label });
     for (const listener of this.slotListeners) listener();
+    if (!this.described) void this.describeFromReplicas();
   }
 
   private emit(event: UpstreamEvent): void {

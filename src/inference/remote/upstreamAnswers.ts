@@ -1,6 +1,6 @@
 // The JSON answers of a replica's embeddings (OpenAI's shape), rerank (Jina's and Cohere's, as
-// llama-server, vLLM and inferql write it), tokenize and detokenize (llama-server's), read into what
-// the resolvers need. An answer that does not have that shape is an UpstreamStreamError (the replica
+// llama-server, vLLM and inferql write it), tokenize and detokenize (llama-server's), and the model
+// list (`GET /v1/models`), read into what the resolvers need. An answer that does not have that shape is an UpstreamStreamError (the replica
 // is passed over, as for a broken stream).
 import { UpstreamStreamError } from "./upstreamOutput.js";
 
@@ -93,4 +93,43 @@ export function readDetokenizeAnswer(text: string): string {
   const answer = parse<{ content?: unknown }>(text, "detokenize");
   if (typeof answer?.content !== "string") throw new UpstreamStreamError("the detokenize answer has no text");
   return answer.content;
+}
+
+/** What a replica's model list says of the model it serves (0 where it says nothing). */
+export interface ModelDescription {
+  /** Tokens one request may use: llama-server's and inferql's `meta.n_ctx`, vLLM's `max_model_len`. */
+  contextSize: number;
+  trainContextSize: number;
+  embeddingSize: number;
+  sizeBytes: number;
+}
+
+interface ListedModel {
+  id?: unknown;
+  aliases?: unknown;
+  max_model_len?: unknown;
+  meta?: { n_ctx?: unknown; n_ctx_train?: unknown; n_embd?: unknown; size?: unknown } | null;
+}
+
+/**
+ * The description of `name` in a model list: the entry with that id or alias, else the only entry
+ * (llama-server lists its file under its own name, whatever the gateway calls it); undefined when
+ * the list names none of them.
+ */
+export function readModelsAnswer(answer: unknown, name: string): ModelDescription | undefined {
+  const data = (answer as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) return undefined;
+  const entries = data as ListedModel[];
+  const entry =
+    entries.find(
+      (model) => model?.id === name || (Array.isArray(model?.aliases) && model.aliases.includes(name)),
+    ) ?? (entries.length === 1 ? entries[0] : undefined);
+  if (!entry) return undefined;
+  const count = (value: unknown) => (typeof value === "number" && value > 0 ? value : 0);
+  return {
+    contextSize: count(entry.meta?.n_ctx) || count(entry.max_model_len),
+    trainContextSize: count(entry.meta?.n_ctx_train),
+    embeddingSize: count(entry.meta?.n_embd),
+    sizeBytes: count(entry.meta?.size),
+  };
 }
