@@ -1,9 +1,10 @@
 // The models this server serves, by id: local GGUF models (LoadedModel) and remote upstreams
-// (RemoteModel), their loading state, lookup, and shutdown. The scheduler takes either (`get`);
-// what only a local model can do (prompt rendering) asks for `local`.
+// (RemoteModel), their loading state, lookup, and shutdown. The scheduler and the resolvers take
+// either (`get`); a resolver that runs something outside the scheduler (embeddings, rerank, the
+// tokenizer, prompt rendering) asks a remote model's replicas for it.
 import type { Llama } from "node-llama-cpp";
 import type { Logger } from "pino";
-import { InvalidInputError, ModelNotFoundError, ModelNotReadyError } from "../errors.js";
+import { ModelNotFoundError, ModelNotReadyError } from "../errors.js";
 import { type ContextSettings, LoadedModel, type ModelSpec } from "./engine/loadedModel.js";
 import { defaultThreadsFor } from "./engine/loadLlama.js";
 import type { RemoteModel } from "./remote/remoteModel.js";
@@ -87,19 +88,6 @@ export class ModelRegistry implements ScheduledModels {
     if (model) return model;
     if (this.specs.some((spec) => spec.id === id)) throw new ModelNotReadyError();
     throw new ModelNotFoundError(name);
-  }
-
-  /**
-   * A local model, for what only runs in this process (`operation`: "Rendering a chat prompt"…);
-   * a remote model is an InvalidInputError naming the `model` field.
-   */
-  local(name: string, operation: string): LoadedModel {
-    const model = this.get(name);
-    if (model instanceof LoadedModel) return model;
-    throw new InvalidInputError(
-      "model",
-      `${operation} is not available on '${model.id}': it is served by a remote upstream`,
-    );
   }
 
   /** The served models: the local ones loaded so far, then the upstreams. */

@@ -44,7 +44,7 @@ async function expectUndisturbed(streams: ReturnType<typeof openStream>[]) {
 it("a grammar whose every allowed token is banned by logit_bias (once a crash of the whole process) is answered, and the streams beside it finish", async () => {
   // With a -100 ban on every token that can start "a", llama.cpp's sampler picks a token the
   // grammar rejects; node-llama-cpp 3.21 then rejects a promise nothing handles and never ends the sequence.
-  const model = app.registry.local("tiny", "test");
+  const model = app.registry.get("tiny") as LoadedModel;
   const banned: Record<string, number> = {};
   for (let token = 0; token < model.vocabularySize; token++) {
     const text = model.tokenText(token as Token);

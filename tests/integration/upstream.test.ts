@@ -276,6 +276,36 @@ describe("a gateway over two inferql replicas", () => {
     });
   });
 
+  it("renders a chat with a replica's template, and counts its tokens there, for /apply-template, Anthropic and Responses", async () => {
+    const messages = [
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Where do llamas live?" },
+    ];
+    const direct = await postJson(`${replicas[0].url}/apply-template`, { model: "tiny", messages });
+    const through = await postJson(`${gateway.url}/apply-template`, { model: "remote", messages });
+    expect(through.status).toBe(200);
+    expect(through.body).toEqual(direct.body);
+
+    const anthropic = { system: "Be brief.", messages: [{ role: "user", content: "Where do llamas live?" }] };
+    const countDirect = await postJson(`${replicas[0].url}/v1/messages/count_tokens`, {
+      model: "tiny",
+      ...anthropic,
+    });
+    const countThrough = await postJson(`${gateway.url}/v1/messages/count_tokens`, {
+      model: "remote",
+      ...anthropic,
+    });
+    expect(countThrough.body).toEqual(countDirect.body);
+    const inputTokens = await postJson(`${gateway.url}/v1/responses/input_tokens`, {
+      model: "remote",
+      instructions: "Be brief.",
+      input: "Where do llamas live?",
+    });
+    expect(inputTokens.body).toMatchObject({
+      input_tokens: (countDirect.body as { input_tokens: number }).input_tokens,
+    });
+  });
+
   it("refuses what a remote upstream cannot do with a 400 naming the field", async () => {
     await expect(
       client.chat.completions.create({

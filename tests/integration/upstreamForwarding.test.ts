@@ -1,9 +1,9 @@
 // What a gateway sends each upstream kind (issue #16): one recording upstream behind three
 // `--upstream`s (kind=llama, vllm, openai) shows the body each receives: a GBNF grammar as
 // llama-server's `grammar` or vLLM's `guided_grammar`, the sampling extensions under each kind's
-// names, infill, tokenize and detokenize as llama-server's, embeddings with llama-server's
-// `embd_normalize`, rerank as /v1/rerank. What a kind cannot take is refused before any upstream sees
-// it: a 400 naming the field on REST, GraphQL and tRPC, with no slot left taken.
+// names, infill, prompt rendering, tokenize and detokenize as llama-server's, embeddings with
+// llama-server's `embd_normalize`, rerank as /v1/rerank. What a kind cannot take is refused before any
+// upstream sees it: a 400 naming the field on REST, GraphQL and tRPC, with no slot left taken.
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import type { OpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -264,6 +264,55 @@ describe("tokenize and detokenize", () => {
         message: expect.stringMatching(/not available on '(vllm|openai)'/),
       });
     }
+    expect(upstream.requests).toBe(before);
+  });
+});
+
+describe("prompt rendering", () => {
+  it("goes to llama-server as its /apply-template with the chat's messages, tools and template variables; counts use its tokenizer", async () => {
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }];
+    const rendered = await postJson(`${gateway.url}/apply-template`, {
+      model: "llama",
+      messages: [{ role: "user", content: "Hi" }],
+      tools,
+      chat_template_kwargs: { enable_thinking: false },
+    });
+    // Rendered, then counted (the resolver's answer carries the count): two requests.
+    expect(upstream.recorded.at(-2)).toEqual({
+      path: "/apply-template",
+      body: {
+        messages: [{ role: "user", content: "Hi" }],
+        tools,
+        chat_template_kwargs: { enable_thinking: false },
+      },
+    });
+    expect(rendered.body).toEqual({ prompt: '<rendered [{"role":"user","content":"Hi"}]>' });
+
+    // Anthropic's count_tokens: the rendered prompt, then tokenized by the replica (two tokens here).
+    const counted = await postJson(`${gateway.url}/v1/messages/count_tokens`, {
+      model: "llama",
+      messages: [{ role: "user", content: "Hi" }],
+    });
+    expect(upstream.recorded.slice(-2).map((request) => request.path)).toEqual([
+      "/apply-template",
+      "/tokenize",
+    ]);
+    expect(upstream.recorded.at(-1)?.body).toMatchObject({
+      content: '<rendered [{"role":"user","content":"Hi"}]>',
+      parse_special: true,
+      add_special: true,
+    });
+    expect(counted.body).toEqual({ input_tokens: 2 });
+  });
+
+  it("is a 400 naming the model on kinds without it, before any upstream sees it", async () => {
+    const before = upstream.requests;
+    const answer = await postJson(`${gateway.url}/apply-template`, {
+      model: "vllm",
+      messages: [{ role: "user", content: "Hi" }],
+    });
+    expect(answer.status).toBe(400);
+    expect((answer.body as { error: object }).error).toMatchObject({ param: "model" });
     expect(upstream.requests).toBe(before);
   });
 });

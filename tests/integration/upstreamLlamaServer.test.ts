@@ -2,8 +2,8 @@
 // node-llama-cpp's llama.cpp by bench/build-llama-server.sh: streamed and whole chat completions with
 // usage, finish reasons and logprobs, GBNF grammars (inferql's `grammar` as llama-server's), JSON
 // outputs, a cancelled stream freeing llama-server's slot, through the openai client, GraphQL
-// over graphql-ws and tRPC, infill, embeddings, rerank, tokenize and detokenize. Skipped, with a
-// line saying how to build it, where there is no binary.
+// over graphql-ws and tRPC, infill, embeddings, rerank, prompt rendering, tokenize and detokenize.
+// Skipped, with a line saying how to build it, where there is no binary.
 //
 // Five llama-servers: the tiny generated model (it rarely stops: long streams to cancel), the same
 // model with `--embeddings` (llama-server then serves nothing else), the reranker fixture with
@@ -320,6 +320,23 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
     );
     expect(graphql.errors).toBeUndefined();
     expect(graphql.data?.createInfill.text).toBe(FIM_ANSWER);
+  });
+
+  it("renders a chat with llama-server's own template (/apply-template), and counts it with its tokenizer", async () => {
+    const messages = [{ role: "user", content: "Say something" }];
+    const direct = await postJson(`${tiny.url}/apply-template`, { messages });
+    const through = await postJson(`${gateway.url}/apply-template`, { model: "llama", messages });
+    expect(through.status).toBe(200);
+    expect(through.body).toEqual(direct.body);
+    const prompt = (direct.body as { prompt: string }).prompt;
+    // As llama-server tokenizes a chat's prompt: special tokens parsed, BOS added where the model adds it.
+    const tokens = await postJson(`${tiny.url}/tokenize`, {
+      content: prompt,
+      parse_special: true,
+      add_special: true,
+    });
+    const counted = await postJson(`${gateway.url}/v1/messages/count_tokens`, { model: "llama", messages });
+    expect(counted.body).toEqual({ input_tokens: (tokens.body as { tokens: number[] }).tokens.length });
   });
 
   it("tokenize and detokenize: llama-server's tokens and pieces, and its text back", async () => {

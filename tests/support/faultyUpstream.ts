@@ -1,7 +1,8 @@
 // A small scripted OpenAI-compatible upstream (plain node:http), for the fault and forwarding cases:
 // it answers GET (health) with 200, records every POST's path and JSON body, answers embeddings with
 // a fixed vector per input, rerank with fixed scores, /infill as llama-server streams it, and
-// /tokenize and /detokenize with fixed answers (in mode "ok"; the error modes as below),
+// /apply-template, /tokenize and /detokenize with fixed answers (in mode "ok"; the error modes as
+// below),
 // and answers a chat or text
 // completion as `mode` says: a short valid stream, HTTP 500, 501, 429 or 400 with an OpenAI
 // error body, a hang before the first byte, a stream that stalls (or dies) after two content chunks,
@@ -103,6 +104,8 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
             { id: 7, piece: [226, 130] },
           ],
         });
+      if (request.url === "/apply-template" && upstream.mode === "ok")
+        return answerJson(response, { prompt: `<rendered ${JSON.stringify(body.messages)}>` });
       if (request.url === "/detokenize" && upstream.mode === "ok")
         return answerJson(response, { content: `detokenized ${JSON.stringify(body.tokens)}` });
       answer(upstream.mode, request.url === "/v1/completions", response);

@@ -36,7 +36,7 @@ export function messagesRoutes(resolvers: Resolvers): Route[] {
       path: "/v1/messages/count_tokens",
       async handle(context) {
         const request = parseAnthropicRequest(countTokensRequestSchema, await readJsonBody(context.request));
-        const rendered = resolvers.renderChatPrompt(toChatPromptInput(request));
+        const rendered = await resolvers.renderChatPrompt(toChatPromptInput(request));
         sendJson(context.response, 200, { input_tokens: rendered.promptTokens });
       },
     },

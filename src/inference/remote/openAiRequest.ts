@@ -1,10 +1,10 @@
 // A generation request as an OpenAI-compatible request body (chat or text completions; infill as
 // llama-server's /infill), streamed with usage; an embeddings request as OpenAI's, a rerank request
-// as Jina's and Cohere's (which llama-server and vLLM take); tokenize and detokenize as
-// llama-server's. What the upstream kind cannot take is an InvalidInputError naming the field, never
-// dropped.
+// as Jina's and Cohere's (which llama-server and vLLM take); apply-template, tokenize and detokenize
+// as llama-server's. What the upstream kind cannot take is an InvalidInputError naming the field,
+// never dropped.
 import { InvalidInputError } from "../../errors.js";
-import type { ChatPromptMessage, GenerationRequest } from "../types.js";
+import type { ChatPrompt, ChatPromptMessage, GenerationRequest } from "../types.js";
 import type { UpstreamKind } from "./upstreamSpec.js";
 
 /** What `json_object` asks for, as a JSON schema: an object, any object. */
@@ -90,20 +90,9 @@ export function toOpenAiRequest(
   }
 
   const prompt = request.prompt;
-  body.messages = prompt.messages.map(toWireMessage);
-  if (prompt.tools.length)
-    body.tools = prompt.tools.map((tool) => ({
-      type: "function",
-      function: {
-        name: tool.name,
-        ...(tool.description !== undefined ? { description: tool.description } : {}),
-        ...(tool.parameters !== undefined ? { parameters: tool.parameters } : {}),
-      },
-    }));
-  if (prompt.templateVariables && Object.keys(prompt.templateVariables).length) {
-    if (kind === "openai") refuse("chatTemplateKwargs", "'chatTemplateKwargs'");
-    body.chat_template_kwargs = prompt.templateVariables;
-  }
+  const chat = toWireChat(prompt);
+  if (chat.chat_template_kwargs && kind === "openai") refuse("chatTemplateKwargs", "'chatTemplateKwargs'");
+  Object.assign(body, chat);
   const output = request.chatOutput;
   if (output && prompt.tools.length) {
     if (output.toolCalls === "none") body.tool_choice = "none";
@@ -179,6 +168,33 @@ export function toRerankRequest(
   return { path: "/v1/rerank", body: { model, query, documents, top_n: documents.length } };
 }
 
+/** A chat's messages, tools and template variables as an OpenAI chat request carries them. */
+function toWireChat(prompt: ChatPrompt): Record<string, unknown> {
+  const chat: Record<string, unknown> = { messages: prompt.messages.map(toWireMessage) };
+  if (prompt.tools.length)
+    chat.tools = prompt.tools.map((tool) => ({
+      type: "function",
+      function: {
+        name: tool.name,
+        ...(tool.description !== undefined ? { description: tool.description } : {}),
+        ...(tool.parameters !== undefined ? { parameters: tool.parameters } : {}),
+      },
+    }));
+  if (prompt.templateVariables && Object.keys(prompt.templateVariables).length)
+    chat.chat_template_kwargs = prompt.templateVariables;
+  return chat;
+}
+
+/** A chat rendered by llama-server's chat template (`POST /apply-template`, the chat request's body). */
+export function toApplyTemplateRequest(
+  prompt: ChatPrompt,
+  kind: UpstreamKind,
+  upstreamId: string,
+): { path: "/apply-template"; body: Record<string, unknown> } {
+  refuseUnlessLlama(kind, upstreamId, "Rendering a chat prompt");
+  return { path: "/apply-template", body: toWireChat(prompt) };
+}
+
 /** A tokenize request as llama-server's `POST /tokenize` takes it, each token with its piece. */
 export function toTokenizeRequest(
   text: string,
@@ -209,7 +225,7 @@ export function toDetokenizeRequest(
   return { path: "/detokenize", body: { tokens } };
 }
 
-/** llama-server's own endpoints (tokenize, detokenize) are on `kind=llama` only: a 400 naming `model` elsewhere. */
+/** llama-server's own endpoints (apply-template, tokenize, detokenize) are on `kind=llama` only: a 400 naming `model` elsewhere. */
 function refuseUnlessLlama(kind: UpstreamKind, upstreamId: string, what: string): void {
   if (kind !== "llama")
     throw new InvalidInputError(

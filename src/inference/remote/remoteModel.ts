@@ -4,8 +4,8 @@
 // It routes among replicas (pickSlot: prefix affinity, else least outstanding), ejects replicas that
 // fail or hang and restores them when a health probe answers, retries a request that produced nothing
 // on another replica (SlotFailedError), and aborts the upstream request when its generation is cancelled.
-// Embeddings, reranking and the tokenizer go to a replica the same way (least outstanding, failures
-// ejected and retried), outside the slots, as a local model's are.
+// Embeddings, reranking, the tokenizer and the chat template go to a replica the same way (least
+// outstanding, failures ejected and retried), outside the slots, as a local model's are.
 import { createParser } from "eventsource-parser";
 import type { Logger } from "pino";
 import {
@@ -21,9 +21,10 @@ import {
   SlotFailedError,
   type SlotRun,
 } from "../scheduler/scheduledModel.js";
-import type { EngineEvent, GenerationRequest, LoraSelection } from "../types.js";
+import type { ChatPrompt, EngineEvent, GenerationRequest, LoraSelection } from "../types.js";
 import {
   type EmbeddingsWireInput,
+  toApplyTemplateRequest,
   toDetokenizeRequest,
   toEmbeddingsRequest,
   toOpenAiRequest,
@@ -34,6 +35,7 @@ import { promptPrefixHashes } from "./prefixAffinity.js";
 import { ReplicaRouter } from "./replicaRouter.js";
 import {
   type ModelDescription,
+  readApplyTemplateAnswer,
   readDetokenizeAnswer,
   readEmbeddingsAnswer,
   readModelsAnswer,
@@ -415,6 +417,17 @@ export class RemoteModel implements ScheduledModel {
   ): Promise<TokenizedPiece[]> {
     const wire = toTokenizeRequest(text, withSpecialTokens, addSpecialTokens, this.spec.kind, this.id);
     return this.request("tokenize", wire, readTokenizeAnswer);
+  }
+
+  /**
+   * A chat as a replica's chat template renders it (llama-server's `POST /apply-template`), and its
+   * length in that replica's tokens: the rendered text tokenized as llama-server tokenizes a chat's
+   * prompt, special tokens parsed and BOS added where the model adds it.
+   */
+  async renderChat(prompt: ChatPrompt): Promise<{ text: string; tokens: number }> {
+    const wire = toApplyTemplateRequest(prompt, this.spec.kind, this.id);
+    const text = await this.request("apply-template", wire, readApplyTemplateAnswer);
+    return { text, tokens: (await this.tokenize(text, true, true)).length };
   }
 
   /** The text of `tokens` by a replica's tokenizer (llama-server's `POST /detokenize`). */

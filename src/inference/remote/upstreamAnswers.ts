@@ -1,7 +1,7 @@
 // The JSON answers of a replica's embeddings (OpenAI's shape), rerank (Jina's and Cohere's, as
-// llama-server, vLLM and inferql write it), tokenize and detokenize (llama-server's), and the model
-// list (`GET /v1/models`), read into what the resolvers need. An answer that does not have that shape is an UpstreamStreamError (the replica
-// is passed over, as for a broken stream).
+// llama-server, vLLM and inferql write it), apply-template, tokenize and detokenize (llama-server's),
+// and the model list (`GET /v1/models`), read into what the resolvers need. An answer that does not
+// have that shape is an UpstreamStreamError (the replica is passed over, as for a broken stream).
 import { UpstreamStreamError } from "./upstreamOutput.js";
 
 interface Usage {
@@ -86,6 +86,14 @@ export function readTokenizeAnswer(text: string): TokenizedPiece[] {
   if (!tokens?.every(valid))
     throw new UpstreamStreamError("the tokenize answer is not a list of tokens with their pieces");
   return tokens;
+}
+
+/** The prompt of llama-server's apply-template answer. */
+export function readApplyTemplateAnswer(text: string): string {
+  const answer = parse<{ prompt?: unknown }>(text, "apply-template");
+  if (typeof answer?.prompt !== "string")
+    throw new UpstreamStreamError("the apply-template answer has no prompt");
+  return answer.prompt;
 }
 
 /** The text of llama-server's detokenize answer. */

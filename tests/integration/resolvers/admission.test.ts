@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import type { RunningInferql } from "../../../src/app.js";
 import { InvalidInputError, OverloadedError } from "../../../src/errors.js";
+import type { LoadedModel } from "../../../src/inference/engine/loadedModel.js";
 import { collect, eventually, finishedOf } from "../../support/collect.js";
 import { startTestServer } from "../../support/startTestServer.js";
 
@@ -29,7 +30,7 @@ describe("with 1 slot and a queue of 1", () => {
   test("a full queue refuses with Overloaded before rendering the prompt or compiling its grammar", async () => {
     const done = saturate();
     await eventually(() => app.scheduler.state().queued === 1);
-    const render = vi.spyOn(app.registry.local("tiny", "test").chatFormat, "render");
+    const render = vi.spyOn((app.registry.get("tiny") as LoadedModel).chatFormat, "render");
     // Invalid twice over (a GBNF grammar that does not compile): only a check that ran would say so.
     const refused = collect(
       app.resolvers.streamChatCompletion({ messages: hello, maxTokens: 4, grammar: "root ::= (" }),
@@ -73,7 +74,7 @@ describe("with 1 slot and --request-timeout 1", () => {
 
   test("a request that waits in the queue until its timeout gets a 429 that says it waited too long", async () => {
     // The slot stays taken past the queued request's deadline: the first request's sequence takes 1.5 s to come.
-    const model = app.registry.local("tiny", "test");
+    const model = app.registry.get("tiny") as LoadedModel;
     const sequence = model.sequence.bind(model);
     vi.spyOn(model, "sequence").mockImplementationOnce(async (...args) => {
       await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -18,7 +18,7 @@ export function applyTemplateRoute(resolvers: Resolvers): Route {
     path: "/apply-template",
     async handle(context) {
       const request = parseRequest(chatCompletionRequestSchema, await readJsonBody(context.request));
-      const { prompt } = resolvers.renderChatPrompt(toChatCompletionInput(request));
+      const { prompt } = await resolvers.renderChatPrompt(toChatCompletionInput(request));
       const response: ApplyTemplateResponse = { prompt };
       sendJson(context.response, 200, response);
     },

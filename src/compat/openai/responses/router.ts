@@ -82,7 +82,7 @@ export function responseRoutes(resolvers: Resolvers, storeOptions: ResponseStore
       async handle(context) {
         const request = parseRequest(inputTokensRequestSchema, await readJsonBody(context.request));
         context.renames = responseParamRenames;
-        const rendered = resolvers.renderChatPrompt(
+        const rendered = await resolvers.renderChatPrompt(
           toChatPromptInput(request, conversationOf(context, request)),
         );
         const count: WireInputTokens = {
