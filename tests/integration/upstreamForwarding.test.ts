@@ -1,9 +1,10 @@
 // What a gateway sends each upstream kind (issue #16): one recording upstream behind three
 // `--upstream`s (kind=llama, vllm, openai) shows the body each receives: a GBNF grammar as
 // llama-server's `grammar` or vLLM's `guided_grammar`, the sampling extensions under each kind's
-// names, infill, prompt rendering, tokenize and detokenize as llama-server's, embeddings with
-// llama-server's `embd_normalize`, rerank as /v1/rerank. What a kind cannot take is refused before any
-// upstream sees it: a 400 naming the field on REST, GraphQL and tRPC, with no slot left taken.
+// names, LoRA adapters by name (llama-server's ids, vLLM's model names), infill, prompt rendering,
+// tokenize and detokenize as llama-server's, embeddings with llama-server's `embd_normalize`, rerank
+// as /v1/rerank. What a kind cannot take is refused before any upstream sees it: a 400 naming the
+// field on REST, GraphQL and tRPC, with no slot left taken.
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import type { OpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -264,6 +265,44 @@ describe("tokenize and detokenize", () => {
         message: expect.stringMatching(/not available on '(vllm|openai)'/),
       });
     }
+    expect(upstream.requests).toBe(before);
+  });
+});
+
+describe("LoRA adapters by name", () => {
+  it("llama-server gets a scale for each adapter it loaded, by id; vLLM the adapter's model name", async () => {
+    const llama = await forwarded(() => chat("llama", { lora: "style" }));
+    expect(llama.lora).toEqual([
+      { id: 0, scale: 1 },
+      { id: 1, scale: 0 },
+    ]);
+    const scaled = await forwarded(() => chat("llama", { lora: [{ name: "legal-v2", scale: 0.5 }] }));
+    expect(scaled.lora).toEqual([
+      { id: 0, scale: 0 },
+      { id: 1, scale: 0.5 },
+    ]);
+    const vllm = await forwarded(() => chat("vllm", { lora: "style" }));
+    expect(vllm).toMatchObject({ model: "style" });
+    expect(vllm).not.toHaveProperty("lora");
+  });
+
+  it("an adapter llama-server does not have, or a selection vLLM cannot take, is a 400 naming lora before any upstream sees it", async () => {
+    const before = upstream.requests;
+    const refusal = (model: Kind, lora: unknown) =>
+      postJson(`${gateway.url}/v1/chat/completions`, {
+        model,
+        messages: [{ role: "user", content: "Hi" }],
+        lora,
+      }).then(({ status, body }) => ({ status, error: (body as { error: Record<string, unknown> }).error }));
+    expect(await refusal("llama", "nope")).toMatchObject({
+      status: 400,
+      error: { param: "lora", message: expect.stringContaining("it has: style, legal-v2") },
+    });
+    expect(await refusal("vllm", [{ name: "style", scale: 0.5 }])).toMatchObject({
+      status: 400,
+      error: { param: "lora", message: expect.stringContaining("one adapter, at scale 1") },
+    });
+    expect(await refusal("openai", "style")).toMatchObject({ status: 400, error: { param: "lora" } });
     expect(upstream.requests).toBe(before);
   });
 });

@@ -1,16 +1,18 @@
 // A gateway inferql in front of a real llama-server (`--upstream …,kind=llama`, issue #16), built from
 // node-llama-cpp's llama.cpp by bench/build-llama-server.sh: streamed and whole chat completions with
 // usage, finish reasons and logprobs, GBNF grammars (inferql's `grammar` as llama-server's), JSON
-// outputs, a cancelled stream freeing llama-server's slot, through the openai client, GraphQL
-// over graphql-ws and tRPC, infill, embeddings, rerank, prompt rendering, tokenize and detokenize.
-// Skipped, with a line saying how to build it, where there is no binary.
+// outputs, a cancelled stream freeing llama-server's slot, through the openai client, GraphQL over
+// graphql-ws and tRPC; LoRA adapters, infill, embeddings, rerank, prompt rendering, tokenize and
+// detokenize. Skipped, with a line saying how to build it, where there is no binary.
 //
-// Five llama-servers: the tiny generated model (it rarely stops: long streams to cancel), the same
-// model with `--embeddings` (llama-server then serves nothing else), the reranker fixture with
-// `--reranking`, the scripted fill-in-the-middle fixture, and the scripted Qwen2.5 fixture for JSON
-// schemas on chat, which llama-server cannot constrain on the tiny model (its grammar starts with the
-// generation prompt, which the tiny model's SentencePiece tokenizer splits with a space prefix that
-// the grammar refuses: "Failed to initialize samplers").
+// Six llama-servers: the tiny generated model (it rarely stops: long streams to cancel), the same
+// model with its LoRA adapter (`--lora`), the same model with `--embeddings` (llama-server then
+// serves nothing else), the reranker fixture with `--reranking`, the scripted fill-in-the-middle
+// fixture, and the scripted Qwen2.5 fixture for JSON schemas on chat, which llama-server cannot
+// constrain on the tiny model (its grammar starts with the generation prompt, which the tiny model's
+// SentencePiece tokenizer splits with a space prefix that the grammar refuses: "Failed to initialize
+// samplers").
+import path from "node:path";
 import type { OpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunningServer } from "../../bench/targets/inferqlServer.js";
@@ -68,12 +70,13 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
   let embedder: RunningServer;
   let ranker: RunningServer;
   let coder: RunningServer;
+  let adapted: RunningServer;
   let gateway: RunningInferql;
   let client: OpenAI;
 
   beforeAll(async () => {
     const common = { binary: binary as string, threads: 1, batchSize: 512, logDir: LLAMA_SERVER_LOG_DIR };
-    [tiny, qwen, embedder, ranker, coder] = await Promise.all([
+    [tiny, qwen, embedder, ranker, coder, adapted] = await Promise.all([
       startLlamaServer({
         ...common,
         modelPath: inject("tinyModelPath"),
@@ -97,6 +100,13 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
         extraArgs: ["--reranking"],
       }),
       startLlamaServer({ ...common, modelPath: fimFixturePath(), slots: 1, ctxSize: 1024 }),
+      startLlamaServer({
+        ...common,
+        modelPath: inject("tinyModelPath"),
+        slots: 1,
+        ctxSize: 512,
+        extraArgs: ["--lora", inject("tinyLoraPath")],
+      }),
     ]);
     // The first upstream is the gateway's default model.
     gateway = await startGateway([
@@ -105,13 +115,14 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
       `embed=${embedder.url},kind=llama,slots=1,health=60,timeout=30`,
       `rank=${ranker.url},kind=llama,slots=1,health=60,timeout=30`,
       `coder=${coder.url},kind=llama,slots=1,health=60,timeout=30`,
+      `adapted=${adapted.url},kind=llama,slots=1,health=60,timeout=30`,
     ]);
     client = openAiClient(gateway.url);
   });
 
   afterAll(async () => {
     await gateway?.close();
-    await Promise.all([tiny?.stop(), qwen?.stop(), embedder?.stop(), ranker?.stop(), coder?.stop()]);
+    await Promise.all([tiny, qwen, embedder, ranker, coder, adapted].map((server) => server?.stop()));
   });
 
   it("lists llama-server's context and embedding sizes for its model", async () => {
@@ -337,6 +348,22 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
     });
     const counted = await postJson(`${gateway.url}/v1/messages/count_tokens`, { model: "llama", messages });
     expect(counted.body).toEqual({ input_tokens: (tokens.body as { tokens: number[] }).tokens.length });
+  });
+
+  it("a LoRA adapter by its file's name: llama-server applies it at the scale asked, and none at 0", async () => {
+    const complete = (url: string, fields: Record<string, unknown>) =>
+      postJson(`${url}/v1/completions`, {
+        prompt: "Once upon a time",
+        max_tokens: 12,
+        temperature: 0,
+        ...fields,
+      }).then(({ body }) => (body as { choices: { text: string }[] }).choices[0].text);
+    const name = path.basename(inject("tinyLoraPath"), ".gguf");
+    const applied = await complete(adapted.url, { lora: [{ id: 0, scale: 1 }] });
+    const without = await complete(adapted.url, { lora: [{ id: 0, scale: 0 }] });
+    expect(applied).not.toBe(without);
+    expect(await complete(gateway.url, { model: "adapted", lora: name })).toBe(applied);
+    expect(await complete(gateway.url, { model: "adapted", lora: [{ name, scale: 0 }] })).toBe(without);
   });
 
   it("tokenize and detokenize: llama-server's tokens and pieces, and its text back", async () => {

@@ -1,5 +1,5 @@
 // A small scripted OpenAI-compatible upstream (plain node:http), for the fault and forwarding cases:
-// it answers GET (health) with 200, records every POST's path and JSON body, answers embeddings with
+// it answers GET (health) with 200 (and a LoRA adapter list), records every POST's path and JSON body, answers embeddings with
 // a fixed vector per input, rerank with fixed scores, /infill as llama-server streams it, and
 // /apply-template, /tokenize and /detokenize with fixed answers (in mode "ok"; the error modes as
 // below),
@@ -35,6 +35,11 @@ export interface FaultyUpstream {
 export const UPSTREAM_RATE_LIMIT_MESSAGE = "Rate limit reached for requests on this replica: retry in 7s";
 export const UPSTREAM_INVALID_MESSAGE = "'top_logprobs' must be at most 5 on this replica";
 export const UPSTREAM_UNAUTHORIZED_MESSAGE = "Invalid API Key";
+/** The adapters `GET /lora-adapters` lists, as llama-server does. */
+export const LORA_ADAPTERS = [
+  { id: 0, path: "/adapters/style.gguf", scale: 1 },
+  { id: 1, path: "/adapters/legal-v2.gguf", scale: 1 },
+];
 /** llama-server's answer to embeddings when it was started without them. */
 export const UPSTREAM_NOT_SUPPORTED_MESSAGE =
   "This server does not support embeddings. Start it with `--embeddings`";
@@ -75,7 +80,9 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
   };
   const server = createServer((request, response) => {
     if (request.method === "GET") {
-      response.writeHead(200, { "content-type": "application/json" }).end("{}");
+      // llama-server's list of its LoRA adapters (`--lora`), by id; anything else (health) is `{}`.
+      const body = request.url === "/lora-adapters" ? LORA_ADAPTERS : {};
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
       return;
     }
     upstream.requests++;

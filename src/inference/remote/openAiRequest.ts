@@ -4,7 +4,7 @@
 // as llama-server's. What the upstream kind cannot take is an InvalidInputError naming the field,
 // never dropped.
 import { InvalidInputError } from "../../errors.js";
-import type { ChatPrompt, ChatPromptMessage, GenerationRequest } from "../types.js";
+import type { ChatPrompt, ChatPromptMessage, GenerationRequest, LoraSelection } from "../types.js";
 import type { UpstreamKind } from "./upstreamSpec.js";
 
 /** What `json_object` asks for, as a JSON schema: an object, any object. */
@@ -166,6 +166,54 @@ export function toRerankRequest(
       `Reranking is not available on '${upstreamId}', a remote (openai) upstream: the OpenAI API has none (kind=llama or kind=vllm have)`,
     );
   return { path: "/v1/rerank", body: { model, query, documents, top_n: documents.length } };
+}
+
+/** A LoRA adapter llama-server loaded (`GET /lora-adapters`): its id, and its file's name without `.gguf`. */
+export interface UpstreamLoraAdapter {
+  id: number;
+  name: string;
+}
+
+/**
+ * The LoRA selection of a request in the fields each kind takes, undefined when it names no adapter
+ * (the replica's own default then holds). llama-server (`kind=llama`) takes a scale per adapter id:
+ * every loaded adapter is given one, 0 unless named, so that exactly the named ones apply, at their
+ * scales; an upstream without `/lora-adapters` (another inferql: `adapters` undefined) takes the
+ * names. vLLM serves each adapter as a model of its own: one adapter at scale 1 is that model's name.
+ * The OpenAI API has none.
+ */
+export function toLoraFields(
+  selection: readonly LoraSelection[],
+  kind: UpstreamKind,
+  upstreamId: string,
+  adapters: readonly UpstreamLoraAdapter[] | undefined,
+): Record<string, unknown> | undefined {
+  const refuse = (message: string): never => {
+    throw new InvalidInputError("lora", message);
+  };
+  if (kind === "llama") {
+    if (selection.length === 0) return undefined;
+    if (!adapters) return { lora: selection.map(({ name, scale }) => ({ name, scale })) };
+    for (const { name } of selection)
+      if (!adapters.some((adapter) => adapter.name === name))
+        refuse(
+          `No LoRA adapter '${name}' on the upstream '${upstreamId}' (it has: ${adapters.map((adapter) => adapter.name).join(", ") || "none"})`,
+        );
+    const scales = new Map(selection.map(({ name, scale }) => [name, scale]));
+    return { lora: adapters.map(({ id, name }) => ({ id, scale: scales.get(name) ?? 0 })) };
+  }
+  const selected = selection.filter((lora) => lora.scale !== 0);
+  if (selected.length === 0) return undefined;
+  if (kind === "openai")
+    return refuse(
+      `Selecting a LoRA adapter by name is not available on '${upstreamId}', a remote (openai) upstream`,
+    );
+  // vLLM: what is left.
+  if (selected.length > 1 || selected[0].scale !== 1)
+    refuse(
+      `'${upstreamId}' (kind=vllm) serves each LoRA adapter as a model of its own: one adapter, at scale 1`,
+    );
+  return { model: selected[0].name };
 }
 
 /** A chat's messages, tools and template variables as an OpenAI chat request carries them. */

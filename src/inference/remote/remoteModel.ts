@@ -27,9 +27,11 @@ import {
   toApplyTemplateRequest,
   toDetokenizeRequest,
   toEmbeddingsRequest,
+  toLoraFields,
   toOpenAiRequest,
   toRerankRequest,
   toTokenizeRequest,
+  type UpstreamLoraAdapter,
 } from "./openAiRequest.js";
 import { promptPrefixHashes } from "./prefixAffinity.js";
 import { ReplicaRouter } from "./replicaRouter.js";
@@ -38,6 +40,7 @@ import {
   readApplyTemplateAnswer,
   readDetokenizeAnswer,
   readEmbeddingsAnswer,
+  readLoraAdaptersAnswer,
   readModelsAnswer,
   readRerankAnswer,
   readTokenizeAnswer,
@@ -197,12 +200,44 @@ export class RemoteModel implements ScheduledModel {
     return true;
   }
 
-  loraContextKey(selection: readonly LoraSelection[]): string {
-    if (selection.some((lora) => lora.scale !== 0))
-      throw new InvalidInputError(
-        "lora",
-        `Selecting a LoRA adapter by name is not available on '${this.id}', a remote upstream`,
+  private adapters?: Promise<UpstreamLoraAdapter[] | undefined>;
+
+  /**
+   * The LoRA adapters llama-server loaded (`GET /lora-adapters`, asked once of a healthy replica);
+   * undefined where a replica has no such list (another inferql, which takes adapter names).
+   */
+  private loraAdapters(): Promise<UpstreamLoraAdapter[] | undefined> {
+    this.adapters ??= this.fetchLoraAdapters().catch((error: unknown) => {
+      this.adapters = undefined; // asked again by the next request
+      throw error;
+    });
+    return this.adapters;
+  }
+
+  private async fetchLoraAdapters(): Promise<UpstreamLoraAdapter[] | undefined> {
+    const replica = this.replicas.find((candidate) => candidate.healthy);
+    if (!replica) throw new ModelNotReadyError(`No replica of the upstream '${this.id}' is reachable now`);
+    try {
+      const response = await fetch(`${replica.base}/lora-adapters`, {
+        headers: this.headers(),
+        signal: AbortSignal.timeout(Math.min(this.spec.timeoutMs, PROBE_TIMEOUT_MS)),
+      });
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      if (!response.ok) throw new Error(`GET /lora-adapters answered ${response.status}`);
+      return readLoraAdaptersAnswer(await response.json());
+    } catch (error) {
+      throw new ModelNotReadyError(
+        `The upstream '${this.id}' did not list its LoRA adapters (${describe(error)})`,
       );
+    }
+  }
+
+  /** Refuses at once a selection the kind cannot take; llama-server's adapter names are checked in `prepare`. */
+  loraContextKey(selection: readonly LoraSelection[]): string {
+    if (this.spec.kind !== "llama") toLoraFields(selection, this.spec.kind, this.id, undefined);
     return "";
   }
 
@@ -211,8 +246,10 @@ export class RemoteModel implements ScheduledModel {
   }
 
   async prepare(request: GenerationRequest): Promise<PreparedRequest> {
-    // LoRA selections were refused (or all had scale 0) in loraContextKey, which the scheduler asks first.
     const wire = toOpenAiRequest(request, this.spec.model ?? this.spec.id, this.spec.kind, this.id);
+    const adapters =
+      request.lora.length > 0 && this.spec.kind === "llama" ? await this.loraAdapters() : undefined;
+    Object.assign(wire.body, toLoraFields(request.lora, this.spec.kind, this.id, adapters));
     if (!this.replicas.some((replica) => replica.healthy))
       throw new ModelNotReadyError(`No replica of the upstream '${this.id}' is reachable now`);
     const tried = new Set<number>();

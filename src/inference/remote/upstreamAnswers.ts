@@ -1,7 +1,9 @@
 // The JSON answers of a replica's embeddings (OpenAI's shape), rerank (Jina's and Cohere's, as
 // llama-server, vLLM and inferql write it), apply-template, tokenize and detokenize (llama-server's),
-// and the model list (`GET /v1/models`), read into what the resolvers need. An answer that does not
-// have that shape is an UpstreamStreamError (the replica is passed over, as for a broken stream).
+// the model list (`GET /v1/models`) and llama-server's LoRA adapters, read into what the resolvers
+// need. An answer that does not have that shape is an UpstreamStreamError (the replica is passed
+// over, as for a broken stream).
+import type { UpstreamLoraAdapter } from "./openAiRequest.js";
 import { UpstreamStreamError } from "./upstreamOutput.js";
 
 interface Usage {
@@ -140,4 +142,15 @@ export function readModelsAnswer(answer: unknown, name: string): ModelDescriptio
     embeddingSize: count(entry.meta?.n_embd),
     sizeBytes: count(entry.meta?.size),
   };
+}
+
+/** llama-server's `GET /lora-adapters`: each adapter's id, named by its file without `.gguf`. */
+export function readLoraAdaptersAnswer(answer: unknown): UpstreamLoraAdapter[] {
+  if (!Array.isArray(answer)) throw new UpstreamStreamError("the LoRA adapter list is not a list");
+  return (answer as { id?: unknown; path?: unknown }[]).map((adapter) => {
+    if (typeof adapter?.id !== "number" || typeof adapter.path !== "string")
+      throw new UpstreamStreamError("the LoRA adapter list has an adapter without an id and a path");
+    const file = adapter.path.split(/[\\/]/).at(-1) ?? adapter.path;
+    return { id: adapter.id, name: file.replace(/\.gguf$/i, "") };
+  });
 }
