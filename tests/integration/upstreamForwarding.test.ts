@@ -344,10 +344,24 @@ describe("prompt rendering", () => {
     expect(counted.body).toEqual({ input_tokens: 2 });
   });
 
-  it("is a 400 naming the model on kinds without it, before any upstream sees it", async () => {
+  it("goes to vLLM as its /tokenize of the messages (count and ids), the prompt text its /detokenize of them", async () => {
+    const messages = [{ role: "user", content: "Hi" }];
+    const rendered = await postJson(`${gateway.url}/apply-template`, { model: "vllm", messages });
+    expect(upstream.recorded.slice(-2)).toEqual([
+      { path: "/tokenize", body: { model: "vllm", messages, add_generation_prompt: true } },
+      { path: "/detokenize", body: { model: "vllm", tokens: [5, 6, 7] } },
+    ]);
+    expect(rendered.body).toEqual({ prompt: "detokenized [5,6,7]" });
+    const counted = await postJson(`${gateway.url}/v1/messages/count_tokens`, { model: "vllm", messages });
+    expect(counted.body).toEqual({ input_tokens: 3 });
+    const detokenized = await postJson(`${gateway.url}/detokenize`, { model: "vllm", tokens: [5] });
+    expect(detokenized.body).toEqual({ content: "detokenized [5]" });
+  });
+
+  it("is a 400 naming the model on kind=openai, before any upstream sees it", async () => {
     const before = upstream.requests;
     const answer = await postJson(`${gateway.url}/apply-template`, {
-      model: "vllm",
+      model: "openai",
       messages: [{ role: "user", content: "Hi" }],
     });
     expect(answer.status).toBe(400);

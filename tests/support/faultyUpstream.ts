@@ -103,6 +103,9 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
       if (request.url === "/v1/embeddings" && upstream.mode === "ok") return answerEmbeddings(body, response);
       if (request.url === "/v1/rerank" && upstream.mode === "ok") return answerRerank(body, response);
       if (request.url === "/infill" && upstream.mode === "ok") return answerInfill(response);
+      if (request.url === "/tokenize" && upstream.mode === "ok" && body.messages)
+        // vLLM's tokenize of a chat: the rendered prompt's ids and their count.
+        return answerJson(response, { count: 3, max_model_len: 4096, tokens: [5, 6, 7] });
       if (request.url === "/tokenize" && upstream.mode === "ok")
         // A piece that is not valid UTF-8 on its own comes as its bytes, as llama-server sends it.
         return answerJson(response, {
@@ -114,7 +117,10 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
       if (request.url === "/apply-template" && upstream.mode === "ok")
         return answerJson(response, { prompt: `<rendered ${JSON.stringify(body.messages)}>` });
       if (request.url === "/detokenize" && upstream.mode === "ok")
-        return answerJson(response, { content: `detokenized ${JSON.stringify(body.tokens)}` });
+        // vLLM names the model and answers `prompt`; llama-server answers `content`.
+        return answerJson(response, {
+          [body.model ? "prompt" : "content"]: `detokenized ${JSON.stringify(body.tokens)}`,
+        });
       answer(upstream.mode, request.url === "/v1/completions", response);
     });
   });

@@ -1,7 +1,7 @@
 // A generation request as an OpenAI-compatible request body (chat or text completions; infill as
 // llama-server's /infill), streamed with usage; an embeddings request as OpenAI's, a rerank request
-// as Jina's and Cohere's (which llama-server and vLLM take); apply-template, tokenize and detokenize
-// as llama-server's. What the upstream kind cannot take is an InvalidInputError naming the field,
+// as Jina's and Cohere's (which llama-server and vLLM take); prompt rendering, tokenize and
+// detokenize as llama-server's (and vLLM's where it has them). What the upstream kind cannot take is an InvalidInputError naming the field,
 // never dropped.
 import { InvalidInputError } from "../../errors.js";
 import type { ChatPrompt, ChatPromptMessage, GenerationRequest, LoraSelection } from "../types.js";
@@ -233,12 +233,19 @@ function toWireChat(prompt: ChatPrompt): Record<string, unknown> {
   return chat;
 }
 
-/** A chat rendered by llama-server's chat template (`POST /apply-template`, the chat request's body). */
-export function toApplyTemplateRequest(
+/**
+ * A chat rendered by a replica's chat template: llama-server's `POST /apply-template` (the chat
+ * request's body; it answers the prompt), or vLLM's `POST /tokenize` of the messages (it answers the
+ * prompt's tokens and their count).
+ */
+export function toRenderChatRequest(
   prompt: ChatPrompt,
+  model: string,
   kind: UpstreamKind,
   upstreamId: string,
-): { path: "/apply-template"; body: Record<string, unknown> } {
+): { path: "/apply-template" | "/tokenize"; body: Record<string, unknown> } {
+  if (kind === "vllm")
+    return { path: "/tokenize", body: { model, ...toWireChat(prompt), add_generation_prompt: true } };
   refuseUnlessLlama(kind, upstreamId, "Rendering a chat prompt");
   return { path: "/apply-template", body: toWireChat(prompt) };
 }
@@ -263,17 +270,19 @@ export function toTokenizeRequest(
   };
 }
 
-/** A detokenize request as llama-server's `POST /detokenize` takes it. */
+/** A detokenize request as llama-server's `POST /detokenize` takes it (vLLM's also names the model). */
 export function toDetokenizeRequest(
   tokens: readonly number[],
+  model: string,
   kind: UpstreamKind,
   upstreamId: string,
 ): { path: "/detokenize"; body: Record<string, unknown> } {
+  if (kind === "vllm") return { path: "/detokenize", body: { model, tokens } };
   refuseUnlessLlama(kind, upstreamId, "Detokenization");
   return { path: "/detokenize", body: { tokens } };
 }
 
-/** llama-server's own endpoints (apply-template, tokenize, detokenize) are on `kind=llama` only: a 400 naming `model` elsewhere. */
+/** What only llama-server's endpoints give (and vLLM's, where the callers say): a 400 naming `model` elsewhere. */
 function refuseUnlessLlama(kind: UpstreamKind, upstreamId: string, what: string): void {
   if (kind !== "llama")
     throw new InvalidInputError(

@@ -24,11 +24,11 @@ import {
 import type { ChatPrompt, EngineEvent, GenerationRequest, LoraSelection } from "../types.js";
 import {
   type EmbeddingsWireInput,
-  toApplyTemplateRequest,
   toDetokenizeRequest,
   toEmbeddingsRequest,
   toLoraFields,
   toOpenAiRequest,
+  toRenderChatRequest,
   toRerankRequest,
   toTokenizeRequest,
   type UpstreamLoraAdapter,
@@ -44,6 +44,7 @@ import {
   readModelsAnswer,
   readRerankAnswer,
   readTokenizeAnswer,
+  readVllmTokenizeAnswer,
   type TokenizedPiece,
 } from "./upstreamAnswers.js";
 import { drainToPool, postStream, readText, UpstreamConnectError } from "./upstreamHttp.js";
@@ -139,6 +140,11 @@ export class RemoteModel implements ScheduledModel {
     return this.spec.id;
   }
 
+  /** The name the replicas know the model by (`model=`, else the id). */
+  private get upstreamModel(): string {
+    return this.spec.model ?? this.spec.id;
+  }
+
   /** The replicas' labels (their URLs' origins), for metrics. */
   get replicaLabels(): string[] {
     return this.replicas.map((replica) => replica.label);
@@ -188,7 +194,7 @@ export class RemoteModel implements ScheduledModel {
           await response.body?.cancel();
           continue;
         }
-        this.described ??= readModelsAnswer(await response.json(), this.spec.model ?? this.spec.id);
+        this.described ??= readModelsAnswer(await response.json(), this.upstreamModel);
       } catch {
         // Not reachable yet: the health checks restore it, and it is asked then.
       }
@@ -246,7 +252,7 @@ export class RemoteModel implements ScheduledModel {
   }
 
   async prepare(request: GenerationRequest): Promise<PreparedRequest> {
-    const wire = toOpenAiRequest(request, this.spec.model ?? this.spec.id, this.spec.kind, this.id);
+    const wire = toOpenAiRequest(request, this.upstreamModel, this.spec.kind, this.id);
     const adapters =
       request.lora.length > 0 && this.spec.kind === "llama" ? await this.loraAdapters() : undefined;
     Object.assign(wire.body, toLoraFields(request.lora, this.spec.kind, this.id, adapters));
@@ -422,13 +428,7 @@ export class RemoteModel implements ScheduledModel {
     input: EmbeddingsWireInput,
     normalize: number,
   ): Promise<{ vectors: number[][]; promptTokens: number }> {
-    const wire = toEmbeddingsRequest(
-      input,
-      normalize,
-      this.spec.model ?? this.spec.id,
-      this.spec.kind,
-      this.id,
-    );
+    const wire = toEmbeddingsRequest(input, normalize, this.upstreamModel, this.spec.kind, this.id);
     const inputs =
       typeof input === "string" || input.every((item) => typeof item === "number") ? 1 : input.length;
     return this.request("embeddings", wire, (text) => readEmbeddingsAnswer(text, inputs));
@@ -442,7 +442,7 @@ export class RemoteModel implements ScheduledModel {
     query: string,
     documents: readonly string[],
   ): Promise<{ scores: number[]; promptTokens: number }> {
-    const wire = toRerankRequest(query, documents, this.spec.model ?? this.spec.id, this.spec.kind, this.id);
+    const wire = toRerankRequest(query, documents, this.upstreamModel, this.spec.kind, this.id);
     return this.request("rerank", wire, (text) => readRerankAnswer(text, documents.length));
   }
 
@@ -462,7 +462,12 @@ export class RemoteModel implements ScheduledModel {
    * prompt, special tokens parsed and BOS added where the model adds it.
    */
   async renderChat(prompt: ChatPrompt): Promise<{ text: string; tokens: number }> {
-    const wire = toApplyTemplateRequest(prompt, this.spec.kind, this.id);
+    const wire = toRenderChatRequest(prompt, this.upstreamModel, this.spec.kind, this.id);
+    if (wire.path === "/tokenize") {
+      // vLLM renders and tokenizes in one request; the text is its tokens, detokenized.
+      const { tokens, count } = await this.request("tokenize", wire, readVllmTokenizeAnswer);
+      return { text: await this.detokenize(tokens), tokens: count };
+    }
     const text = await this.request("apply-template", wire, readApplyTemplateAnswer);
     return { text, tokens: (await this.tokenize(text, true, true)).length };
   }
@@ -471,7 +476,7 @@ export class RemoteModel implements ScheduledModel {
   async detokenize(tokens: readonly number[]): Promise<string> {
     return this.request(
       "detokenize",
-      toDetokenizeRequest(tokens, this.spec.kind, this.id),
+      toDetokenizeRequest(tokens, this.upstreamModel, this.spec.kind, this.id),
       readDetokenizeAnswer,
     );
   }

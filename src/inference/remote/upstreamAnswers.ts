@@ -1,5 +1,6 @@
 // The JSON answers of a replica's embeddings (OpenAI's shape), rerank (Jina's and Cohere's, as
-// llama-server, vLLM and inferql write it), apply-template, tokenize and detokenize (llama-server's),
+// llama-server, vLLM and inferql write it), apply-template, tokenize and detokenize (llama-server's
+// and vLLM's),
 // the model list (`GET /v1/models`) and llama-server's LoRA adapters, read into what the resolvers
 // need. An answer that does not have that shape is an UpstreamStreamError (the replica is passed
 // over, as for a broken stream).
@@ -98,11 +99,21 @@ export function readApplyTemplateAnswer(text: string): string {
   return answer.prompt;
 }
 
-/** The text of llama-server's detokenize answer. */
+/** The text of a detokenize answer: llama-server's `content`, vLLM's `prompt`. */
 export function readDetokenizeAnswer(text: string): string {
-  const answer = parse<{ content?: unknown }>(text, "detokenize");
-  if (typeof answer?.content !== "string") throw new UpstreamStreamError("the detokenize answer has no text");
-  return answer.content;
+  const answer = parse<{ content?: unknown; prompt?: unknown }>(text, "detokenize");
+  const content = answer?.content ?? answer?.prompt;
+  if (typeof content !== "string") throw new UpstreamStreamError("the detokenize answer has no text");
+  return content;
+}
+
+/** vLLM's tokenize answer: the token ids and their count. */
+export function readVllmTokenizeAnswer(text: string): { tokens: number[]; count: number } {
+  const answer = parse<{ tokens?: unknown; count?: unknown }>(text, "tokenize");
+  const tokens = answer?.tokens;
+  if (!Array.isArray(tokens) || !tokens.every((token) => typeof token === "number"))
+    throw new UpstreamStreamError("the tokenize answer is not a list of token ids");
+  return { tokens, count: typeof answer.count === "number" ? answer.count : tokens.length };
 }
 
 /** What a replica's model list says of the model it serves (0 where it says nothing). */
