@@ -126,16 +126,16 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
   });
 
   it("lists llama-server's context and embedding sizes for its model", async () => {
-    const models = (await client.models.list()).data as unknown as {
-      id: string;
-      meta: Record<string, unknown>;
-    }[];
+    const llamaMeta = async () => {
+      const models = (await client.models.list()).data as unknown as {
+        id: string;
+        meta: Record<string, unknown>;
+      }[];
+      return models.find((model) => model.id === "llama")?.meta;
+    };
+    // The gateway asks its replicas at start, without holding back: the answer may come a moment later.
     // -c 4096 over 2 slots: 2,048 tokens a request; the tiny model was made with a 2,048-token context.
-    expect(models.find((model) => model.id === "llama")?.meta).toMatchObject({
-      n_ctx: 2048,
-      n_ctx_train: 2048,
-      n_embd: 64,
-    });
+    await expect.poll(llamaMeta).toMatchObject({ n_ctx: 2048, n_ctx_train: 2048, n_embd: 64 });
   });
 
   it("streams a chat completion with usage, finish reason and logprobs", async () => {
