@@ -186,10 +186,7 @@ export class RemoteModel implements ScheduledModel {
     for (const replica of this.replicas) {
       if (this.described) return;
       try {
-        const response = await fetch(`${replica.base}/v1/models`, {
-          headers: this.headers(),
-          signal: AbortSignal.timeout(Math.min(this.spec.timeoutMs, PROBE_TIMEOUT_MS)),
-        });
+        const response = await this.getFrom(replica, "/v1/models");
         if (!response.ok) {
           await response.body?.cancel();
           continue;
@@ -224,10 +221,7 @@ export class RemoteModel implements ScheduledModel {
     const replica = this.replicas.find((candidate) => candidate.healthy);
     if (!replica) throw new ModelNotReadyError(`No replica of the upstream '${this.id}' is reachable now`);
     try {
-      const response = await fetch(`${replica.base}/lora-adapters`, {
-        headers: this.headers(),
-        signal: AbortSignal.timeout(Math.min(this.spec.timeoutMs, PROBE_TIMEOUT_MS)),
-      });
+      const response = await this.getFrom(replica, "/lora-adapters");
       if (response.status === 404) {
         await response.body?.cancel();
         return undefined;
@@ -326,10 +320,7 @@ export class RemoteModel implements ScheduledModel {
     await Promise.all(
       this.replicas.map(async (replica) => {
         try {
-          const response = await fetch(`${replica.base}/props`, {
-            headers: this.headers(),
-            signal: AbortSignal.timeout(Math.min(this.spec.timeoutMs, PROBE_TIMEOUT_MS)),
-          });
+          const response = await this.getFrom(replica, "/props");
           if (!response.ok) return void (await response.body?.cancel());
           const props = (await response.json()) as { total_slots?: unknown };
           if (typeof props.total_slots === "number" && props.total_slots < this.spec.slots)
@@ -374,12 +365,8 @@ export class RemoteModel implements ScheduledModel {
 
   /** Undefined when the replica is healthy, else what went wrong (for the ejection's log line). */
   private async probe(replica: Replica): Promise<string | undefined> {
-    const timeout = Math.min(this.spec.timeoutMs, PROBE_TIMEOUT_MS);
     const get = async (path: string) => {
-      const response = await fetch(`${replica.base}${path}`, {
-        headers: this.headers(),
-        signal: AbortSignal.timeout(timeout),
-      });
+      const response = await this.getFrom(replica, path);
       await response.body?.cancel();
       return response.status;
     };
@@ -594,6 +581,14 @@ export class RemoteModel implements ScheduledModel {
 
   private replicaIndexOf(slot: number): number {
     return Math.floor(slot / this.spec.slots);
+  }
+
+  /** A GET of a replica's own endpoint (health, metadata), with its key, within the probe timeout. */
+  private getFrom(replica: Replica, path: string): Promise<Response> {
+    return fetch(`${replica.base}${path}`, {
+      headers: this.headers(),
+      signal: AbortSignal.timeout(Math.min(this.spec.timeoutMs, PROBE_TIMEOUT_MS)),
+    });
   }
 
   private headers(): Record<string, string> {
