@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
 import { familyFixturePath } from "../support/familyFixtures.js";
 import { startGateway } from "../support/gateway.js";
-import { openAiClient } from "../support/openai.js";
+import { openAiClient, postJson } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
 
 // The scripted answers' argument values must not occur in prompts (they steer the scripts).
@@ -189,5 +189,75 @@ describe("OpenAI Responses on a remote model", () => {
       event.type === "response.reasoning_text.delta" ? [event.delta] : [],
     );
     expect(reasoning.join("")).toBe("Let me think");
+  });
+});
+
+describe("prompt rendering and token counts on a remote model (the replica's own Qwen templates)", () => {
+  const tools = [
+    {
+      type: "function",
+      function: {
+        name: "get_weather",
+        description: "The weather in a city",
+        parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+      },
+    },
+  ];
+  const messages = [
+    { role: "user", content: "Weather in Paris?" },
+    {
+      role: "assistant",
+      content: "",
+      reasoning_content: "The user wants the weather.",
+      tool_calls: [
+        { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+      ],
+    },
+    { role: "tool", tool_call_id: "call_1", content: '{"temperature":21}' },
+  ];
+
+  it.each(["qwen2.5", "qwen3"])(
+    "%s: /apply-template with tools, a tool call and its result is the replica's own prompt",
+    async (model) => {
+      const direct = await postJson(`${replica.url}/apply-template`, { model, messages, tools });
+      const through = await postJson(`${gateway.url}/apply-template`, { model, messages, tools });
+      expect(through.status).toBe(200);
+      expect(through.body).toEqual(direct.body);
+      expect((direct.body as { prompt: string }).prompt).toContain("<tool_call>");
+    },
+  );
+
+  it("Anthropic count_tokens on the thinking model, with tools and a tool round trip, is the replica's count", async () => {
+    const request = {
+      model: "qwen3",
+      tools: [
+        {
+          name: "get_weather",
+          description: "The weather in a city",
+          input_schema: { type: "object" as const, properties: { city: { type: "string" } } },
+        },
+      ],
+      messages: [
+        { role: "user" as const, content: "Weather in Paris?" },
+        {
+          role: "assistant" as const,
+          content: [
+            { type: "tool_use" as const, id: "toolu_1", name: "get_weather", input: { city: "Paris" } },
+          ],
+        },
+        {
+          role: "user" as const,
+          content: [{ type: "tool_result" as const, tool_use_id: "toolu_1", content: '{"temperature":21}' }],
+        },
+      ],
+    };
+    const direct = await new Anthropic({
+      baseURL: replica.url,
+      apiKey: "x",
+      maxRetries: 0,
+    }).messages.countTokens(request);
+    const through = await anthropic.messages.countTokens(request);
+    expect(direct.input_tokens).toBeGreaterThan(0);
+    expect(through).toEqual(direct);
   });
 });

@@ -235,7 +235,8 @@ describe("tokenize and detokenize", () => {
     });
     expect(upstream.recorded.at(-1)).toEqual({
       path: "/tokenize",
-      body: { content: "Hi", add_special: true, parse_special: true, with_pieces: true },
+      // The model named: an inferql replica serving several tokenizes with that one.
+      body: { model: "llama", content: "Hi", add_special: true, parse_special: true, with_pieces: true },
     });
     expect(tokenized.body).toEqual({
       tokens: [
@@ -251,7 +252,10 @@ describe("tokenize and detokenize", () => {
     ]);
 
     const detokenized = await postJson(`${gateway.url}/detokenize`, { model: "llama", tokens: [9, 7] });
-    expect(upstream.recorded.at(-1)).toEqual({ path: "/detokenize", body: { tokens: [9, 7] } });
+    expect(upstream.recorded.at(-1)).toEqual({
+      path: "/detokenize",
+      body: { model: "llama", tokens: [9, 7] },
+    });
     expect(detokenized.body).toEqual({ content: "detokenized [9,7]" });
   });
 
@@ -320,6 +324,7 @@ describe("prompt rendering", () => {
     expect(upstream.recorded.at(-2)).toEqual({
       path: "/apply-template",
       body: {
+        model: "llama",
         messages: [{ role: "user", content: "Hi" }],
         tools,
         chat_template_kwargs: { enable_thinking: false },

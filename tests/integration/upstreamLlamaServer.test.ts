@@ -366,6 +366,47 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
     expect(await complete(gateway.url, { model: "adapted", lora: [{ name, scale: 0 }] })).toBe(without);
   });
 
+  it("renders a Qwen2.5 chat with tools, a tool call and its result by llama-server's Qwen template, through the gateway", async () => {
+    const body = {
+      messages: [
+        { role: "system", content: "You help with weather." },
+        { role: "user", content: "Weather in Paris?" },
+        {
+          role: "assistant",
+          content: "",
+          tool_calls: [
+            {
+              id: "call_1",
+              type: "function",
+              function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+            },
+          ],
+        },
+        { role: "tool", tool_call_id: "call_1", content: '{"temperature":21}' },
+      ],
+      tools: [
+        {
+          type: "function",
+          function: {
+            name: "get_weather",
+            description: "The weather in a city",
+            parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+          },
+        },
+      ],
+    };
+    const direct = await postJson(`${qwen.url}/apply-template`, body);
+    const through = await postJson(`${gateway.url}/apply-template`, { model: "qwen", ...body });
+    expect(through.status).toBe(200);
+    expect(through.body).toEqual(direct.body);
+    // Qwen's own markup, not a generic one: the tools block, the call and the tool's answer.
+    const prompt = (direct.body as { prompt: string }).prompt;
+    expect(prompt).toContain("<tools>");
+    expect(prompt).toContain("<tool_call>");
+    expect(prompt).toContain("<tool_response>");
+    expect(prompt.endsWith("<|im_start|>assistant\n")).toBe(true);
+  });
+
   it("tokenize and detokenize: llama-server's tokens and pieces, and its text back", async () => {
     const body = { content: "Llamas graze by the sea", with_pieces: true };
     const direct = await postJson(`${tiny.url}/tokenize`, body);

@@ -117,10 +117,8 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
       if (request.url === "/apply-template" && upstream.mode === "ok")
         return answerJson(response, { prompt: `<rendered ${JSON.stringify(body.messages)}>` });
       if (request.url === "/detokenize" && upstream.mode === "ok")
-        // vLLM names the model and answers `prompt`; llama-server answers `content`.
-        return answerJson(response, {
-          [body.model ? "prompt" : "content"]: `detokenized ${JSON.stringify(body.tokens)}`,
-        });
+        // vLLM's field; llama-server's `content` is met by the real replicas' tests.
+        return answerJson(response, { prompt: `detokenized ${JSON.stringify(body.tokens)}` });
       answer(upstream.mode, request.url === "/v1/completions", response);
     });
   });

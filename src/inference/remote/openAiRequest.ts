@@ -236,7 +236,8 @@ function toWireChat(prompt: ChatPrompt): Record<string, unknown> {
 /**
  * A chat rendered by a replica's chat template: llama-server's `POST /apply-template` (the chat
  * request's body; it answers the prompt), or vLLM's `POST /tokenize` of the messages (it answers the
- * prompt's tokens and their count).
+ * prompt's tokens and their count). Every request of this kind names the model: llama-server serves
+ * one and ignores it, but an inferql replica serving several renders with the one named.
  */
 export function toRenderChatRequest(
   prompt: ChatPrompt,
@@ -247,14 +248,15 @@ export function toRenderChatRequest(
   if (kind === "vllm")
     return { path: "/tokenize", body: { model, ...toWireChat(prompt), add_generation_prompt: true } };
   refuseUnlessLlama(kind, upstreamId, "Rendering a chat prompt");
-  return { path: "/apply-template", body: toWireChat(prompt) };
+  return { path: "/apply-template", body: { model, ...toWireChat(prompt) } };
 }
 
-/** A tokenize request as llama-server's `POST /tokenize` takes it, each token with its piece. */
+/** A tokenize request as llama-server's `POST /tokenize` takes it, each token with its piece (and the model named, as in toRenderChatRequest). */
 export function toTokenizeRequest(
   text: string,
   withSpecialTokens: boolean,
   addSpecialTokens: boolean,
+  model: string,
   kind: UpstreamKind,
   upstreamId: string,
 ): { path: "/tokenize"; body: Record<string, unknown> } {
@@ -262,6 +264,7 @@ export function toTokenizeRequest(
   return {
     path: "/tokenize",
     body: {
+      model,
       content: text,
       add_special: addSpecialTokens,
       parse_special: withSpecialTokens,
@@ -270,16 +273,15 @@ export function toTokenizeRequest(
   };
 }
 
-/** A detokenize request as llama-server's `POST /detokenize` takes it (vLLM's also names the model). */
+/** A detokenize request as llama-server's and vLLM's `POST /detokenize` take it. */
 export function toDetokenizeRequest(
   tokens: readonly number[],
   model: string,
   kind: UpstreamKind,
   upstreamId: string,
 ): { path: "/detokenize"; body: Record<string, unknown> } {
-  if (kind === "vllm") return { path: "/detokenize", body: { model, tokens } };
-  refuseUnlessLlama(kind, upstreamId, "Detokenization");
-  return { path: "/detokenize", body: { tokens } };
+  if (kind !== "vllm") refuseUnlessLlama(kind, upstreamId, "Detokenization");
+  return { path: "/detokenize", body: { model, tokens } };
 }
 
 /** What only llama-server's endpoints give (and vLLM's, where the callers say): a 400 naming `model` elsewhere. */

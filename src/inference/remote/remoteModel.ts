@@ -439,7 +439,14 @@ export class RemoteModel implements ScheduledModel {
     withSpecialTokens: boolean,
     addSpecialTokens: boolean,
   ): Promise<TokenizedPiece[]> {
-    const wire = toTokenizeRequest(text, withSpecialTokens, addSpecialTokens, this.spec.kind, this.id);
+    const wire = toTokenizeRequest(
+      text,
+      withSpecialTokens,
+      addSpecialTokens,
+      this.upstreamModel,
+      this.spec.kind,
+      this.id,
+    );
     return this.request("tokenize", wire, readTokenizeAnswer);
   }
 
