@@ -10,32 +10,9 @@ import { type ChatFamily, familyFixturePath, familyTemplate } from "../support/f
 import { postGraphql } from "../support/graphqlClients.js";
 import { postJson } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
+import { toolConversation, weatherTool } from "../support/toolConversation.js";
 
 const FAMILIES: ChatFamily[] = ["qwen2.5", "qwen3", "llama3.1", "mistral-nemo", "gpt-oss", "deepseek-r1"];
-
-const weatherTool = {
-  type: "function",
-  function: {
-    name: "get_weather",
-    description: "The weather in a city",
-    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-  },
-};
-/** A system prompt, a question, the model's call (a Mistral-style 9-character id), its result, the answer, a follow-up. */
-const conversation = [
-  { role: "system", content: "Be brief." },
-  { role: "user", content: "Weather in Lyon?" },
-  {
-    role: "assistant",
-    content: "",
-    tool_calls: [
-      { id: "abc123def", type: "function", function: { name: "get_weather", arguments: '{"city": "Lyon"}' } },
-    ],
-  },
-  { role: "tool", tool_call_id: "abc123def", content: "sunny" },
-  { role: "assistant", content: "It is sunny." },
-  { role: "user", content: "And tomorrow?" },
-];
 
 /** What each family's prompt must show of its trained tool format. */
 const NATIVE_MARKERS: Record<ChatFamily, string[]> = {
@@ -64,7 +41,7 @@ async function expectedPrompt(family: ChatFamily, variables: Record<string, unkn
   const { metadata } = await readGgufFileInfo(familyFixturePath(family));
   const { tokens, bos_token_id, eos_token_id } = metadata.tokenizer.ggml;
   return new Template(familyTemplate(family)).render({
-    messages: conversation.map((message) =>
+    messages: toolConversation.map((message) =>
       message.tool_calls
         ? {
             ...message,
@@ -92,7 +69,7 @@ describe("POST /apply-template", () => {
   it.each(TEMPLATES_WITH_TOOLS)("%s: the prompt equals the template's own rendering", async (family) => {
     const { status, body } = await postJson(`${app.url}/apply-template`, {
       model: family,
-      messages: conversation,
+      messages: toolConversation,
       tools: [weatherTool],
     });
     expect(status).toBe(200);
@@ -104,7 +81,7 @@ describe("POST /apply-template", () => {
   it("a template with no place for tools: the chat wrapper documents them in its own call format, not dropped", async () => {
     const withTools = await postJson(`${app.url}/apply-template`, {
       model: "deepseek-r1",
-      messages: conversation,
+      messages: toolConversation,
       tools: [weatherTool],
     });
     const { prompt } = withTools.body as { prompt: string };

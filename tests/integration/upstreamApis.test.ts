@@ -11,6 +11,7 @@ import { familyFixturePath } from "../support/familyFixtures.js";
 import { startGateway } from "../support/gateway.js";
 import { openAiClient, postJson } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
+import { toolConversation, weatherTool } from "../support/toolConversation.js";
 
 // The scripted answers' argument values must not occur in prompts (they steer the scripts).
 const weather = {
@@ -193,34 +194,12 @@ describe("OpenAI Responses on a remote model", () => {
 });
 
 describe("prompt rendering and token counts on a remote model (the replica's own Qwen templates)", () => {
-  const tools = [
-    {
-      type: "function",
-      function: {
-        name: "get_weather",
-        description: "The weather in a city",
-        parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-      },
-    },
-  ];
-  const messages = [
-    { role: "user", content: "Weather in Paris?" },
-    {
-      role: "assistant",
-      content: "",
-      reasoning_content: "The user wants the weather.",
-      tool_calls: [
-        { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
-      ],
-    },
-    { role: "tool", tool_call_id: "call_1", content: '{"temperature":21}' },
-  ];
-
   it.each(["qwen2.5", "qwen3"])(
     "%s: /apply-template with tools, a tool call and its result is the replica's own prompt",
     async (model) => {
-      const direct = await postJson(`${replica.url}/apply-template`, { model, messages, tools });
-      const through = await postJson(`${gateway.url}/apply-template`, { model, messages, tools });
+      const body = { model, messages: toolConversation, tools: [weatherTool] };
+      const direct = await postJson(`${replica.url}/apply-template`, body);
+      const through = await postJson(`${gateway.url}/apply-template`, body);
       expect(through.status).toBe(200);
       expect(through.body).toEqual(direct.body);
       expect((direct.body as { prompt: string }).prompt).toContain("<tool_call>");

@@ -28,6 +28,7 @@ import { LLAMA_SERVER_LOG_DIR, LLAMA_SERVER_MISSING, llamaServerBinary } from ".
 import { openAiClient, postJson, readSseData } from "../support/openai.js";
 import { rerankerFixturePath } from "../support/rerankerFixture.js";
 import { openStream } from "../support/streamClients.js";
+import { toolConversation, weatherTool } from "../support/toolConversation.js";
 
 const binary = llamaServerBinary();
 if (!binary) console.log(LLAMA_SERVER_MISSING);
@@ -367,34 +368,7 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
   });
 
   it("renders a Qwen2.5 chat with tools, a tool call and its result by llama-server's Qwen template, through the gateway", async () => {
-    const body = {
-      messages: [
-        { role: "system", content: "You help with weather." },
-        { role: "user", content: "Weather in Paris?" },
-        {
-          role: "assistant",
-          content: "",
-          tool_calls: [
-            {
-              id: "call_1",
-              type: "function",
-              function: { name: "get_weather", arguments: '{"city":"Paris"}' },
-            },
-          ],
-        },
-        { role: "tool", tool_call_id: "call_1", content: '{"temperature":21}' },
-      ],
-      tools: [
-        {
-          type: "function",
-          function: {
-            name: "get_weather",
-            description: "The weather in a city",
-            parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-          },
-        },
-      ],
-    };
+    const body = { messages: toolConversation, tools: [weatherTool] };
     const direct = await postJson(`${qwen.url}/apply-template`, body);
     const through = await postJson(`${gateway.url}/apply-template`, { model: "qwen", ...body });
     expect(through.status).toBe(200);
