@@ -748,31 +748,31 @@ export class RemoteModel implements ScheduledModel {
     }
     if (error instanceof UpstreamStatusError) {
       const message = error.message;
+      /** The replica is well but did not serve this request: kept in service, another one tried. */
+      const passOver = (final: Error): Fault => ({
+        kind: "status",
+        message,
+        ejects: false,
+        retryable: true,
+        final,
+      });
       if (error.status === 429)
-        return {
-          kind: "status",
-          message,
-          ejects: false,
-          retryable: true,
-          final: new OverloadedError(
+        return passOver(
+          new OverloadedError(
             error.retryAfterSeconds ?? 1,
             "upstream",
             `'${this.id}' answered 429: ${error.detail().message}`,
           ),
-        };
+        );
       // Not implemented (llama-server started without --embeddings, or infill on a model without FIM
-      // tokens): the replica is well, the request is not for it; another replica may take it.
+      // tokens): the request is not for this replica.
       if (error.status === 501)
-        return {
-          kind: "status",
-          message,
-          ejects: false,
-          retryable: true,
-          final: new InvalidInputError(
+        return passOver(
+          new InvalidInputError(
             "model",
             `The upstream '${this.id}' cannot serve this request: ${error.detail().message}`,
           ),
-        };
+        );
       if (error.status >= 500)
         return { kind: "status", message, ejects: true, retryable: true, final: unavailable(message) };
       if (error.status === 400 || error.status === 422) {
@@ -790,15 +790,11 @@ export class RemoteModel implements ScheduledModel {
       }
       // 401, 403, 404…: the replica refuses inferql itself (its key=, its model= name): another
       // replica may be configured right; with none left the client learns why, not a bare 500.
-      return {
-        kind: "status",
-        message,
-        ejects: false,
-        retryable: true,
-        final: unavailable(
+      return passOver(
+        unavailable(
           `HTTP ${error.status}: ${error.detail().message}; check the upstream's key and model name`,
         ),
-      };
+      );
     }
     if (error instanceof UpstreamStreamError)
       return {
