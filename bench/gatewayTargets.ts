@@ -1,8 +1,10 @@
 // `--gateway`: the overhead of inferql as a gateway (issue #16). The same client and load against an
 // upstream directly and through a gateway inferql started with `--upstream` in front of it, in the
 // same rounds: the upstream inferql and the gateway, each over OpenAI SSE and graphql-ws; and, where
-// LLAMA_SERVER is set, llama-server directly and through the gateway. Each process is its own
-// (the upstream, the gateway, the load generator), as in production.
+// LLAMA_SERVER is set, llama-server directly and through the gateway. Beside them, the proxy floor
+// (proxyFloor.ts): a bare node:http proxy in front of the same upstream, the part of the overhead any
+// Node gateway pays. Each process is its own (the upstream, the gateway, the proxy, the load
+// generator), as in production.
 import path from "node:path";
 import { runRequest } from "./loadGenerator.js";
 import { percentile } from "./metrics.js";
@@ -15,9 +17,13 @@ import { openAiSseTarget } from "./targets/openaiSse.js";
 import type { Target, TargetSession } from "./targets/target.js";
 import { benchRequests } from "./throughputRun.js";
 
-/** Each gateway target and the direct target it is compared with (same client, same load). */
-export const GATEWAY_PAIRS: readonly { gateway: string; upstream: string }[] = [
+/**
+ * Each gateway target and the direct target it is compared with (same client, same load); a
+ * `reference` is measured the same way but is not inferql (the issue's targets do not apply to it).
+ */
+export const GATEWAY_PAIRS: readonly { gateway: string; upstream: string; reference?: true }[] = [
   { gateway: "gateway/openai-sse", upstream: "upstream/openai-sse" },
+  { gateway: "proxy-floor", upstream: "upstream/openai-sse", reference: true },
   { gateway: "gateway/graphql-ws", upstream: "upstream/graphql-ws" },
   { gateway: "gateway/llama-server", upstream: "llama-server" },
 ];
@@ -67,6 +73,8 @@ export async function createGatewayTargets(
   // The gateway runs no model of its own: nothing but the upstreams.
   const gateway = await startServerProcess({ mode: "inferql", flags: upstreamFlags });
   servers.push(gateway);
+  const proxyFloor = await startServerProcess({ mode: "proxy-floor", upstream: upstream.url });
+  servers.push(proxyFloor);
 
   const targets: Target[] = [
     openAiSseTarget({
@@ -80,6 +88,13 @@ export async function createGatewayTargets(
       name: "gateway/openai-sse",
       description: "a gateway inferql (--upstream, kind=llama) in front of that upstream: the same client",
       baseUrl: gateway.url,
+      model: model.id,
+    }),
+    openAiSseTarget({
+      name: "proxy-floor",
+      description:
+        "a bare node:http proxy forwarding bytes to that upstream, nothing of inferql (the floor of any Node gateway): the same client",
+      baseUrl: proxyFloor.url,
       model: model.id,
     }),
     {

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import { defaultThreadsFor } from "../src/inference/engine/loadLlama.js";
 import { renderChartSvg } from "./chart.js";
+import { describeColdPath, probeColdPath } from "./coldPath.js";
 import { measureModel } from "./modelRun.js";
 import { prepareModel } from "./models.js";
 import { type BenchOptions, parseBenchOptions, USAGE } from "./options.js";
@@ -28,12 +29,13 @@ async function main(): Promise<number> {
   }
   const results = newResults(options);
   results.machine.engineBuild = engine.build;
+  results.machine.coldPath = await probeColdPath();
   if (process.env.UV_THREADPOOL_SIZE !== "1")
     results.notes.push(
       `UV_THREADPOOL_SIZE is ${process.env.UV_THREADPOOL_SIZE ?? "unset (4)"}, not 1 as inferql runs: run through npm run bench`,
     );
   log(
-    `inferql bench${options.quick ? " (quick)" : ""}: ${options.models.join(", ")}; slots ${options.slots}, threads ${options.threads}; load ${os.loadavg()[0].toFixed(2)}`,
+    `inferql bench${options.quick ? " (quick)" : ""}: ${options.models.join(", ")}; slots ${options.slots}, threads ${options.threads}; load ${os.loadavg()[0].toFixed(2)}; ${describeColdPath(results.machine.coldPath)}`,
   );
   for (const [index, preset] of options.models.entries()) {
     const model = await prepareModel(preset, options.quick);

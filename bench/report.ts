@@ -1,6 +1,7 @@
 // The Markdown report: tokens/s per target and level as ratios to the direct anchor, the full vLLM
 // metrics, the prompt-cache and transport-ceiling runs, and the issue's targets checked one by one.
 import { readFileSync, writeFileSync } from "node:fs";
+import { describeColdPath } from "./coldPath.js";
 import { GATEWAY_PAIRS } from "./gatewayTargets.js";
 import { percentile, type RunMetrics } from "./metrics.js";
 import type { BenchResults, CeilingRun, ModelResults, ThroughputRun } from "./resultTypes.js";
@@ -12,6 +13,7 @@ const f0 = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : "–"
 const f1 = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : "–");
 const f2 = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "–");
 const mark = (ok: boolean) => (ok ? "✅" : "❌");
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function find(model: ModelResults, target: string, concurrency: number): ThroughputRun | undefined {
   return model.runs.find((run) => run.target === target && run.concurrency === concurrency);
@@ -47,7 +49,8 @@ export function renderReport(results: BenchResults, chartPath: string): string {
       `${machine.memoryGiB} GiB, Node ${machine.node}, node-llama-cpp ${machine.nodeLlamaCpp} (llama.cpp release ${machine.llamaCppRelease}` +
       `${machine.engineBuild ? `, ${machine.engineBuild}` : ""}). ` +
       `Load average at start ${machine.loadAverageAtStart.map(f2).join(" / ")}, at end ${machine.loadAverageAtEnd.map(f2).join(" / ")} ` +
-      "(other work was running on the machine; every run's own load is in the JSON).",
+      "(other work was running on the machine; every run's own load is in the JSON)." +
+      (machine.coldPath ? ` ${capitalized(describeColdPath(machine.coldPath))}.` : ""),
     "",
     `Settings: ${settings.slots} slots, ${settings.threads} thread(s) per context, ${settings.ctxSize} tokens per slot, ` +
       `batch ${settings.batchSize}, temperature ${settings.temperature}, inferql --stream-interval ${settings.streamInterval ?? 1}; ` +
@@ -282,7 +285,8 @@ export function renderGatewayReport(results: BenchResults): string {
     `Gateway run ${results.date} on \`${results.host}\`${results.quick ? " (**quick smoke run**)" : ""}: ${machine.cpus} × ${machine.cpuModel}, ` +
       `Node ${machine.node}, node-llama-cpp ${machine.nodeLlamaCpp}${machine.engineBuild ? ` (${machine.engineBuild})` : ""}; ` +
       `load average at start ${machine.loadAverageAtStart.map(f2).join(" / ")}, at end ${machine.loadAverageAtEnd.map(f2).join(" / ")}. ` +
-      `${settings.slots} slots, ${settings.threads} thread(s), ${settings.rounds ?? 1} round(s) per level, concurrency ${settings.concurrencies.join(", ")}.`,
+      `${settings.slots} slots, ${settings.threads} thread(s), ${settings.rounds ?? 1} round(s) per level, concurrency ${settings.concurrencies.join(", ")}.` +
+      (machine.coldPath ? ` ${capitalized(describeColdPath(machine.coldPath))}.` : ""),
     "",
   ];
   for (const model of results.models) {
@@ -292,7 +296,7 @@ export function renderGatewayReport(results: BenchResults): string {
       "| through the gateway | against | c | tokens/s (gateway / direct) | ratio (round range) | ≥ 0.95× | TTFT p50 gateway / direct | overhead | ≤ 2 ms |",
       "|---|---|---|---|---|---|---|---|---|",
     );
-    for (const { gateway, upstream } of GATEWAY_PAIRS)
+    for (const { gateway, upstream, reference } of GATEWAY_PAIRS)
       for (const concurrency of settings.concurrencies) {
         const ours = find(model, gateway, concurrency);
         const theirs = find(model, upstream, concurrency);
@@ -301,8 +305,8 @@ export function renderGatewayReport(results: BenchResults): string {
         const overhead = ours.metrics.ttftMs.p50 - theirs.metrics.ttftMs.p50;
         lines.push(
           `| ${gateway} | ${upstream} | ${concurrency} | ${f0(ours.metrics.outputThroughput)} / ${f0(theirs.metrics.outputThroughput)} | ` +
-            `${f2(ratio)}×${low !== high ? ` (${f2(low)}–${f2(high)})` : ""} | ${mark(ratio >= 0.95)} | ` +
-            `${f1(ours.metrics.ttftMs.p50)} / ${f1(theirs.metrics.ttftMs.p50)} ms | ${overhead >= 0 ? "+" : ""}${f1(overhead)} ms | ${mark(overhead <= 2)} |`,
+            `${f2(ratio)}×${low !== high ? ` (${f2(low)}–${f2(high)})` : ""} | ${reference ? "reference" : mark(ratio >= 0.95)} | ` +
+            `${f1(ours.metrics.ttftMs.p50)} / ${f1(theirs.metrics.ttftMs.p50)} ms | ${overhead >= 0 ? "+" : ""}${f1(overhead)} ms | ${reference ? "reference" : mark(overhead <= 2)} |`,
         );
       }
     lines.push("");
@@ -316,15 +320,25 @@ export function renderGatewayReport(results: BenchResults): string {
           (pair) =>
             `| ${pair.gateway} | ${pair.upstream} | ${pair.pairs} | ${f1(pair.gatewayP50Ms)} / ${f1(pair.upstreamP50Ms)} ms | ` +
             `${pair.medianDifferenceMs >= 0 ? "+" : ""}${f1(pair.medianDifferenceMs)} ms` +
-            `${pair.differenceQuartilesMs ? ` (${f1(pair.differenceQuartilesMs[0])} to ${f1(pair.differenceQuartilesMs[1])})` : ""} | ${mark(pair.medianDifferenceMs <= 2)} |`,
+            `${pair.differenceQuartilesMs ? ` (${f1(pair.differenceQuartilesMs[0])} to ${f1(pair.differenceQuartilesMs[1])})` : ""} | ${isReference(pair.gateway) ? "reference" : mark(pair.medianDifferenceMs <= 2)} |`,
         ),
         "",
       );
     }
   }
+  const measuredReference = results.models.some((model) => model.runs.some((run) => isReference(run.target)));
+  if (measuredReference)
+    lines.push(
+      "`proxy-floor` is not inferql: a bare node:http proxy forwarding the same requests' bytes to the same upstream (bench/proxyFloor.ts), " +
+        "the part of a gateway's overhead that any gateway written on Node pays on this machine. The gateway's overhead above it is inferql's own.",
+      "",
+    );
   if (results.notes.length) lines.push("Notes:", "", ...results.notes.map((note) => `- ${note}`), "");
   return lines.join("\n");
 }
+
+const isReference = (target: string) =>
+  GATEWAY_PAIRS.some((pair) => pair.gateway === target && pair.reference);
 
 /** Replaces the generated section of bench/README.md (between its markers) with the report. */
 export function updateReadme(readmePath: string, report: string): void {

@@ -1,4 +1,5 @@
 // The shape of bench/results/<date>-<host>.json.
+import type { ColdPathProbe } from "./coldPath.js";
 import type { TtftPairs } from "./gatewayTargets.js";
 import type { RunMetrics } from "./metrics.js";
 
@@ -72,6 +73,8 @@ export interface BenchResults {
     llamaCppRelease: string;
     loadAverageAtStart: number[];
     loadAverageAtEnd: number[];
+    /** How much slower code runs after a pause on this machine (coldPath.ts); absent before 2026-12-02. */
+    coldPath?: ColdPathProbe;
   };
   settings: {
     slots: number;
