@@ -125,8 +125,8 @@ function writeOutputs(results: BenchResults, options: BenchOptions): void {
   // A --ceiling-only run is `<date>-<host>-ceiling.json`, with no chart, and leaves the README's
   // results (the last full run) alone.
   // A --gateway run is `<date>-<host>-gateway.json` with its own report (printed, not written into
-  // the README's generated section). An --only run measures some targets: its JSON and chart are
-  // written, and the README keeps the last full run.
+  // the README's generated section). A partial run (--only some targets, or --skip-prefix or
+  // --skip-ceiling) writes its JSON and chart, and the README keeps the last full run.
   const suffix = options.ceilingOnly ? "-ceiling" : options.gateway ? "-gateway" : "";
   const base = `${results.date.slice(0, 10)}-${results.date.slice(11, 16).replace(":", "")}-${results.host}${suffix}`;
   const dir = options.quick ? path.join(ROOT, ".cache/bench") : path.join(ROOT, "bench/results");
@@ -139,7 +139,8 @@ function writeOutputs(results: BenchResults, options: BenchOptions): void {
   const report = options.gateway
     ? renderGatewayReport(results)
     : renderReport(results, `results/${base}.svg`);
-  if (!options.quick && chart && !options.only) updateReadme(path.join(ROOT, "bench/README.md"), report);
+  const partial = options.only !== undefined || options.skipPrefix || options.skipCeiling;
+  if (!options.quick && chart && !partial) updateReadme(path.join(ROOT, "bench/README.md"), report);
   log(`\n${report}`);
   log(`results: ${path.relative(ROOT, jsonPath)}${chart ? `, chart: ${path.relative(ROOT, svgPath)}` : ""}`);
 }
