@@ -102,6 +102,29 @@ describe("a gateway over two inferql replicas", () => {
     expect(logprobs).toBe(6);
   });
 
+  it("names each generation to its replica by its id (x-request-id): the replica's logs and the gateway's agree", async () => {
+    const seen: (string | undefined)[] = [];
+    const unsubscribe = replicas.map((replica) =>
+      replica.scheduler.onEvent((event) => {
+        if (event.type === "received") seen.push(event.origin?.requestId);
+      }),
+    );
+    try {
+      const completion = await client.chat.completions.create({
+        model: "remote",
+        messages: [{ role: "user", content: "Two answers, please" }],
+        max_tokens: 2,
+        n: 2,
+      });
+      expect(completion.choices).toHaveLength(2);
+      // Choice 0 is the request's own generation; choice 1 has an id of its own, so no two in-flight
+      // upstream requests share one (vLLM needs them distinct).
+      expect(seen.sort()).toEqual([completion.id, `${completion.id}.1`]);
+    } finally {
+      for (const stop of unsubscribe) stop();
+    }
+  });
+
   it("forwards tools and JSON schemas, and maps streamed tool calls and text-completion logprobs", async () => {
     const weather = {
       type: "function" as const,

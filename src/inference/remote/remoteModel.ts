@@ -643,7 +643,7 @@ export class RemoteModel implements ScheduledModel {
     try {
       try {
         hang = setTimeout(checkHang, this.spec.timeoutMs);
-        yield* this.stream(replica, wire, controller.signal, output, onData);
+        yield* this.stream(replica, wire, run.request.id, controller.signal, output, onData);
         outcome = "ok";
       } catch (error) {
         if (stopped === "cancelled" || stopped === "timeout") {
@@ -682,17 +682,27 @@ export class RemoteModel implements ScheduledModel {
     }
   }
 
-  /** One request to one replica, its SSE stream read as engine events. */
+  /**
+   * One request to one replica, its SSE stream read as engine events. It carries the generation's id
+   * as `x-request-id`, which the replica's own logs then name (another inferql's generation log line,
+   * vLLM's request id): unique per generation, so the choices of one request (`n`) never share one.
+   */
   private async *stream(
     replica: Replica,
     wire: ReturnType<typeof toOpenAiRequest>,
+    generationId: string,
     signal: AbortSignal,
     output: UpstreamOutput,
     onData: () => void,
   ): AsyncGenerator<EngineEvent> {
     const response = await postStream(
       `${replica.base}${wire.path}`,
-      { ...this.headers(), "content-type": "application/json", accept: "text/event-stream" },
+      {
+        ...this.headers(),
+        "content-type": "application/json",
+        accept: "text/event-stream",
+        "x-request-id": generationId,
+      },
       JSON.stringify(wire.body),
       signal,
     );
