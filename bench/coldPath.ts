@@ -7,6 +7,7 @@
 // The work is inferql's own: validating an OpenAI chat request against the REST layer's schema.
 import { setTimeout as sleep } from "node:timers/promises";
 import { chatCompletionRequestSchema } from "../src/compat/openai/chat/protocol.js";
+import { distribution } from "./metrics.js";
 
 export interface ColdPathProbe {
   /** Median µs of one validation run back to back with others. */
@@ -34,8 +35,6 @@ function timeOneUs(): number {
   return (performance.now() - startedAt) * 1000;
 }
 
-const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 /** ~1 s: warm-up, 400 validations back to back, then `samples` after `idleMs` of sleep each. */
 export async function probeColdPath(samples = 80, idleMs = 10): Promise<ColdPathProbe> {
   for (let i = 0; i < 5000; i++) timeOneUs();
@@ -45,12 +44,15 @@ export async function probeColdPath(samples = 80, idleMs = 10): Promise<ColdPath
     await sleep(idleMs);
     afterIdle.push(timeOneUs());
   }
-  return { backToBackUs: median(backToBack), afterIdleUs: median(afterIdle), idleMs };
+  return {
+    backToBackUs: distribution(backToBack).p50,
+    afterIdleUs: distribution(afterIdle).p50,
+    idleMs,
+  };
 }
 
 /** One sentence for the log and the report. */
-export function describeColdPath(probe: ColdPathProbe | undefined): string {
-  if (!probe) return "no cold-path probe";
+export function describeColdPath(probe: ColdPathProbe): string {
   const factor = probe.afterIdleUs / probe.backToBackUs;
   return `cold-path probe: validating a chat request took ${probe.backToBackUs.toFixed(1)} µs back to back and ${probe.afterIdleUs.toFixed(1)} µs after ${probe.idleMs} ms idle (×${factor.toFixed(1)})`;
 }
