@@ -14,6 +14,8 @@ export type ChatCompletionInput = {
   frequencyPenalty?: number | null | undefined;
   /** A GBNF grammar the answer must follow. Not combinable with `responseFormat`. */
   grammar?: string | null | undefined;
+  /** Never end on an end-of-generation token: generate up to maxTokens or a stop sequence (llama-server's ignore_eos). Default false. */
+  ignoreEos?: boolean | null | undefined;
   /** Per-token logit biases. */
   logitBias?: Array<LogitBiasInput> | null | undefined;
   /** Report each generated token's log-probability. Default false. */
@@ -95,6 +97,8 @@ export type CompletionInput = {
   frequencyPenalty?: number | null | undefined;
   /** A GBNF grammar the output must follow. Not combinable with `jsonSchema`. */
   grammar?: string | null | undefined;
+  /** Never end on an end-of-generation token: generate up to maxTokens or a stop sequence (llama-server's ignore_eos). Default false. */
+  ignoreEos?: boolean | null | undefined;
   /** A JSON schema the output must follow. */
   jsonSchema?: unknown;
   /** Per-token logit biases. */

@@ -14,6 +14,11 @@ export interface SamplingOptions {
   frequencyPenalty?: number;
   /** Token id → additive logit bias; -100 bans a token (OpenAI semantics). */
   logitBias?: ReadonlyMap<number, number>;
+  /**
+   * End-of-generation tokens are never sampled (llama-server's and vLLM's `ignore_eos`): generation
+   * runs to its token limit or a stop sequence. Benchmarks use it to fix each answer's length.
+   */
+  ignoreEos?: boolean;
 }
 
 export type OutputConstraint =

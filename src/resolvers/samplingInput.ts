@@ -31,6 +31,10 @@ export const generationFields = {
     .union([z.string().min(1), z.array(z.string().min(1)).max(16)])
     .optional()
     .describe("Generation stops before any of these strings"),
+  ignoreEos: z
+    .boolean()
+    .default(false)
+    .describe("Never end on an end-of-generation token: generate up to maxTokens or a stop sequence"),
   lora: loraSelectionSchema.optional(),
   cachePrompt: z.boolean().default(true).describe("Reuse a slot's KV cache for a shared prompt prefix"),
 };
@@ -53,6 +57,7 @@ export function toSamplingOptions(input: GenerationFieldsInput): SamplingOptions
     logitBias: input.logitBias
       ? new Map(Object.entries(input.logitBias).map(([token, bias]) => [Number(token), bias]))
       : undefined,
+    ignoreEos: input.ignoreEos,
   };
 }
 

@@ -120,11 +120,24 @@ describe("what each upstream kind is sent", () => {
   });
 
   it("sampling extensions under each kind's names, and only the OpenAI fields to kind=openai", async () => {
-    const fields = { top_k: 20, min_p: 0.1, repeat_penalty: 1.1, temperature: 0.5, seed: 3 };
+    const fields = {
+      top_k: 20,
+      min_p: 0.1,
+      repeat_penalty: 1.1,
+      temperature: 0.5,
+      seed: 3,
+      ignore_eos: true,
+    };
     const llama = await forwarded(() => chat("llama", fields));
     expect(llama).toMatchObject({ ...fields, cache_prompt: true, stream: true });
     const vllm = await forwarded(() => chat("vllm", fields));
-    expect(vllm).toMatchObject({ top_k: 20, min_p: 0.1, repetition_penalty: 1.1, temperature: 0.5 });
+    expect(vllm).toMatchObject({
+      top_k: 20,
+      min_p: 0.1,
+      repetition_penalty: 1.1,
+      temperature: 0.5,
+      ignore_eos: true,
+    });
     expect(vllm).not.toHaveProperty("repeat_penalty");
     expect(vllm).not.toHaveProperty("cache_prompt");
     const openai = await forwarded(() => chat("openai", { temperature: 0.5, seed: 3 }));
@@ -476,6 +489,14 @@ const REFUSALS: Refusal[] = [
     graphql: { query: CHAT_MUTATION, input: { model: "openai", topK: 5, messages: graphqlMessages } },
     trpc: () => trpc.chat.create.mutate({ model: "openai", topK: 5, messages }),
     field: "topK",
+  },
+  {
+    what: "ignore_eos on kind=openai",
+    rest: () => chat("openai", { ignore_eos: true }),
+    param: "ignore_eos",
+    graphql: { query: CHAT_MUTATION, input: { model: "openai", ignoreEos: true, messages: graphqlMessages } },
+    trpc: () => trpc.chat.create.mutate({ model: "openai", ignoreEos: true, messages }),
+    field: "ignoreEos",
   },
   {
     what: "a JSON schema on a text completion on kind=vllm",

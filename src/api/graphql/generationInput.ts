@@ -43,6 +43,10 @@ export function generationInputFields(t: InputFieldBuilder<BuilderTypes, "InputO
     presencePenalty: t.float({ description: "-2 to 2: penalize tokens that already appeared." }),
     frequencyPenalty: t.float({ description: "-2 to 2: penalize tokens by how often they appeared." }),
     logitBias: t.field({ type: [LogitBiasInput], description: "Per-token logit biases." }),
+    ignoreEos: t.boolean({
+      description:
+        "Never end on an end-of-generation token: generate up to maxTokens or a stop sequence (llama-server's ignore_eos). Default false.",
+    }),
     stop: t.stringList({ description: "Generation stops before any of these strings (at most 16)." }),
     lora: t.field({ type: [LoraSelectionInput], description: "LoRA adapters to apply (at most 8)." }),
     cachePrompt: t.boolean({
@@ -69,6 +73,7 @@ export function toGenerationFields(input: GenerationInputShape): GenerationField
     logitBias: input.logitBias
       ? Object.fromEntries(input.logitBias.map(({ token, bias }) => [String(token), bias]))
       : undefined,
+    ignoreEos: orUndefined(input.ignoreEos),
     stop: orUndefined(input.stop),
     lora: input.lora?.map(({ name, scale }) => ({ name, scale: orUndefined(scale) })),
     cachePrompt: orUndefined(input.cachePrompt),

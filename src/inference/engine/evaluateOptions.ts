@@ -19,7 +19,7 @@ const BAN_BIAS = -100;
  * rejects, and node-llama-cpp 3.21 then rejects a promise nothing handles (crashing the process)
  * and never finishes the sequence. The grammar wins instead.
  */
-const BAN_UNDER_GRAMMAR = { logit: -99 };
+const BAN_UNDER_GRAMMAR = -99;
 
 /** What the output reader decides per token: the grammar state, and whether the turn may end now. */
 export interface OutputControl {
@@ -29,6 +29,20 @@ export interface OutputControl {
   /** The tokens that end the model's turn, banned while `mayEndTurn()` says no. */
   turnEndTokens: readonly Token[];
   mayEndTurn: () => boolean;
+  /** End-of-generation tokens that only end a message, not the answer (the caller reads them): never banned. */
+  messageEndTokens: ReadonlySet<Token>;
+}
+
+const endOfGenerationTokensByModel = new WeakMap<LlamaModel, readonly Token[]>();
+
+/** The model's end-of-generation tokens (EOS, EOT and the rest llama.cpp counts as EOG), found once per model. */
+function endOfGenerationTokens(model: LlamaModel): readonly Token[] {
+  let tokens = endOfGenerationTokensByModel.get(model);
+  if (!tokens) {
+    tokens = [...model.iterateAllTokens()].filter((token) => model.isEogToken(token));
+    endOfGenerationTokensByModel.set(model, tokens);
+  }
+  return tokens;
 }
 
 export function buildEvaluateOptions(
@@ -47,21 +61,22 @@ export function buildEvaluateOptions(
     yieldEogToken: true,
   };
   if (output.mayConstrain) options.grammarEvaluationState = output.stateForNextToken;
+  const ban = output.mayConstrain ? BAN_UNDER_GRAMMAR : Number.NEGATIVE_INFINITY;
   const requestBias = () => {
     const bias = new TokenBias(model.tokenizer);
     for (const [token, value] of sampling.logitBias ?? [])
-      bias.set(
-        token as Token,
-        value > BAN_BIAS ? { logit: value } : output.mayConstrain ? BAN_UNDER_GRAMMAR : "never",
-      );
+      setLogitBias(bias, token as Token, value > BAN_BIAS ? value : ban);
+    if (sampling.ignoreEos)
+      for (const token of endOfGenerationTokens(model))
+        if (!output.messageEndTokens.has(token)) setLogitBias(bias, token, ban);
     return bias;
   };
   if (output.turnEndTokens.length) {
     const free = requestBias();
     const turnMustGoOn = requestBias();
-    for (const token of output.turnEndTokens) turnMustGoOn.set(token, "never");
+    for (const token of output.turnEndTokens) setLogitBias(turnMustGoOn, token, ban);
     options.tokenBias = () => (output.mayEndTurn() ? free : turnMustGoOn);
-  } else if (sampling.logitBias?.size) options.tokenBias = requestBias();
+  } else if (sampling.logitBias?.size || sampling.ignoreEos) options.tokenBias = requestBias();
   const { repeatPenalty = 1, presencePenalty = 0, frequencyPenalty = 0 } = sampling;
   if (repeatPenalty !== 1 || presencePenalty !== 0 || frequencyPenalty !== 0) {
     options.repeatPenalty = {
@@ -73,4 +88,15 @@ export function buildEvaluateOptions(
     };
   }
   return options;
+}
+
+/**
+ * Adds `logit` to the token's logit before sampling, end-of-generation tokens included.
+ * node-llama-cpp 3.21's `TokenBias.set` skips those (EOS, EOT, `<|im_end|>` and the rest llama.cpp
+ * counts as EOG) without a word, so a ban on them — `logit_bias` -100 on EOS, `ignore_eos`, a turn
+ * that must go on to a tool call — was dropped. Its sampler biases whatever the map holds, so the
+ * bias goes there (tests/integration/ignoreEos.test.ts fails if that stops working).
+ */
+function setLogitBias(bias: TokenBias, token: Token, logit: number): void {
+  (bias as unknown as { _biases: Map<Token, number> })._biases.set(token, logit);
 }

@@ -44,6 +44,7 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
       stateForNextToken: () => run.output.grammarState(),
       turnEndTokens: run.turnEndTokens,
       mayEndTurn: () => run.output.mayEndTurn(),
+      messageEndTokens: run.messageEndTokens,
     },
     () => [...promptTokens.slice(-64), ...generated],
   );

@@ -57,6 +57,7 @@ export function toOpenAiRequest(
     kind === "vllm" ? "repetition_penalty" : "repeat_penalty",
     sampling.repeatPenalty,
   );
+  extended("ignoreEos", "ignore_eos", sampling.ignoreEos || undefined);
   if (kind === "llama") body.cache_prompt = request.cachePrompt;
 
   const constraint = request.constraint;

@@ -37,6 +37,8 @@ export const generationRequestFields = {
   top_k: optional(z.number()),
   min_p: optional(z.number()),
   repeat_penalty: optional(z.number()),
+  /** llama-server's and vLLM's: never end on an end-of-generation token. */
+  ignore_eos: optional(z.boolean()),
   grammar: optional(z.string()),
   cache_prompt: optional(z.boolean()),
   lora: optional(z.union([z.string(), z.array(z.object({ name: z.string(), scale: optional(z.number()) }))])),

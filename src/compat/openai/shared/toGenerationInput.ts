@@ -16,6 +16,7 @@ type GenerationInput = Pick<
   | "presencePenalty"
   | "frequencyPenalty"
   | "logitBias"
+  | "ignoreEos"
   | "stop"
   | "lora"
   | "cachePrompt"
@@ -40,6 +41,7 @@ export function toGenerationInput(request: Omit<GenerationRequest, "n">): Genera
     presencePenalty: request.presence_penalty,
     frequencyPenalty: request.frequency_penalty,
     logitBias: request.logit_bias,
+    ignoreEos: request.ignore_eos,
     stop: request.stop,
     lora: request.lora,
     cachePrompt: request.cache_prompt,
