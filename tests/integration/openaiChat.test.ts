@@ -386,6 +386,21 @@ describe("logprobs and extensions", () => {
     const scaled = await client.chat.completions.create(withScale);
     expect(scaled.choices[0].finish_reason).toBe("length");
   });
+
+  it("samples afresh without a seed: the same prompt sent twice at once gets two answers (and a seed repeats one)", async () => {
+    const params = { model: "tiny", messages: hello, max_tokens: 12, temperature: 1, cache_prompt: false };
+    const unseeded = await Promise.all([
+      client.chat.completions.create(params),
+      client.chat.completions.create(params),
+    ]);
+    const [first, second] = unseeded.map((completion) => completion.choices[0].message.content);
+    expect(first).not.toBe(second);
+    const seeded = await Promise.all([
+      client.chat.completions.create({ ...params, seed: 11 }),
+      client.chat.completions.create({ ...params, seed: 11 }),
+    ]);
+    expect(seeded[0].choices[0].message.content).toBe(seeded[1].choices[0].message.content);
+  });
 });
 
 describe("client disconnects", () => {

@@ -1,4 +1,5 @@
 // Maps inferql's sampling options onto node-llama-cpp's sequence evaluation options.
+import { randomInt } from "node:crypto";
 import {
   type LlamaGrammarEvaluationState,
   type LlamaModel,
@@ -56,7 +57,9 @@ export function buildEvaluateOptions(
     topP: sampling.topP,
     topK: sampling.topK,
     minP: sampling.minP,
-    seed: sampling.seed,
+    // Without a seed each generation samples afresh, as llama-server's does (a random seed): node-llama-cpp's
+    // default is the current second, so two requests for the same prompt within one gave one answer.
+    seed: sampling.seed ?? randomInt(2 ** 32),
     // The caller decides what an end-of-generation token means (finish reason "stop").
     yieldEogToken: true,
   };

@@ -1,6 +1,5 @@
 // A chat completion's `n` choices: independent generations of one prompt, run concurrently on
 // separate slots (beyond the free slots they queue) and merged into one stream in arrival order.
-import { randomInt } from "node:crypto";
 import type { GenerationRequest } from "../../inference/types.js";
 import { NO_TIMINGS, type Usage } from "../generation.js";
 import type { ChatCompletionEvent, ChoiceEvent } from "./chatCompletion.js";
@@ -99,12 +98,12 @@ function choiceRequest(
 
 /**
  * Choice i samples with seed + i, so that choices differ and a seeded request is reproducible.
- * Unseeded choices need seeds too: llama.cpp's default is the current second, the same for all.
+ * Unseeded choices stay unseeded: each generation then samples with a random seed of its own.
  */
 export function choiceSeeds(seed: number | undefined, choiceCount: number): (number | undefined)[] {
-  if (choiceCount === 1) return [seed];
-  const base = seed ?? randomInt(2 ** 32);
-  return Array.from({ length: choiceCount }, (_, index) => (base + index) >>> 0);
+  return Array.from({ length: choiceCount }, (_, index) =>
+    seed === undefined ? undefined : (seed + index) >>> 0,
+  );
 }
 
 /** The prompt counted once and the completion tokens of every choice summed, as OpenAI counts `n`. */
