@@ -26,7 +26,7 @@ export type ChatCompletionInput = {
   maxTokens?: number | null | undefined;
   /** The conversation so far; rendered with the model's own chat template. */
   messages: Array<ChatMessageInput>;
-  /** Drop tokens less likely than this fraction of the most likely one (0 to 1). */
+  /** Drop tokens less likely than this fraction of the most likely one (0 to 1). Default 0.05. */
   minP?: number | null | undefined;
   /** Model id; defaults to the first model served. */
   model?: string | number | null | undefined;
@@ -54,11 +54,11 @@ export type ChatCompletionInput = {
   toolChoice?: ToolChoiceInput | null | undefined;
   /** Tools the model may call (at most 128). */
   tools?: Array<ToolInput> | null | undefined;
-  /** Keep only this many most likely tokens; 0 keeps all. */
+  /** Keep only this many most likely tokens; 0 keeps all. Default 40. */
   topK?: number | null | undefined;
   /** With `logprobs`, also report this many alternatives per token (0 to 20). */
   topLogprobs?: number | null | undefined;
-  /** Nucleus sampling: keep the most likely tokens up to this total probability (0 to 1). */
+  /** Nucleus sampling: keep the most likely tokens up to this total probability (0 to 1). Default 0.95. */
   topP?: number | null | undefined;
 };
 
@@ -109,7 +109,7 @@ export type CompletionInput = {
   lora?: Array<LoraSelectionInput> | null | undefined;
   /** Upper bound on generated tokens; without it, generation runs until it stops or the context is full. */
   maxTokens?: number | null | undefined;
-  /** Drop tokens less likely than this fraction of the most likely one (0 to 1). */
+  /** Drop tokens less likely than this fraction of the most likely one (0 to 1). Default 0.05. */
   minP?: number | null | undefined;
   /** Model id; defaults to the first model served. */
   model?: string | number | null | undefined;
@@ -125,9 +125,9 @@ export type CompletionInput = {
   stop?: Array<string> | null | undefined;
   /** 0 to 2; 0 always picks the most likely token. Default 0.8. */
   temperature?: number | null | undefined;
-  /** Keep only this many most likely tokens; 0 keeps all. */
+  /** Keep only this many most likely tokens; 0 keeps all. Default 40. */
   topK?: number | null | undefined;
-  /** Nucleus sampling: keep the most likely tokens up to this total probability (0 to 1). */
+  /** Nucleus sampling: keep the most likely tokens up to this total probability (0 to 1). Default 0.95. */
   topP?: number | null | undefined;
 };
 

@@ -1,7 +1,7 @@
 // The request and event types of the inference layer: what the scheduler takes and what it streams back.
 
 export interface SamplingOptions {
-  /** 0 means greedy decoding. Defaults to 0.8 as in llama-server. */
+  /** 0 means greedy decoding. Defaults, as in llama-server: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05. */
   temperature?: number;
   topP?: number;
   topK?: number;

@@ -401,6 +401,24 @@ describe("logprobs and extensions", () => {
     ]);
     expect(seeded[0].choices[0].message.content).toBe(seeded[1].choices[0].message.content);
   });
+
+  it("samples with llama-server's defaults: top_k 40, top_p 0.95 and min_p 0.05 when the request has none", async () => {
+    // One token made ~150 times likelier than any other: min_p 0.05 leaves only it, whatever the temperature.
+    const params = {
+      model: "tiny",
+      messages: hello,
+      max_tokens: 24,
+      temperature: 2,
+      seed: 5,
+      cache_prompt: false,
+      logit_bias: { "300": 5 },
+    };
+    const answer = async (fields: Record<string, number>) =>
+      (await client.chat.completions.create({ ...params, ...fields })).choices[0].message.content;
+    const byDefault = await answer({});
+    expect(await answer({ top_k: 40, top_p: 0.95, min_p: 0.05 })).toBe(byDefault);
+    expect(await answer({ min_p: 0 })).not.toBe(byDefault);
+  });
 });
 
 describe("client disconnects", () => {

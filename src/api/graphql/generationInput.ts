@@ -32,11 +32,13 @@ export function generationInputFields(t: InputFieldBuilder<BuilderTypes, "InputO
     }),
     temperature: t.float({ description: "0 to 2; 0 always picks the most likely token. Default 0.8." }),
     topP: t.float({
-      description: "Nucleus sampling: keep the most likely tokens up to this total probability (0 to 1).",
+      description:
+        "Nucleus sampling: keep the most likely tokens up to this total probability (0 to 1). Default 0.95.",
     }),
-    topK: t.int({ description: "Keep only this many most likely tokens; 0 keeps all." }),
+    topK: t.int({ description: "Keep only this many most likely tokens; 0 keeps all. Default 40." }),
     minP: t.float({
-      description: "Drop tokens less likely than this fraction of the most likely one (0 to 1).",
+      description:
+        "Drop tokens less likely than this fraction of the most likely one (0 to 1). Default 0.05.",
     }),
     seed: t.int({ description: "Same seed, prompt and settings: same output." }),
     repeatPenalty: t.float({ description: "Penalty on recently generated tokens, 0 to 10; 1 disables it." }),

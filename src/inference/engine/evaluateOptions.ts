@@ -11,7 +11,11 @@ import type { SamplingOptions } from "../types.js";
 
 /** How far back repeat/presence/frequency penalties look, as llama.cpp's repeat_last_n. */
 const PENALTY_WINDOW = 64;
+/** llama-server's defaults (llama.cpp's common_params_sampling), where node-llama-cpp's differ or may. */
 const DEFAULT_TEMPERATURE = 0.8;
+const DEFAULT_TOP_K = 40;
+const DEFAULT_TOP_P = 0.95;
+const DEFAULT_MIN_P = 0.05;
 /** OpenAI's logit_bias of -100 means "never"; anything else is an additive logit. */
 const BAN_BIAS = -100;
 /**
@@ -54,9 +58,9 @@ export function buildEvaluateOptions(
 ): SequenceEvaluateOptions {
   const options: SequenceEvaluateOptions = {
     temperature: sampling.temperature ?? DEFAULT_TEMPERATURE,
-    topP: sampling.topP,
-    topK: sampling.topK,
-    minP: sampling.minP,
+    topP: sampling.topP ?? DEFAULT_TOP_P,
+    topK: sampling.topK ?? DEFAULT_TOP_K,
+    minP: sampling.minP ?? DEFAULT_MIN_P,
     // Without a seed each generation samples afresh, as llama-server's does (a random seed): node-llama-cpp's
     // default is the current second, so two requests for the same prompt within one gave one answer.
     seed: sampling.seed ?? randomInt(2 ** 32),
