@@ -44,7 +44,7 @@ export type ChatCompletionInput = {
   repeatPenalty?: number | null | undefined;
   /** Constrain the answer to JSON. Not combinable with `grammar`. */
   responseFormat?: ResponseFormatInput | null | undefined;
-  /** Same seed, prompt and settings: same output. */
+  /** Same seed, prompt and settings: same output. Without one, each generation samples with a random seed. */
   seed?: number | null | undefined;
   /** Generation stops before any of these strings (at most 16). */
   stop?: Array<string> | null | undefined;
@@ -119,7 +119,7 @@ export type CompletionInput = {
   prompt: string;
   /** Penalty on recently generated tokens, 0 to 10; 1 disables it. */
   repeatPenalty?: number | null | undefined;
-  /** Same seed, prompt and settings: same output. */
+  /** Same seed, prompt and settings: same output. Without one, each generation samples with a random seed. */
   seed?: number | null | undefined;
   /** Generation stops before any of these strings (at most 16). */
   stop?: Array<string> | null | undefined;

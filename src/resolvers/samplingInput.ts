@@ -19,7 +19,11 @@ export const generationFields = {
   topP: z.number().min(0).max(1).optional(),
   topK: z.number().int().min(0).optional(),
   minP: z.number().min(0).max(1).optional(),
-  seed: z.number().int().optional(),
+  seed: z
+    .number()
+    .int()
+    .optional()
+    .describe("Same seed, prompt and settings: same output; without one, a random seed"),
   repeatPenalty: z.number().min(0).max(10).optional(),
   presencePenalty: z.number().min(-2).max(2).optional(),
   frequencyPenalty: z.number().min(-2).max(2).optional(),

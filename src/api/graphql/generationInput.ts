@@ -40,7 +40,10 @@ export function generationInputFields(t: InputFieldBuilder<BuilderTypes, "InputO
       description:
         "Drop tokens less likely than this fraction of the most likely one (0 to 1). Default 0.05.",
     }),
-    seed: t.int({ description: "Same seed, prompt and settings: same output." }),
+    seed: t.int({
+      description:
+        "Same seed, prompt and settings: same output. Without one, each generation samples with a random seed.",
+    }),
     repeatPenalty: t.float({ description: "Penalty on recently generated tokens, 0 to 10; 1 disables it." }),
     presencePenalty: t.float({ description: "-2 to 2: penalize tokens that already appeared." }),
     frequencyPenalty: t.float({ description: "-2 to 2: penalize tokens by how often they appeared." }),
