@@ -1,4 +1,5 @@
-// The anchor: node-llama-cpp in-process, no server and none of inferql's code. One context with
+// The anchor: node-llama-cpp in-process, no server and none of inferql's code (only its default
+// sampling values, llama-server's, so that every target samples alike). One context with
 // the same slots, threads and batch size as the server under test; a
 // request takes the free sequence sharing the longest prefix with its prompt, as llama-server does.
 // While a request erases its sequence's stale tokens (under the context lock), the other
@@ -12,6 +13,7 @@ import {
   resolveChatWrapper,
   type Token,
 } from "node-llama-cpp";
+import { LLAMA_SERVER_SAMPLING } from "../../src/inference/engine/evaluateOptions.js";
 import type { BenchRequest, StreamEvent, Target, TargetSession } from "./target.js";
 
 export interface DirectOptions {
@@ -113,7 +115,9 @@ async function openDirect(options: DirectOptions): Promise<TargetSession> {
         if (sequence.nextTokenIndex > reused) await pause.erase(sequence, reused);
         let generated = 0;
         if (request.maxTokens > 0) {
+          // The sampling chain inferql and llama-server use by default (min_p 0.05 is not node-llama-cpp's).
           const tokens = sequence.evaluate(prompt.slice(reused), {
+            ...LLAMA_SERVER_SAMPLING,
             temperature: request.temperature,
             seed: request.seed,
           });

@@ -11,11 +11,11 @@ import type { SamplingOptions } from "../types.js";
 
 /** How far back repeat/presence/frequency penalties look, as llama.cpp's repeat_last_n. */
 const PENALTY_WINDOW = 64;
-/** llama-server's defaults (llama.cpp's common_params_sampling), where node-llama-cpp's differ or may. */
-const DEFAULT_TEMPERATURE = 0.8;
-const DEFAULT_TOP_K = 40;
-const DEFAULT_TOP_P = 0.95;
-const DEFAULT_MIN_P = 0.05;
+/**
+ * llama-server's sampling defaults (llama.cpp's common_params_sampling), used where a request sets
+ * none: node-llama-cpp's differ (its min_p is 0, its temperature 0).
+ */
+export const LLAMA_SERVER_SAMPLING = { temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05 } as const;
 /** OpenAI's logit_bias of -100 means "never"; anything else is an additive logit. */
 const BAN_BIAS = -100;
 /**
@@ -57,10 +57,10 @@ export function buildEvaluateOptions(
   recentTokens: () => Token[],
 ): SequenceEvaluateOptions {
   const options: SequenceEvaluateOptions = {
-    temperature: sampling.temperature ?? DEFAULT_TEMPERATURE,
-    topP: sampling.topP ?? DEFAULT_TOP_P,
-    topK: sampling.topK ?? DEFAULT_TOP_K,
-    minP: sampling.minP ?? DEFAULT_MIN_P,
+    temperature: sampling.temperature ?? LLAMA_SERVER_SAMPLING.temperature,
+    topP: sampling.topP ?? LLAMA_SERVER_SAMPLING.topP,
+    topK: sampling.topK ?? LLAMA_SERVER_SAMPLING.topK,
+    minP: sampling.minP ?? LLAMA_SERVER_SAMPLING.minP,
     // Without a seed each generation samples afresh, as llama-server's does (a random seed): node-llama-cpp's
     // default is the current second, so two requests for the same prompt within one gave one answer.
     seed: sampling.seed ?? randomInt(2 ** 32),
