@@ -254,6 +254,24 @@ describe("forced calls (tool_choice required or named) use the family's own synt
     expect(result.finishReason).toBe("tool_calls");
   });
 
+  it("required on a thinking model that would end its turn while reasoning: it cannot, and past its budget it calls", async () => {
+    // The turn's end is banned until a call is made. node-llama-cpp drops a ban on an end-of-generation
+    // token such as <|im_end|> (TokenBias.set skips them), so without inferql's own bias the answer
+    // ended here with no call.
+    const completion = await openai.chat.completions.create({
+      model: "qwen3",
+      messages: ask("@@thinkstop"),
+      tools: enumTools,
+      tool_choice: "required",
+      temperature: 0,
+      max_tokens: 300,
+      thinking_budget_tokens: 4,
+    } as Parameters<OpenAI["chat"]["completions"]["create"]>[0] & { stream?: false });
+    const message = completion.choices[0].message as { tool_calls?: { function: { name: string } }[] };
+    expect(completion.choices[0].finish_reason).toBe("tool_calls");
+    expect(message.tool_calls?.length).toBeGreaterThan(0);
+  });
+
   it("required on a thinking model that would answer in text: after its reasoning it must call", async () => {
     const completion = await openai.chat.completions.create({
       model: "qwen3",

@@ -135,8 +135,10 @@ const SPECS: Record<ChatFamily, FamilyFixtureSpec> = {
           "<|im_end|>",
         ],
         "@@plain": ["Hello", " there", "<|im_end|>"],
+        // Ends its turn inside its reasoning: what tool_choice "required" must not let it do.
+        "@@thinkstop": ["<think>", ANSWER_NEWLINE, "Hmm", "<|im_end|>"],
       },
-      markers: ["Let", "Checking"],
+      markers: ["Let", "Checking", "Hmm"],
     },
   },
   "llama3.1": {
