@@ -1,7 +1,8 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { RunMetrics } from "../../bench/metrics.js";
-import { pairedRatio } from "../../bench/report.js";
-import type { ThroughputRun } from "../../bench/resultTypes.js";
+import { pairedRatio, renderReport } from "../../bench/report.js";
+import type { BenchResults, ThroughputRun } from "../../bench/resultTypes.js";
 
 function run(outputThroughput: number, rounds?: number[]): ThroughputRun {
   return {
@@ -29,5 +30,23 @@ describe("the bench's ratio to an anchor", () => {
     expect(pairedRatio(run(90), run(100))).toEqual({ ratio: 0.9, low: 0.9, high: 0.9 });
     expect(pairedRatio(run(90, [90]), run(100, [100])).ratio).toBe(0.9);
     expect(pairedRatio(run(90, [80, 100]), run(100, [100, 100, 100])).ratio).toBe(0.9);
+  });
+});
+
+describe("the report's check of issue #17 item 1", () => {
+  it("puts every interface against llama-server's best at c = 1 and at c = slots, by paired rounds", () => {
+    const run = JSON.parse(
+      readFileSync(new URL("../../bench/results/2026-12-02-1314-vm.json", import.meta.url), "utf8"),
+    ) as BenchResults;
+    const lines = renderReport(run, "chart.svg")
+      .split("\n")
+      .filter((line) => line.includes("≥ llama-server's best"));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain(
+      "bench, c=1: every interface ≥ llama-server's best (llama-server-t2, 335 tok/s)",
+    );
+    expect(lines[0]).toContain("openai-sse 287 (0.91×, rounds 0.75–0.92) ❌");
+    expect(lines[1]).toContain("bench, c=4:");
+    expect(lines[1]).toContain("trpc-sse 373 (1.03×, rounds 0.91–1.24) ✅");
   });
 });
