@@ -402,6 +402,25 @@ describe("logprobs and extensions", () => {
     expect(seeded[0].choices[0].message.content).toBe(seeded[1].choices[0].message.content);
   });
 
+  it("penalizes tokens the answer repeats: the greedy answer repeats one token, each penalty breaks that", async () => {
+    const params = {
+      model: "tiny",
+      messages: hello,
+      max_tokens: 12,
+      temperature: 0,
+      cache_prompt: false,
+      logprobs: true,
+    };
+    const tokensOf = async (fields: Record<string, number>) =>
+      (await client.chat.completions.create({ ...params, ...fields })).choices[0].logprobs?.content?.map(
+        (entry) => entry.token,
+      ) ?? [];
+    const unpenalized = await tokensOf({});
+    expect(new Set(unpenalized).size).toBe(1);
+    for (const penalty of [{ repeat_penalty: 3 }, { frequency_penalty: 2 }, { presence_penalty: 2 }])
+      expect(new Set(await tokensOf(penalty)).size, JSON.stringify(penalty)).toBeGreaterThan(1);
+  });
+
   it("samples with llama-server's defaults: top_k 40, top_p 0.95 and min_p 0.05 when the request has none", async () => {
     // One token made ~150 times likelier than any other: min_p 0.05 leaves only it, whatever the temperature.
     const params = {

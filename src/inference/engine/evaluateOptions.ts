@@ -54,7 +54,8 @@ export function buildEvaluateOptions(
   model: LlamaModel,
   sampling: SamplingOptions,
   output: OutputControl,
-  recentTokens: () => Token[],
+  /** The last `count` tokens of the prompt and the output so far. */
+  recentTokens: (count: number) => Token[],
 ): SequenceEvaluateOptions {
   const options: SequenceEvaluateOptions = {
     temperature: sampling.temperature ?? LLAMA_SERVER_SAMPLING.temperature,
@@ -87,7 +88,7 @@ export function buildEvaluateOptions(
   const { repeatPenalty = 1, presencePenalty = 0, frequencyPenalty = 0 } = sampling;
   if (repeatPenalty !== 1 || presencePenalty !== 0 || frequencyPenalty !== 0) {
     options.repeatPenalty = {
-      punishTokens: () => recentTokens().slice(-PENALTY_WINDOW),
+      punishTokens: () => recentTokens(PENALTY_WINDOW),
       maxPunishTokens: PENALTY_WINDOW,
       penalty: repeatPenalty,
       presencePenalty,

@@ -46,7 +46,7 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
       mayEndTurn: () => run.output.mayEndTurn(),
       messageEndTokens: run.messageEndTokens,
     },
-    () => [...promptTokens.slice(-64), ...generated],
+    (count) => [...promptTokens.slice(-count), ...generated.slice(-count)].slice(-count),
   );
   const stops = new StopSequenceMatcher([...request.stop, ...run.turnEndTriggers]);
   const detokenizer = new IncrementalDetokenizer(model.model, promptTokens, run.preservedTokens);
