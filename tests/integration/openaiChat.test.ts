@@ -417,7 +417,12 @@ describe("logprobs and extensions", () => {
       ) ?? [];
     const unpenalized = await tokensOf({});
     expect(new Set(unpenalized).size).toBe(1);
-    for (const penalty of [{ repeat_penalty: 3 }, { frequency_penalty: 2 }, { presence_penalty: 2 }])
+    const penalties: Record<string, number>[] = [
+      { repeat_penalty: 3 },
+      { frequency_penalty: 2 },
+      { presence_penalty: 2 },
+    ];
+    for (const penalty of penalties)
       expect(new Set(await tokensOf(penalty)).size, JSON.stringify(penalty)).toBeGreaterThan(1);
   });
 
