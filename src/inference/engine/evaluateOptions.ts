@@ -2,12 +2,12 @@
 import { randomInt } from "node:crypto";
 import {
   type LlamaGrammarEvaluationState,
-  type LlamaModel,
   type SequenceEvaluateOptions,
   type Token,
   TokenBias,
 } from "node-llama-cpp";
 import type { SamplingOptions } from "../types.js";
+import type { LoadedModel } from "./loadedModel.js";
 
 /** How far back repeat/presence/frequency penalties look, as llama.cpp's repeat_last_n. */
 const PENALTY_WINDOW = 64;
@@ -38,20 +38,8 @@ export interface OutputControl {
   messageEndTokens: ReadonlySet<Token>;
 }
 
-const endOfGenerationTokensByModel = new WeakMap<LlamaModel, readonly Token[]>();
-
-/** The model's end-of-generation tokens (EOS, EOT and the rest llama.cpp counts as EOG), found once per model. */
-function endOfGenerationTokens(model: LlamaModel): readonly Token[] {
-  let tokens = endOfGenerationTokensByModel.get(model);
-  if (!tokens) {
-    tokens = [...model.iterateAllTokens()].filter((token) => model.isEogToken(token));
-    endOfGenerationTokensByModel.set(model, tokens);
-  }
-  return tokens;
-}
-
 export function buildEvaluateOptions(
-  model: LlamaModel,
+  model: LoadedModel,
   sampling: SamplingOptions,
   output: OutputControl,
   /** The last `count` tokens of the prompt and the output so far. */
@@ -71,11 +59,11 @@ export function buildEvaluateOptions(
   if (output.mayConstrain) options.grammarEvaluationState = output.stateForNextToken;
   const ban = output.mayConstrain ? BAN_UNDER_GRAMMAR : Number.NEGATIVE_INFINITY;
   const requestBias = () => {
-    const bias = new TokenBias(model.tokenizer);
+    const bias = new TokenBias(model.model.tokenizer);
     for (const [token, value] of sampling.logitBias ?? [])
       setLogitBias(bias, token as Token, value > BAN_BIAS ? value : ban);
     if (sampling.ignoreEos)
-      for (const token of endOfGenerationTokens(model))
+      for (const token of model.endOfGenerationTokens())
         if (!output.messageEndTokens.has(token)) setLogitBias(bias, token, ban);
     return bias;
   };

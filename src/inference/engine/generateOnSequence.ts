@@ -37,7 +37,7 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
 
   const generated: Token[] = [];
   const options = buildEvaluateOptions(
-    model.model,
+    model,
     request.sampling,
     {
       mayConstrain: run.mayConstrain,
