@@ -337,6 +337,25 @@ describe("forced calls (tool_choice required or named) use the family's own synt
   });
 });
 
+describe("ignore_eos on the families' own end tokens", () => {
+  it("gpt-oss: the message end between its channels stays, only the answer's end is banned", async () => {
+    // <|end|> closes the analysis message and <|return|> the answer: llama.cpp counts both as EOG.
+    // With ignore_eos the answer cannot end, but the analysis still hands over to the final channel.
+    const completion = await openai.chat.completions.create({
+      model: "gpt-oss",
+      messages: ask("@@think"),
+      temperature: 0,
+      max_tokens: 24,
+      ignore_eos: true,
+    } as Parameters<OpenAI["chat"]["completions"]["create"]>[0] & { stream?: false });
+    const message = completion.choices[0].message as { content: string; reasoning_content?: string };
+    expect(message.reasoning_content).toBe("Thinking hard");
+    expect(message.content).toMatch(/^Sunny./s);
+    expect(completion.choices[0].finish_reason).toBe("length");
+    expect(completion.usage?.completion_tokens).toBe(24);
+  });
+});
+
 describe("reasoning", () => {
   const reasoningFamilies: [ChatFamily, string, string, object][] = [
     ["qwen3", "Let me think", "Sunny today", {}],
