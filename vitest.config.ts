@@ -26,6 +26,12 @@ export default defineConfig({
     // restores mocks between files).
     maxWorkers: 3,
     isolate: false,
+    // No TurboFan in the workers: a test runs each function a few times, too few to repay optimizing
+    // it, and the optimizing compiler's threads took CPU from the two cores every file shares. Whole
+    // suite's CPU (its cgroup), four pairs of alternating runs on the idle 2-core VM, with / without:
+    // 105 / 117, 104 / 125, 94 / 148, 106 / 123 s. Servers the tests start as processes run as users
+    // run them.
+    execArgv: ["--no-opt"],
     globalSetup: ["tests/globalSetup.ts"],
     setupFiles: ["tests/support/sharedLlama.ts"],
     // Transformed modules kept on disk between runs (keyed by content): a run after the first
