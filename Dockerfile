@@ -31,7 +31,7 @@ RUN npm run build \
  && rm -rf node_modules/@node-llama-cpp/linux-x64-cuda node_modules/@node-llama-cpp/linux-x64-cuda-ext \
            node_modules/@node-llama-cpp/linux-x64-vulkan node_modules/@node-llama-cpp/linux-arm64 \
            node_modules/@node-llama-cpp/linux-armv7l \
- && test -f dist/main.js && test -f dist/web/index.html
+ && test -f dist/server/main.js && test -f dist/web/index.html
 
 # ---- runtime ----
 FROM ${BASE_IMAGE}

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `inferql` command: runs the compiled server (dist/main.js) in this same process.
+// The `inferql` command: runs the compiled server (dist/server/main.js, see scripts/bundleServer.mjs) in this same process.
 //
 // llama.cpp decodes on libuv's thread pool (4 threads by default). When consecutive decodes land on
 // different pool threads, a multi-threaded decode ran 2–3× slower here (bench/README.md): every
@@ -11,9 +11,9 @@ process.env.UV_THREADPOOL_SIZE ??= "1";
 const { existsSync } = require("node:fs");
 const path = require("node:path");
 
-const main = path.join(__dirname, "..", "dist", "main.js");
+const main = path.join(__dirname, "..", "dist", "server", "main.js");
 if (!existsSync(main)) {
-  process.stderr.write("inferql: dist/main.js is missing; build it first with `npm run build`\n");
+  process.stderr.write("inferql: dist/server/main.js is missing; build it first with `npm run build`\n");
   process.exit(1);
 }
 import(require("node:url").pathToFileURL(main).href);

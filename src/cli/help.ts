@@ -1,8 +1,10 @@
 // `inferql --help`, `inferql serve --help` and `inferql --version`: generated from the settings
 // table and the config schema (src/config.ts), so every flag, variable and default is listed once.
-import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { z } from "zod";
 import { configSchema, SETTINGS } from "../config.js";
+import { PACKAGE_ROOT } from "../packageRoot.js";
 
 /** The process exit codes, as `--help` and README.md document them. */
 export const EXIT_CODES = [
@@ -13,8 +15,8 @@ export const EXIT_CODES = [
 ] as const;
 
 export function inferqlVersion(): string {
-  // <root>/package.json, from src/cli/ and from dist/cli/ alike.
-  const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+  const packageJson = readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8");
+  const { version } = JSON.parse(packageJson) as { version: string };
   return version;
 }
 

@@ -15,7 +15,7 @@ function serve(args: string[]): {
   url: Promise<string>;
   exit: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, ["dist/main.js", "serve", ...args], {
+  const child = spawn(process.execPath, ["dist/server/main.js", "serve", ...args], {
     cwd: projectRoot,
   });
   const exit = new Promise<number | null>((resolve) => child.on("close", resolve));

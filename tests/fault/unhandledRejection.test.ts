@@ -46,7 +46,7 @@ function serveWithUnhandledRejection(kind: "error" | "disposed"): ChildProcessWi
     [
       "--import",
       "./tests/fixtures/rejectUnhandled.mjs",
-      "dist/main.js",
+      "dist/server/main.js",
       "serve",
       "--port",
       "0",

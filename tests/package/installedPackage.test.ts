@@ -62,7 +62,7 @@ describe("the tarball", () => {
     for (const file of [
       "bin/inferql.cjs",
       "bin/installEngine.mjs",
-      "dist/main.js",
+      "dist/server/main.js",
       "dist/client/index.js",
       "dist/client/index.d.ts",
       "dist/web/index.html",
@@ -79,7 +79,7 @@ describe("the tarball", () => {
 
   it("installs with production dependencies only", () => {
     const modules = path.join(installed, "node_modules");
-    expect(existsSync(path.join(modules, "inferql/dist/main.js"))).toBe(true);
+    expect(existsSync(path.join(modules, "inferql/dist/server/main.js"))).toBe(true);
     // (typescript arrives anyway: @trpc and node-llama-cpp name it as a peer dependency.)
     for (const devOnly of ["tsx", "vite", "vitest", "rollup", "graphql-sse", "@biomejs/biome", "openai"])
       expect(existsSync(path.join(modules, devOnly)), devOnly).toBe(false);

@@ -28,10 +28,12 @@ function runNode(script: string, args: string[]): void {
 }
 
 export function ensureServerBuild(): void {
-  // The client's bundled declarations are written last.
-  if (isFresh("dist/client/index.d.ts", ["src", "package.json", "tsconfig.build.json"])) return;
+  // The server's bundle is written last.
+  const sources = ["src", "package.json", "tsconfig.build.json", "scripts/bundleServer.mjs"];
+  if (isFresh("dist/server/main.js", sources)) return;
   runNode("node_modules/typescript/bin/tsc", ["-p", "tsconfig.build.json"]);
   runNode("scripts/bundleClientTypes.mjs", []);
+  runNode("scripts/bundleServer.mjs", []);
 }
 
 export function ensureWebBuild(): void {

@@ -29,7 +29,7 @@ function age(filePath: string, ms: number): void {
 async function killWriterMidWrite(): Promise<string> {
   const child = spawn(
     process.execPath,
-    ["dist/main.js", "model", "bench", "--out", path.join(dir, "bench.gguf")],
+    ["dist/server/main.js", "model", "bench", "--out", path.join(dir, "bench.gguf")],
     { cwd: projectRoot, stdio: "ignore" },
   );
   const exited = new Promise((resolve) => child.on("exit", resolve));

@@ -4,14 +4,14 @@ import { createReadStream } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
+import { PACKAGE_ROOT } from "../../packageRoot.js";
 import type { HttpMount } from "../httpMount.js";
 import { PLAYGROUND_NOT_BUILT_HTML } from "./notBuiltPage.js";
 import { contentTypeOf, resolveInside, type StaticFile, statFile } from "./staticFiles.js";
 
-/** `<project root>/dist/web`, where `npm run build:web` writes. */
-export const DEFAULT_PLAYGROUND_DIR = fileURLToPath(new URL("../../../dist/web", import.meta.url));
+/** `<package root>/dist/web`, where `npm run build:web` writes. */
+export const DEFAULT_PLAYGROUND_DIR = path.join(PACKAGE_ROOT, "dist", "web");
 
 export interface PlaygroundMountOptions {
   /** The built playground; default dist/web. */

@@ -1,7 +1,7 @@
 // Cache of generated models: returns <cacheDir>/<preset>-seed<seed>.g<version>.gguf, generating it once if missing.
 import fs from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../../packageRoot.js";
 import { DEFAULT_LORA_OPTIONS } from "./loraAdapter.js";
 import {
   DEFAULT_PRESET,
@@ -15,12 +15,11 @@ import { removeStaleTempFiles } from "./removeStaleTempFiles.js";
 /** Bump when the generator's output changes, so cached files from an older generator are not reused. */
 export const GENERATOR_VERSION = 3;
 
-/** `<project root>/.cache/models` (gitignored), or `$INFERQL_CACHE_DIR` when set. */
+/** `<package root>/.cache/models` (gitignored), or `$INFERQL_CACHE_DIR` when set. */
 export function defaultCacheDir(): string {
   const fromEnv = process.env.INFERQL_CACHE_DIR;
   if (fromEnv) return path.resolve(fromEnv);
-  // This file is <root>/src/inference/generatedModel/defaultModel.ts.
-  return fileURLToPath(new URL("../../../.cache/models", import.meta.url));
+  return path.join(PACKAGE_ROOT, ".cache", "models");
 }
 
 export interface EnsureGeneratedModelOptions {

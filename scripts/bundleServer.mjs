@@ -1,0 +1,26 @@
+// Bundles the compiled server (dist/main.js, as tsc writes it) into dist/server/: the entry point,
+// with the modules loaded at start-up in a few chunks and those imported on demand (GraphiQL's ~9 MB
+// page, the Redis client) in chunks of their own, still loaded only when first needed. Node then
+// reads a handful of files at start-up instead of ~1,600 (its module resolution and file reads were
+// a third of a start's CPU). node-llama-cpp stays a package: it finds its native binaries next to
+// its own files. Part of `npm run build`; bin/inferql.cjs runs dist/server/main.js.
+import { rmSync } from "node:fs";
+import { build } from "esbuild";
+
+const outdir = "dist/server";
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { main: "dist/main.js" },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  external: ["node-llama-cpp"],
+  // The CommonJS packages inside call require() for Node's built-ins; an ES module has none.
+  banner: {
+    js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);',
+  },
+  logLevel: "warning",
+});
