@@ -83,6 +83,9 @@ describe("the tarball", () => {
     // (typescript arrives anyway: @trpc and node-llama-cpp name it as a peer dependency.)
     for (const devOnly of ["tsx", "vite", "vitest", "rollup", "graphql-sse", "@biomejs/biome", "openai"])
       expect(existsSync(path.join(modules, devOnly)), devOnly).toBe(false);
+    // The server's own libraries are inside its bundle (dist/server), not installed beside it.
+    for (const bundled of ["graphql", "graphql-yoga", "@pothos/core", "zod", "pino", "redis"])
+      expect(existsSync(path.join(modules, bundled)), bundled).toBe(false);
   });
 });
 
