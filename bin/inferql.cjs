@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `inferql` command: runs the compiled server (dist/server/main.js, see scripts/bundleServer.mjs) in this same process.
+// The `inferql` command: runs the compiled server (dist/server/main.js, bundled by
+// scripts/bundleServer.mjs) in this same process.
 //
 // llama.cpp decodes on libuv's thread pool (4 threads by default). When consecutive decodes land on
 // different pool threads, a multi-threaded decode ran 2–3× slower here (bench/README.md): every
