@@ -51,7 +51,10 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/bin ./bin
-COPY --from=build /app/dist ./dist
+# What the package ships of dist/ (package.json "files"): tsc's per-file output is only the bundle's input.
+COPY --from=build /app/dist/server ./dist/server
+COPY --from=build /app/dist/client ./dist/client
+COPY --from=build /app/dist/web ./dist/web
 USER inferql
 # The embedded model is generated here on first start (a few MB); keep it across containers.
 VOLUME ["/var/cache/inferql"]
