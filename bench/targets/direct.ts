@@ -13,7 +13,7 @@ import {
   resolveChatWrapper,
   type Token,
 } from "node-llama-cpp";
-import { LLAMA_SERVER_SAMPLING } from "../../src/inference/engine/evaluateOptions.js";
+import { LLAMA_SERVER_SAMPLING } from "../../src/inference/types.js";
 import type { BenchRequest, StreamEvent, Target, TargetSession } from "./target.js";
 
 export interface DirectOptions {

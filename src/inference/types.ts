@@ -1,7 +1,13 @@
 // The request and event types of the inference layer: what the scheduler takes and what it streams back.
 
+/**
+ * What a request that leaves them unset samples with: llama-server's defaults (llama.cpp's
+ * common_params_sampling). node-llama-cpp's differ (its min_p is 0, its temperature 0).
+ */
+export const LLAMA_SERVER_SAMPLING = { temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05 } as const;
+
 export interface SamplingOptions {
-  /** 0 means greedy decoding. Defaults, as in llama-server: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05. */
+  /** 0 means greedy decoding. Unset fields sample with LLAMA_SERVER_SAMPLING. */
   temperature?: number;
   topP?: number;
   topK?: number;

@@ -37,6 +37,8 @@ export function createResolvers(deps: InferenceDeps) {
 
 export type Resolvers = ReturnType<typeof createResolvers>;
 
+/** What unset sampling fields mean, for the transports that document them. */
+export { LLAMA_SERVER_SAMPLING } from "../inference/types.js";
 export type {
   AssembledToolCall,
   ChatChoice,

@@ -1,7 +1,7 @@
 // Input fields every generating operation shares (sampling, limits, stop, LoRA, prompt cache), and
 // their translation into the resolvers' input. The resolvers validate them and name bad fields.
 import type { InputFieldBuilder, InputShapeFromFields } from "@pothos/core";
-import type { CompletionInput } from "../../resolvers/index.js";
+import { type CompletionInput, LLAMA_SERVER_SAMPLING as DEFAULTS } from "../../resolvers/index.js";
 import { type BuilderTypes, builder } from "./builder.js";
 import { optionalId, orUndefined } from "./inputValues.js";
 
@@ -30,15 +30,17 @@ export function generationInputFields(t: InputFieldBuilder<BuilderTypes, "InputO
       description:
         "Upper bound on generated tokens; without it, generation runs until it stops or the context is full.",
     }),
-    temperature: t.float({ description: "0 to 2; 0 always picks the most likely token. Default 0.8." }),
-    topP: t.float({
-      description:
-        "Nucleus sampling: keep the most likely tokens up to this total probability (0 to 1). Default 0.95.",
+    temperature: t.float({
+      description: `0 to 2; 0 always picks the most likely token. Default ${DEFAULTS.temperature}.`,
     }),
-    topK: t.int({ description: "Keep only this many most likely tokens; 0 keeps all. Default 40." }),
+    topP: t.float({
+      description: `Nucleus sampling: keep the most likely tokens up to this total probability (0 to 1). Default ${DEFAULTS.topP}.`,
+    }),
+    topK: t.int({
+      description: `Keep only this many most likely tokens; 0 keeps all. Default ${DEFAULTS.topK}.`,
+    }),
     minP: t.float({
-      description:
-        "Drop tokens less likely than this fraction of the most likely one (0 to 1). Default 0.05.",
+      description: `Drop tokens less likely than this fraction of the most likely one (0 to 1). Default ${DEFAULTS.minP}.`,
     }),
     seed: t.int({
       description:

@@ -6,16 +6,11 @@ import {
   type Token,
   TokenBias,
 } from "node-llama-cpp";
-import type { SamplingOptions } from "../types.js";
+import { LLAMA_SERVER_SAMPLING, type SamplingOptions } from "../types.js";
 import type { LoadedModel } from "./loadedModel.js";
 
 /** How far back repeat/presence/frequency penalties look, as llama.cpp's repeat_last_n. */
 const PENALTY_WINDOW = 64;
-/**
- * llama-server's sampling defaults (llama.cpp's common_params_sampling), used where a request sets
- * none: node-llama-cpp's differ (its min_p is 0, its temperature 0).
- */
-export const LLAMA_SERVER_SAMPLING = { temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05 } as const;
 /** OpenAI's logit_bias of -100 means "never"; anything else is an additive logit. */
 const BAN_BIAS = -100;
 /**
