@@ -83,7 +83,7 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
           describeLogprob(
             model,
             output.token,
-            generated.at(-2) ?? promptTokens.at(-1),
+            detokenizer.context(),
             output.probabilities,
             request.topLogprobs,
           ),
@@ -200,12 +200,13 @@ async function* evaluate(
 function describeLogprob(
   model: LoadedModel,
   token: Token,
-  previous: Token | undefined,
+  /** What the streamed text's detokenizer reads before this token, so a token's text is the stream's. */
+  context: readonly Token[],
   probabilities: Map<Token, number>,
   top: number,
 ): TokenLogprob {
   const entry = (candidate: Token, probability: number) => {
-    const text = model.tokenText(candidate, previous);
+    const text = model.tokenText(candidate, context);
     return {
       token: text,
       logprob: Math.log(Math.max(probability, Number.MIN_VALUE)),

@@ -22,6 +22,11 @@ export class IncrementalDetokenizer {
     this.history = precedingTokens.slice(-CONTEXT_TOKENS);
   }
 
+  /** The tokens the next token's text is read after: the last ones written, then those held back. */
+  context(): readonly Token[] {
+    return [...this.history, ...this.held];
+  }
+
   push(token: Token): string {
     if (this.preservedTokens.has(token)) {
       const before = this.held.length ? this.model.detokenize(this.held, false, this.history) : "";

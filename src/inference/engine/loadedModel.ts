@@ -152,9 +152,9 @@ export class LoadedModel implements ScheduledModel {
     return this.model.detokenize(tokens, withSpecialTokens);
   }
 
-  /** A token's text as it reads after `previous` (which decides, e.g., whether a leading space shows). */
-  tokenText(token: Token, previous?: Token): string {
-    return this.model.detokenize([token], true, previous === undefined ? undefined : [previous]);
+  /** A token's text as it reads after `context` (which decides, e.g., whether a leading space shows). */
+  tokenText(token: Token, context: readonly Token[] = []): string {
+    return this.model.detokenize([token], true, context.length ? [...context] : undefined);
   }
 
   /** A token's piece as raw bytes, its leading space kept: may be part of a UTF-8 character (byte fallback). */
