@@ -337,6 +337,26 @@ describe("forced calls (tool_choice required or named) use the family's own synt
   });
 });
 
+describe("logprobs on the families' own tokenizers", () => {
+  it("the answer's logprob tokens add up to its content, spaces and special tokens included", async () => {
+    // (Without tools, llama3.1's and mistral-nemo's scripts answer with their call syntax as text.)
+    for (const model of ["qwen2.5", "llama3.1", "mistral-nemo"]) {
+      const completion = await openai.chat.completions.create({
+        model,
+        messages: ask("@@bracket"),
+        temperature: 0,
+        logprobs: true,
+        top_logprobs: 1,
+      });
+      const choice = completion.choices[0];
+      expect(choice.message.content, model).toMatch(/ /);
+      const tokens = choice.logprobs?.content?.map((logprob) => logprob.token) ?? [];
+      expect(tokens.length, model).toBeGreaterThan(1);
+      expect(tokens.join(""), model).toBe(choice.message.content);
+    }
+  });
+});
+
 describe("ignore_eos on the families' own end tokens", () => {
   it("gpt-oss: the message end between its channels stays, only the answer's end is banned", async () => {
     // <|end|> closes the analysis message and <|return|> the answer: llama.cpp counts both as EOG.
