@@ -65,6 +65,31 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
   const textLengthOf = async (reply: Locator) =>
     (await reply.getByTestId("reply-text").textContent())?.length ?? 0;
   const busySlots = () => page.getByTestId("busy-slots").textContent();
+  /**
+   * Records, in the page, every text length the last reply shows and every busy-slots figure the
+   * panel shows while that reply streams: each change the page renders, however fast the stream
+   * (a poll from the test can miss a reply streamed in a fraction of a second).
+   */
+  const recordWhileStreaming = () =>
+    page.evaluate(() => {
+      const seen = { textLengths: new Set<number>(), busySlots: new Set<string>() };
+      new MutationObserver(() => {
+        const reply = [...document.querySelectorAll("article")].at(-1);
+        if (reply?.getAttribute("data-status") !== "streaming") return;
+        const text = reply.querySelector('[data-testid="reply-text"]')?.textContent;
+        if (text) seen.textLengths.add(text.length);
+        const busy = document.querySelector('[data-testid="busy-slots"]')?.textContent;
+        if (busy) seen.busySlots.add(busy);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      (window as unknown as { seenWhileStreaming: typeof seen }).seenWhileStreaming = seen;
+    });
+  const recordedWhileStreaming = () =>
+    page.evaluate(() => {
+      const seen = (
+        window as unknown as { seenWhileStreaming: { textLengths: Set<number>; busySlots: Set<string> } }
+      ).seenWhileStreaming;
+      return { textLengths: seen.textLengths.size, busySlots: [...seen.busySlots] };
+    });
   const connected = (on = page) =>
     on
       .getByRole("status")
@@ -125,22 +150,18 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
   it("streams a reply token by token, shows busy slots meanwhile, then its finish reason, tokens, TTFT and speed", async () => {
     await page.getByLabel("Max tokens").fill(STREAMED_REPLY_TOKENS);
     await page.getByLabel("Seed").fill("7");
+    await recordWhileStreaming();
     await send("Tell me a long story about llamas.");
 
     const reply = lastReply();
-    const lengthsWhileStreaming = new Set<number>();
     let screenshotWhileStreaming = false;
-    const busyWhileStreaming = new Set<string>();
     const deadline = Date.now() + 30_000;
     while ((await statusOf(reply)) !== "done") {
       expect(Date.now(), "the reply should finish").toBeLessThan(deadline);
-      const [status, text, busy] = await Promise.all([
+      const [status, text] = await Promise.all([
         statusOf(reply),
         reply.getByTestId("reply-text").textContent(),
-        busySlots(),
       ]);
-      if (status === "streaming" && text) lengthsWhileStreaming.add(text.length);
-      if (status === "streaming" && busy) busyWhileStreaming.add(busy);
       if (status === "streaming" && (text?.length ?? 0) > 400 && !screenshotWhileStreaming) {
         screenshotWhileStreaming = true;
         await page.screenshot({ path: `${ARTIFACTS}playground-streaming.png` });
@@ -148,8 +169,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
       await pollInterval();
     }
 
-    expect(lengthsWhileStreaming.size, "text seen growing while streaming").toBeGreaterThanOrEqual(2);
-    expect(busyWhileStreaming).toContain("1 / 4");
+    const whileStreaming = await recordedWhileStreaming();
+    expect(whileStreaming.textLengths, "text seen growing while streaming").toBeGreaterThanOrEqual(2);
+    expect(whileStreaming.busySlots).toContain("1 / 4");
     expect(await reply.getByTestId("finish-reason").textContent()).toBe("length");
     expect(await reply.getByTestId("completion-tokens").textContent()).toBe("1,000");
     expect(await reply.getByTestId("ttft").textContent()).toMatch(/^\d+(\.\d+)? m?s$/);

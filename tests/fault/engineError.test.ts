@@ -1,8 +1,9 @@
 // A request that goes wrong inside the engine must not disturb the streams generating beside it.
-import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import type { Token } from "node-llama-cpp";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
-import { LoadedModel } from "../../src/inference/engine/loadedModel.js";
+import { ContextDecoder } from "../../src/inference/engine/contextDecoder.js";
+import type { LoadedModel } from "../../src/inference/engine/loadedModel.js";
 import { eventually } from "../support/collect.js";
 import { postJson } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
@@ -64,14 +65,18 @@ it("a grammar whose every allowed token is banned by logit_bias (once a crash of
 
 it("an engine failure in the middle of one stream ends that stream with finish reason error; the others finish in full", async () => {
   const streams = await streamsBeside();
-  // The next slot handed out fails after three tokens, as a decode error inside llama.cpp would.
-  const originalSequence = LoadedModel.prototype.sequence;
-  const spy = vi.spyOn(LoadedModel.prototype, "sequence").mockImplementationOnce(async function (
-    this: LoadedModel,
-    ...args: Parameters<LoadedModel["sequence"]>
+  // The next generation started fails after three tokens, as a failed sampling inside llama.cpp would
+  // (a plainly sampled request: the context's decoder runs it).
+  const generate = ContextDecoder.prototype.generate;
+  const spy = vi.spyOn(ContextDecoder.prototype, "generate").mockImplementationOnce(async function* (
+    this: ContextDecoder,
+    ...args: Parameters<ContextDecoder["generate"]>
   ) {
-    const sequence = await originalSequence.apply(this, args);
-    return failingAfterThreeTokens(sequence);
+    let produced = 0;
+    for await (const token of generate.apply(this, args)) {
+      if (produced++ === 3) throw new Error("simulated sampling failure");
+      yield token;
+    }
   });
   try {
     const failing = openStream("graphql-ws", app.url, { content: "this one breaks", maxTokens: TOKENS });
@@ -81,17 +86,3 @@ it("an engine failure in the middle of one stream ends that stream with finish r
   }
   await expectUndisturbed(streams);
 }, 30_000);
-
-/** The sequence, with its next `evaluate` throwing after three tokens (later calls are the real one). */
-function failingAfterThreeTokens(sequence: LlamaContextSequence): LlamaContextSequence {
-  const evaluate = sequence.evaluate;
-  sequence.evaluate = async function* (...args: Parameters<LlamaContextSequence["evaluate"]>) {
-    sequence.evaluate = evaluate;
-    let produced = 0;
-    for await (const token of evaluate.apply(sequence, args)) {
-      if (produced++ === 3) throw new Error("simulated decode failure");
-      yield token;
-    }
-  } as LlamaContextSequence["evaluate"];
-  return sequence;
-}

@@ -3,8 +3,9 @@
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import type { ParsedOutput } from "../chat/chatOutputParser.js";
 import type { EngineEvent, EngineFinishReason, GenerationRequest, TokenLogprob } from "../types.js";
+import { ContextDecoder } from "./contextDecoder.js";
 import type { ContextStepGate } from "./contextStepGate.js";
-import { buildEvaluateOptions } from "./evaluateOptions.js";
+import { buildEvaluateOptions, plainSamplingOf } from "./evaluateOptions.js";
 import { IncrementalDetokenizer } from "./incrementalDetokenizer.js";
 import type { LoadedModel } from "./loadedModel.js";
 import type { PreparedGeneration } from "./prepareGeneration.js";
@@ -69,7 +70,7 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
       ? await evaluatePromptAhead(sequence, gate, promptTokens.slice(cachedPromptTokens), interrupted)
       : undefined;
   if (lastChunk) {
-    const outputs = evaluate(sequence, lastChunk, request, options);
+    const outputs = evaluate(model, sequence, lastChunk, request, options, lastChunk.length + maxTokens - 1);
     for await (const output of gate.between(outputs, run.slot, signal)) {
       lastTokenAt = performance.now();
       if (generated.length === 0) firstTokenAt = lastTokenAt;
@@ -184,17 +185,29 @@ async function evaluatePromptAhead(
   return interrupted() ? undefined : tokens.slice(start);
 }
 
-async function* evaluate(
+/**
+ * The generation's tokens after the prompt's `tokens`: on the context's decoder when it samples
+ * plainly (see ContextDecoder), else through node-llama-cpp's evaluate. At most `decodedTokens` are
+ * decoded (the prompt's and all output tokens but the last).
+ */
+function evaluate(
+  model: LoadedModel,
   sequence: LlamaContextSequence,
   tokens: Token[],
   request: GenerationRequest,
   options: ReturnType<typeof buildEvaluateOptions>,
-): AsyncGenerator<GeneratedToken> {
-  if (request.topLogprobs === undefined) {
-    for await (const token of sequence.evaluate(tokens, options)) yield { token };
-    return;
-  }
-  yield* sequence.evaluateWithMetadata(tokens, { probabilities: true }, options);
+  decodedTokens: number,
+): AsyncIterable<GeneratedToken> {
+  if (request.topLogprobs !== undefined)
+    return sequence.evaluateWithMetadata(tokens, { probabilities: true }, options);
+  const sampling = plainSamplingOf(options);
+  if (sampling && ContextDecoder.decodesDirectly(sequence, decodedTokens))
+    return generatedTokens(model.contextDecoder(sequence).generate(sequence, tokens, sampling));
+  return generatedTokens(sequence.evaluate(tokens, options));
+}
+
+async function* generatedTokens(tokens: AsyncIterable<Token>): AsyncGenerator<GeneratedToken> {
+  for await (const token of tokens) yield { token };
 }
 
 function describeLogprob(

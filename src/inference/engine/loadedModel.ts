@@ -16,6 +16,7 @@ import { ChatFormat, type ChatFormatInfo } from "../chat/chatFormat.js";
 import { jsonSchemaGrammar } from "../grammar/index.js";
 import type { PreparedRequest, ScheduledModel } from "../scheduler/scheduledModel.js";
 import type { GenerationRequest, LoraSelection, OutputConstraint } from "../types.js";
+import { ContextDecoder } from "./contextDecoder.js";
 import { ContextStepGate } from "./contextStepGate.js";
 import { prepareRequest } from "./prepareRequest.js";
 import { addBos, addEos } from "./specialTokens.js";
@@ -70,6 +71,7 @@ export class LoadedModel implements ScheduledModel {
   private readonly readyContexts = new Map<string, SlotContext>();
   /** One gate per context: when its generations ask for their next token (see ContextStepGate). */
   private readonly stepGates = new WeakMap<LlamaContext, ContextStepGate>();
+  private readonly decoders = new WeakMap<LlamaContext, ContextDecoder>();
   private embeddingContext?: Promise<LlamaEmbeddingContext>;
   private embeddingQueue: Promise<unknown> = Promise.resolve();
   private rankingContext?: Promise<LlamaRankingContext>;
@@ -217,6 +219,16 @@ export class LoadedModel implements ScheduledModel {
       this.stepGates.set(sequence.context, gate);
     }
     return gate;
+  }
+
+  /** The decoder of the context `sequence` belongs to, for its plainly sampled generations (see ContextDecoder). */
+  contextDecoder(sequence: LlamaContextSequence): ContextDecoder {
+    let decoder = this.decoders.get(sequence.context);
+    if (!decoder) {
+      decoder = new ContextDecoder(this.llama, sequence.context);
+      this.decoders.set(sequence.context, decoder);
+    }
+    return decoder;
   }
 
   /** Compiles a grammar the server built (not a client's: those go through compileConstraint). */

@@ -1,0 +1,92 @@
+// The context's decoder (src/inference/engine/contextDecoder.ts) runs plainly sampled generations on
+// node-llama-cpp's native context; the others (here: logprobs) go through node-llama-cpp's evaluate.
+// Both must answer a seeded request alike, each on the slot the other left (the decoder keeps the
+// library's record of the slot's tokens), and the decoder must carry the token of every generation
+// of a context in one decode.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningInferql } from "../../src/app.js";
+import type { LoadedModel } from "../../src/inference/engine/loadedModel.js";
+import { openAiClient } from "../support/openai.js";
+import { startTestServer } from "../support/startTestServer.js";
+
+describe("on one slot", () => {
+  let app: RunningInferql;
+  beforeAll(async () => {
+    app = await startTestServer({ flags: ["--slots", "1"] });
+  });
+  afterAll(async () => app?.close());
+
+  it("a seeded request gets the same answer through the decoder and through evaluate, each reusing the prompt the other cached", async () => {
+    const client = openAiClient(app.url);
+    const request = {
+      model: "tiny",
+      max_tokens: 24,
+      seed: 11,
+      temperature: 0.9,
+      messages: [{ role: "user" as const, content: "the same seeded question" }],
+    };
+    const ask = async (logprobs: boolean) => {
+      const completion = await client.chat.completions.create({ ...request, logprobs });
+      return {
+        content: completion.choices[0].message.content,
+        cached: completion.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+        promptTokens: completion.usage?.prompt_tokens ?? 0,
+      };
+    };
+    const decoded = await ask(false);
+    const evaluated = await ask(true);
+    const decodedAgain = await ask(false);
+
+    expect(decoded.content).toMatch(/\S/);
+    expect(evaluated.content).toBe(decoded.content);
+    expect(decodedAgain.content).toBe(decoded.content);
+    // The whole prompt but its last token (which is evaluated again for its logits) came from the slot.
+    expect(evaluated.cached).toBe(decoded.promptTokens - 1);
+    expect(decodedAgain.cached).toBe(decoded.promptTokens - 1);
+  });
+});
+
+describe("on four slots", () => {
+  let app: RunningInferql;
+  beforeAll(async () => {
+    app = await startTestServer({ flags: ["--slots", "4"] });
+  });
+  afterAll(async () => app?.close());
+
+  it("four generations side by side share one decode per token", async () => {
+    const model = app.registry.get("tiny") as LoadedModel;
+    const sequence = await model.sequence(model.loraContextKey([]), 0, () => new Set());
+    // Every decode of the context, counted on its native object (node-llama-cpp's and the decoder's).
+    const context = sequence.context as unknown as { _ctx: object };
+    const native = context._ctx;
+    let decodes = 0;
+    context._ctx = new Proxy(native, {
+      get(target, property) {
+        const value = Reflect.get(target, property);
+        if (typeof value !== "function") return value;
+        if (property === "decodeBatch") decodes++;
+        return value.bind(target);
+      },
+    });
+    const TOKENS = 48;
+    try {
+      const client = openAiClient(app.url);
+      const completions = await Promise.all(
+        [1, 2, 3, 4].map((seed) =>
+          client.chat.completions.create({
+            model: "tiny",
+            max_tokens: TOKENS,
+            seed,
+            messages: [{ role: "user", content: `side by side ${seed}` }],
+          }),
+        ),
+      );
+      const generated = completions.map((completion) => completion.usage?.completion_tokens ?? 0);
+      expect(generated.reduce((sum, tokens) => sum + tokens, 0)).toBeGreaterThan(2 * TOKENS);
+      // One decode per generation per token would be about four times the longest generation.
+      expect(decodes).toBeLessThan(Math.max(...generated) * 1.5);
+    } finally {
+      context._ctx = native;
+    }
+  });
+});
