@@ -42,7 +42,7 @@ interface NativeContext {
     firstTokenIndex: number,
     tokens: Uint32Array,
     logitIndexes: Uint32Array,
-  ): ArrayLike<number>;
+  ): Uint32Array;
   decodeBatch(): Promise<void>;
   sampleToken(batchLogitIndex: number, sampler: NativeSampler): Promise<number>;
 }
@@ -133,38 +133,47 @@ export class ContextDecoder {
     });
   }
 
-  /** One decode of the queued steps that fit a batch, then their sampling; the rest wait for the next. */
+  /**
+   * One decode of the queued steps that fit a batch, then their sampling; the rest wait for the
+   * next. Never throws: a failure rejects the steps it touched (a promise settles once, so the
+   * steps already answered keep their answer).
+   */
   private async decodeStep(): Promise<void> {
-    const steps = this.takeBatch();
-    if (steps.length === 0) return;
+    const queued = this.takeBatch();
+    if (queued.length === 0) return;
     if (this.queue.length > 0) this.scheduleDispatch();
     try {
-      this.native.initBatch(steps.reduce((sum, step) => sum + step.tokens.length, 0));
-      const logitIndexes = steps.map(({ sequence, tokens }) => {
-        const { _sequenceId, _nextTokenIndex } = internals(sequence);
-        return this.native.addToBatch(
-          _sequenceId,
-          _nextTokenIndex,
-          Uint32Array.from(tokens),
-          Uint32Array.of(tokens.length - 1),
-        )[0];
-      });
+      this.native.initBatch(queued.reduce((sum, step) => sum + step.tokens.length, 0));
+      // A step the context refuses fails alone, as in node-llama-cpp's own batching.
+      const steps: { step: Step; logitIndex: number }[] = [];
+      for (const step of queued) {
+        try {
+          const { _sequenceId, _nextTokenIndex } = internals(step.sequence);
+          const tokens = Uint32Array.from(step.tokens);
+          const logitIndexes = Uint32Array.of(tokens.length - 1);
+          const [logitIndex] = this.native.addToBatch(_sequenceId, _nextTokenIndex, tokens, logitIndexes);
+          steps.push({ step, logitIndex });
+        } catch (error) {
+          step.reject(error);
+        }
+      }
+      if (steps.length === 0) return;
       await this.native.decodeBatch();
-      for (const { sequence, tokens } of steps) {
-        const state = internals(sequence);
-        state._nextTokenIndex += tokens.length;
-        state._contextTokens = state._contextTokens.concat(tokens);
+      for (const { step } of steps) {
+        const state = internals(step.sequence);
+        state._nextTokenIndex += step.tokens.length;
+        state._contextTokens = state._contextTokens.concat(step.tokens);
       }
       const sampled = await Promise.all(
-        steps.map((step, index) => this.native.sampleToken(logitIndexes[index], step.sampler)),
+        steps.map(({ step, logitIndex }) => this.native.sampleToken(logitIndex, step.sampler)),
       );
-      steps.forEach((step, index) => {
+      steps.forEach(({ step }, index) => {
         const token = sampled[index];
         if (token === -1) step.reject(new Error("Failed to sample the next token"));
         else step.resolve(token as Token);
       });
     } catch (error) {
-      for (const step of steps) step.reject(error);
+      for (const step of queued) step.reject(error);
     }
   }
 
