@@ -85,8 +85,8 @@ export class ContextDecoder {
   }
 
   /**
-   * Whether a generation of `tokenCount` more tokens (prompt and output) on `sequence` can run
-   * here, sampled with nothing but `sampling` (see the file's comment).
+   * Whether `tokenCount` more decoded tokens (the prompt's and the output's) can run here on
+   * `sequence`: they fit its context without a shift, and its model needs no checkpoints.
    */
   static decodesDirectly(sequence: LlamaContextSequence, tokenCount: number): boolean {
     return !sequence.needsCheckpoints && sequence.nextTokenIndex + tokenCount < sequence.contextSize;

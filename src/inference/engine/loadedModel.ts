@@ -71,6 +71,7 @@ export class LoadedModel implements ScheduledModel {
   private readonly readyContexts = new Map<string, SlotContext>();
   /** One gate per context: when its generations ask for their next token (see ContextStepGate). */
   private readonly stepGates = new WeakMap<LlamaContext, ContextStepGate>();
+  /** One decoder per context: its plainly sampled generations (see ContextDecoder). */
   private readonly decoders = new WeakMap<LlamaContext, ContextDecoder>();
   private embeddingContext?: Promise<LlamaEmbeddingContext>;
   private embeddingQueue: Promise<unknown> = Promise.resolve();
