@@ -66,7 +66,7 @@ it("a grammar whose every allowed token is banned by logit_bias (once a crash of
 it("an engine failure in the middle of one stream ends that stream with finish reason error; the others finish in full", async () => {
   const streams = await streamsBeside();
   // The next generation started fails after three tokens, as a failed sampling inside llama.cpp would
-  // (a plainly sampled request: the context's decoder runs it).
+  // (the context's decoder runs it).
   const generate = ContextDecoder.prototype.generate;
   const spy = vi.spyOn(ContextDecoder.prototype, "generate").mockImplementationOnce(async function* (
     this: ContextDecoder,

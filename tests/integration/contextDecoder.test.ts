@@ -1,8 +1,9 @@
-// The context's decoder (src/inference/engine/contextDecoder.ts) runs plainly sampled generations on
-// node-llama-cpp's native context; the others (here: logprobs) go through node-llama-cpp's evaluate.
-// Both must answer a seeded request alike, each on the slot the other left (the decoder keeps the
-// library's record of the slot's tokens), and the decoder must carry the token of every generation
-// of a context in one decode.
+// The context's decoder (src/inference/engine/contextDecoder.ts) runs generations on node-llama-cpp's
+// native context; those that ask for logprobs go through node-llama-cpp's evaluate. Both must answer
+// a seeded request alike, each on the slot the other left (the decoder keeps the library's record of
+// the slot's tokens), and the decoder must carry the token of every generation of a context in one
+// decode, whether it samples freely or under a grammar.
+import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
 import type { LoadedModel } from "../../src/inference/engine/loadedModel.js";
@@ -53,7 +54,8 @@ describe("on four slots", () => {
   });
   afterAll(async () => app?.close());
 
-  it("four generations side by side share one decode per token", async () => {
+  /** Runs `requests` side by side; returns the native decodes they took and the tokens each generated. */
+  async function decodesOf(requests: ChatCompletionCreateParamsNonStreaming[]) {
     const model = app.registry.get("tiny") as LoadedModel;
     const sequence = await model.sequence(model.loraContextKey([]), 0, () => new Set());
     // Every decode of the context, counted on its native object (node-llama-cpp's and the decoder's).
@@ -68,25 +70,60 @@ describe("on four slots", () => {
         return value.bind(target);
       },
     });
-    const TOKENS = 48;
     try {
       const client = openAiClient(app.url);
       const completions = await Promise.all(
-        [1, 2, 3, 4].map((seed) =>
-          client.chat.completions.create({
-            model: "tiny",
-            max_tokens: TOKENS,
-            seed,
-            messages: [{ role: "user", content: `side by side ${seed}` }],
-          }),
-        ),
+        requests.map((request) => client.chat.completions.create(request)),
       );
-      const generated = completions.map((completion) => completion.usage?.completion_tokens ?? 0);
-      expect(generated.reduce((sum, tokens) => sum + tokens, 0)).toBeGreaterThan(2 * TOKENS);
-      // One decode per generation per token would be about four times the longest generation.
-      expect(decodes).toBeLessThan(Math.max(...generated) * 1.5);
+      return {
+        decodes,
+        generated: completions.map((completion) => completion.usage?.completion_tokens ?? 0),
+        contents: completions.map((completion) => completion.choices[0].message.content ?? ""),
+      };
     } finally {
       context._ctx = native;
     }
+  }
+
+  const TOKENS = 48;
+  const plain = (seed: number): ChatCompletionCreateParamsNonStreaming => ({
+    model: "tiny",
+    max_tokens: TOKENS,
+    seed,
+    messages: [{ role: "user", content: `side by side ${seed}` }],
+  });
+
+  it("four generations side by side share one decode per token", async () => {
+    const { decodes, generated } = await decodesOf([1, 2, 3, 4].map(plain));
+    expect(generated.reduce((sum, tokens) => sum + tokens, 0)).toBeGreaterThan(2 * TOKENS);
+    // One decode per generation per token would be about four times the longest generation.
+    expect(decodes).toBeLessThan(Math.max(...generated) * 1.5);
+  });
+
+  it("generations under a grammar share those decodes with free ones", async () => {
+    const flags: ChatCompletionCreateParamsNonStreaming = {
+      ...plain(5),
+      max_tokens: 2 * TOKENS,
+      response_format: {
+        type: "json_schema",
+        json_schema: {
+          name: "flags",
+          schema: {
+            type: "object",
+            properties: { flags: { type: "array", items: { type: "boolean" }, minItems: 8, maxItems: 8 } },
+            required: ["flags"],
+            additionalProperties: false,
+          },
+        },
+      },
+    };
+    const { decodes, generated, contents } = await decodesOf([
+      plain(1),
+      flags,
+      plain(2),
+      { ...flags, seed: 6 },
+    ]);
+    for (const index of [1, 3]) expect(JSON.parse(contents[index]).flags).toHaveLength(8);
+    expect(decodes).toBeLessThan(Math.max(...generated) * 1.5);
   });
 });

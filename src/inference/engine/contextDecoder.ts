@@ -1,6 +1,6 @@
-// The generation loop of a context's plainly sampled sequences, run on node-llama-cpp's native
-// context directly instead of through LlamaContextSequence.evaluate: one decode carries the next
-// token of every such sequence, then each sequence samples its token from its own sampler.
+// The generation loop of a context's sequences, run on node-llama-cpp's native context directly
+// instead of through LlamaContextSequence.evaluate: one decode carries the next token of every
+// generation running here, then each samples its token from its own sampler.
 //
 // Why: evaluate spends JavaScript on every token that a server running many tokens a second feels —
 // a batch queue with a prioritization pass, a sampler configuration rebuilt and two locks taken per
@@ -17,23 +17,19 @@
 // `withLock([context, "context"])`: the same module instance, so the package is external to the
 // server bundle and a dependency of the same version).
 //
-// Used only where evaluate would do nothing more per token (plainSamplingOf, `decodesDirectly`): no
-// grammar, repeat penalties, probabilities or token bias that changes with the output, and a sequence
-// that needs no checkpoints (SWA, hybrid and recurrent models) and whose tokens fit its context
-// without a context shift.
+// Every generation runs here but those that ask for token probabilities (logprobs) and those on a
+// sequence that needs checkpoints (SWA, hybrid and recurrent models) or would outgrow its context
+// (a context shift): those keep evaluate. A sampling that changes with the output (a grammar, repeat
+// penalties, a token bias that depends on the output so far) is configured before each token, as
+// evaluate does; one that does not, once per generation.
 import { withLock } from "lifecycle-utils";
-import type { Llama, LlamaContext, LlamaContextSequence, Token, TokenBias } from "node-llama-cpp";
-
-/** The sampling evaluate would configure per token; here once per generation. */
-export interface PlainSampling {
-  temperature?: number;
-  minP?: number;
-  topK?: number;
-  topP?: number;
-  seed?: number;
-  /** A fixed bias (logit_bias, ignore_eos); not one that changes with the output. */
-  tokenBias?: TokenBias;
-}
+import type {
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  SequenceEvaluateOptions,
+  Token,
+} from "node-llama-cpp";
 
 interface NativeContext {
   initBatch(size: number): void;
@@ -61,27 +57,31 @@ interface SequenceInternals {
   _sequenceId: number;
   _nextTokenIndex: number;
   _contextTokens: Token[];
-  _resolveSamplerConfig(sampling: PlainSampling): object;
+  _resolveSamplerConfig(options: SequenceEvaluateOptions): object;
 }
 
 interface Step {
   sequence: LlamaContextSequence;
   tokens: Token[];
   sampler: NativeSampler;
+  /** Sets the sampler up for this token, after the decode (a sampling that changes with the output). */
+  configure?: () => void;
   resolve(token: Token): void;
   reject(error: unknown): void;
 }
 
 export class ContextDecoder {
-  private readonly native: NativeContext;
   private queue: Step[] = [];
   private dispatchScheduled = false;
 
   constructor(
     private readonly llama: Llama,
     private readonly context: LlamaContext,
-  ) {
-    this.native = (context as unknown as { _ctx: NativeContext })._ctx;
+  ) {}
+
+  /** The context's native object, read where node-llama-cpp reads it. */
+  private get native(): NativeContext {
+    return (this.context as unknown as { _ctx: NativeContext })._ctx;
   }
 
   /**
@@ -96,15 +96,25 @@ export class ContextDecoder {
   async *generate(
     sequence: LlamaContextSequence,
     prompt: Token[],
-    sampling: PlainSampling,
+    options: SequenceEvaluateOptions,
   ): AsyncGenerator<Token> {
     const { AddonSampler } = (this.llama as unknown as { _bindings: NativeBindings })._bindings;
     const sampler = new AddonSampler((this.context.model as unknown as { _model: unknown })._model);
+    const configure = () => sampler.applyConfig(internals(sequence)._resolveSamplerConfig(options));
+    const changesWithOutput =
+      typeof options.grammarEvaluationState === "function" ||
+      typeof options.tokenBias === "function" ||
+      options.repeatPenalty !== undefined;
     try {
-      sampler.applyConfig(internals(sequence)._resolveSamplerConfig(sampling));
+      if (!changesWithOutput) configure();
       let tokens = prompt;
       for (;;) {
-        const token = await this.next(sequence, tokens, sampler);
+        const token = await this.next({
+          sequence,
+          tokens,
+          sampler,
+          configure: changesWithOutput ? configure : undefined,
+        });
         yield token;
         tokens = [token];
       }
@@ -113,9 +123,9 @@ export class ContextDecoder {
     }
   }
 
-  private next(sequence: LlamaContextSequence, tokens: Token[], sampler: NativeSampler): Promise<Token> {
+  private next(step: Omit<Step, "resolve" | "reject">): Promise<Token> {
     return new Promise<Token>((resolve, reject) => {
-      this.queue.push({ sequence, tokens, sampler, resolve, reject });
+      this.queue.push({ ...step, resolve, reject });
       this.scheduleDispatch();
     });
   }
@@ -164,16 +174,21 @@ export class ContextDecoder {
         state._nextTokenIndex += step.tokens.length;
         state._contextTokens = state._contextTokens.concat(step.tokens);
       }
-      const sampled = await Promise.all(
-        steps.map(({ step, logitIndex }) => this.native.sampleToken(logitIndex, step.sampler)),
-      );
-      steps.forEach(({ step }, index) => {
-        const token = sampled[index];
-        if (token === -1) step.reject(new Error("Failed to sample the next token"));
-        else step.resolve(token as Token);
-      });
+      await Promise.all(steps.map(({ step, logitIndex }) => this.sample(step, logitIndex)));
     } catch (error) {
       for (const step of queued) step.reject(error);
+    }
+  }
+
+  /** Samples one step's token from the decode's logits; its failure (a grammar with no way on) is its own. */
+  private async sample(step: Step, logitIndex: number): Promise<void> {
+    try {
+      step.configure?.();
+      const token = await this.native.sampleToken(logitIndex, step.sampler);
+      if (token === -1) step.reject(new Error("Failed to sample the next token"));
+      else step.resolve(token as Token);
+    } catch (error) {
+      step.reject(error);
     }
   }
 

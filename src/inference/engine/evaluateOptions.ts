@@ -7,7 +7,6 @@ import {
   TokenBias,
 } from "node-llama-cpp";
 import { LLAMA_SERVER_SAMPLING, type SamplingOptions } from "../types.js";
-import type { PlainSampling } from "./contextDecoder.js";
 import type { LoadedModel } from "./loadedModel.js";
 
 /** How far back repeat/presence/frequency penalties look, as llama.cpp's repeat_last_n. */
@@ -80,17 +79,6 @@ export function buildEvaluateOptions(
     };
   }
   return options;
-}
-
-/**
- * The sampling of options that stay the same from token to token (no grammar, repeat penalties or
- * token bias that changes with the output): what ContextDecoder can run; undefined otherwise.
- */
-export function plainSamplingOf(options: SequenceEvaluateOptions): PlainSampling | undefined {
-  const { temperature, minP, topK, topP, seed, tokenBias } = options;
-  if (options.grammarEvaluationState || options.repeatPenalty || typeof tokenBias === "function")
-    return undefined;
-  return { temperature, minP, topK, topP, seed, tokenBias };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { ParsedOutput } from "../chat/chatOutputParser.js";
 import type { EngineEvent, EngineFinishReason, GenerationRequest, TokenLogprob } from "../types.js";
 import { ContextDecoder } from "./contextDecoder.js";
 import type { ContextStepGate } from "./contextStepGate.js";
-import { buildEvaluateOptions, plainSamplingOf } from "./evaluateOptions.js";
+import { buildEvaluateOptions } from "./evaluateOptions.js";
 import { IncrementalDetokenizer } from "./incrementalDetokenizer.js";
 import type { LoadedModel } from "./loadedModel.js";
 import type { PreparedGeneration } from "./prepareGeneration.js";
@@ -186,9 +186,9 @@ async function evaluatePromptAhead(
 }
 
 /**
- * The generation's tokens after the prompt's `tokens`: on the context's decoder when it samples
- * plainly (see ContextDecoder), else through node-llama-cpp's evaluate. At most `decodedTokens` are
- * decoded (the prompt's and all output tokens but the last).
+ * The generation's tokens after the prompt's `tokens`: on the context's decoder where it can run them
+ * (see ContextDecoder), else through node-llama-cpp's evaluate; with their probabilities (logprobs)
+ * through evaluate. At most `decodedTokens` are decoded (the prompt's and all output tokens but the last).
  */
 function evaluate(
   model: LoadedModel,
@@ -200,9 +200,8 @@ function evaluate(
 ): AsyncIterable<GeneratedToken> {
   if (request.topLogprobs !== undefined)
     return sequence.evaluateWithMetadata(tokens, { probabilities: true }, options);
-  const sampling = plainSamplingOf(options);
-  if (sampling && ContextDecoder.decodesDirectly(sequence, decodedTokens))
-    return generatedTokens(model.contextDecoder(sequence).generate(sequence, tokens, sampling));
+  if (ContextDecoder.decodesDirectly(sequence, decodedTokens))
+    return generatedTokens(model.contextDecoder(sequence).generate(sequence, tokens, options));
   return generatedTokens(sequence.evaluate(tokens, options));
 }
 

@@ -71,7 +71,7 @@ export class LoadedModel implements ScheduledModel {
   private readonly readyContexts = new Map<string, SlotContext>();
   /** One gate per context: when its generations ask for their next token (see ContextStepGate). */
   private readonly stepGates = new WeakMap<LlamaContext, ContextStepGate>();
-  /** One decoder per context: its plainly sampled generations (see ContextDecoder). */
+  /** One decoder per context: the loop its generations run on (see ContextDecoder). */
   private readonly decoders = new WeakMap<LlamaContext, ContextDecoder>();
   private embeddingContext?: Promise<LlamaEmbeddingContext>;
   private embeddingQueue: Promise<unknown> = Promise.resolve();
@@ -222,7 +222,7 @@ export class LoadedModel implements ScheduledModel {
     return gate;
   }
 
-  /** The decoder of the context `sequence` belongs to, for its plainly sampled generations (see ContextDecoder). */
+  /** The decoder of the context `sequence` belongs to (see ContextDecoder). */
   contextDecoder(sequence: LlamaContextSequence): ContextDecoder {
     let decoder = this.decoders.get(sequence.context);
     if (!decoder) {
