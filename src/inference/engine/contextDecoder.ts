@@ -109,12 +109,7 @@ export class ContextDecoder {
       if (!changesWithOutput) configure();
       let tokens = prompt;
       for (;;) {
-        const token = await this.next({
-          sequence,
-          tokens,
-          sampler,
-          configure: changesWithOutput ? configure : undefined,
-        });
+        const token = await this.next(sequence, tokens, sampler, changesWithOutput ? configure : undefined);
         yield token;
         tokens = [token];
       }
@@ -123,9 +118,14 @@ export class ContextDecoder {
     }
   }
 
-  private next(step: Omit<Step, "resolve" | "reject">): Promise<Token> {
+  private next(
+    sequence: LlamaContextSequence,
+    tokens: Token[],
+    sampler: NativeSampler,
+    configure: (() => void) | undefined,
+  ): Promise<Token> {
     return new Promise<Token>((resolve, reject) => {
-      this.queue.push({ ...step, resolve, reject });
+      this.queue.push({ sequence, tokens, sampler, configure, resolve, reject });
       this.scheduleDispatch();
     });
   }
