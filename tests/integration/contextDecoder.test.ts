@@ -7,7 +7,7 @@ import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/ch
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
 import type { LoadedModel } from "../../src/inference/engine/loadedModel.js";
-import { openAiClient } from "../support/openai.js";
+import { eventually, openAiClient } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
 
 describe("on one slot", () => {
@@ -54,35 +54,49 @@ describe("on four slots", () => {
   });
   afterAll(async () => app?.close());
 
-  /** Runs `requests` side by side; returns the native decodes they took and the tokens each generated. */
-  async function decodesOf(requests: ChatCompletionCreateParamsNonStreaming[]) {
+  type NativeMethod = (...args: unknown[]) => unknown;
+
+  /**
+   * Runs `run` with the context's native object seen through `wrap` (every call to it, node-llama-cpp's
+   * and the decoder's, goes through the method `wrap` returns), then puts the object back.
+   */
+  async function throughNative<T>(
+    wrap: (property: string | symbol, method: NativeMethod, target: object) => NativeMethod,
+    run: () => Promise<T>,
+  ): Promise<T> {
     const model = app.registry.get("tiny") as LoadedModel;
     const sequence = await model.sequence(model.loraContextKey([]), 0, () => new Set());
-    // Every decode of the context, counted on its native object (node-llama-cpp's and the decoder's).
     const context = sequence.context as unknown as { _ctx: object };
     const native = context._ctx;
-    let decodes = 0;
     context._ctx = new Proxy(native, {
       get(target, property) {
         const value = Reflect.get(target, property);
-        if (typeof value !== "function") return value;
-        if (property === "decodeBatch") decodes++;
-        return value.bind(target);
+        return typeof value === "function" ? wrap(property, value as NativeMethod, target) : value;
       },
     });
     try {
-      const client = openAiClient(app.url);
-      const completions = await Promise.all(
-        requests.map((request) => client.chat.completions.create(request)),
-      );
-      return {
-        decodes,
-        generated: completions.map((completion) => completion.usage?.completion_tokens ?? 0),
-        contents: completions.map((completion) => completion.choices[0].message.content ?? ""),
-      };
+      return await run();
     } finally {
       context._ctx = native;
     }
+  }
+
+  /** Runs `requests` side by side; returns the native decodes they took and the tokens each generated. */
+  async function decodesOf(requests: ChatCompletionCreateParamsNonStreaming[]) {
+    let decodes = 0;
+    const client = openAiClient(app.url);
+    const completions = await throughNative(
+      (property, method, target) => {
+        if (property === "decodeBatch") decodes++;
+        return method.bind(target);
+      },
+      () => Promise.all(requests.map((request) => client.chat.completions.create(request))),
+    );
+    return {
+      decodes,
+      generated: completions.map((completion) => completion.usage?.completion_tokens ?? 0),
+      contents: completions.map((completion) => completion.choices[0].message.content ?? ""),
+    };
   }
 
   const TOKENS = 48;
@@ -125,5 +139,30 @@ describe("on four slots", () => {
     ]);
     for (const index of [1, 3]) expect(JSON.parse(contents[index]).flags).toHaveLength(8);
     expect(decodes).toBeLessThan(Math.max(...generated) * 1.5);
+  });
+
+  it("a token the context refuses fails its own generation only; the others finish and every slot is freed", async () => {
+    let refused = false;
+    const client = openAiClient(app.url);
+    const results = await throughNative(
+      (property, method, target) =>
+        property === "addToBatch"
+          ? (...args: unknown[]) => {
+              // The first generated token's step (one token), once.
+              if (!refused && (args[2] as Uint32Array).length === 1) {
+                refused = true;
+                throw new Error("refused by the test");
+              }
+              return method.apply(target, args);
+            }
+          : method.bind(target),
+      () => Promise.allSettled([1, 2, 3, 4].map((seed) => client.chat.completions.create(plain(seed)))),
+    );
+    expect(refused).toBe(true);
+    const failed = results.filter((result) => result.status === "rejected");
+    expect(failed).toHaveLength(1);
+    for (const result of results)
+      if (result.status === "fulfilled") expect(result.value.usage?.completion_tokens).toBeGreaterThan(1);
+    await eventually(() => app.scheduler.activeCount === 0 && app.scheduler.state().busySlots === 0);
   });
 });
