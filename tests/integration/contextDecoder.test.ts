@@ -7,8 +7,64 @@ import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/ch
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
 import type { LoadedModel } from "../../src/inference/engine/loadedModel.js";
+import { type ChatFamily, familyFixturePath } from "../support/familyFixtures.js";
 import { eventually, openAiClient } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
+
+type NativeMethod = (...args: unknown[]) => unknown;
+
+/**
+ * Runs `run` with the native object of the model's (LoRA-free) context seen through `wrap` (every
+ * call to it, node-llama-cpp's and the decoder's, goes through the method `wrap` returns), then puts
+ * the object back.
+ */
+async function throughNative<T>(
+  app: RunningInferql,
+  modelId: string,
+  wrap: (property: string | symbol, method: NativeMethod, target: object) => NativeMethod,
+  run: () => Promise<T>,
+): Promise<T> {
+  const model = app.registry.get(modelId) as LoadedModel;
+  const sequence = await model.sequence(model.loraContextKey([]), 0, () => new Set());
+  const context = sequence.context as unknown as { _ctx: object };
+  const native = context._ctx;
+  context._ctx = new Proxy(native, {
+    get(target, property) {
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? wrap(property, value as NativeMethod, target) : value;
+    },
+  });
+  try {
+    return await run();
+  } finally {
+    context._ctx = native;
+  }
+}
+
+/** Runs `requests` side by side on `modelId`; returns the native decodes they took and their answers. */
+async function decodesOf(
+  app: RunningInferql,
+  modelId: string,
+  requests: ChatCompletionCreateParamsNonStreaming[],
+) {
+  let decodes = 0;
+  const client = openAiClient(app.url);
+  const completions = await throughNative(
+    app,
+    modelId,
+    (property, method, target) => {
+      if (property === "decodeBatch") decodes++;
+      return method.bind(target);
+    },
+    () => Promise.all(requests.map((request) => client.chat.completions.create(request))),
+  );
+  return {
+    decodes,
+    generated: completions.map((completion) => completion.usage?.completion_tokens ?? 0),
+    contents: completions.map((completion) => completion.choices[0].message.content ?? ""),
+    choices: completions.map((completion) => completion.choices[0]),
+  };
+}
 
 describe("on one slot", () => {
   let app: RunningInferql;
@@ -54,51 +110,6 @@ describe("on four slots", () => {
   });
   afterAll(async () => app?.close());
 
-  type NativeMethod = (...args: unknown[]) => unknown;
-
-  /**
-   * Runs `run` with the context's native object seen through `wrap` (every call to it, node-llama-cpp's
-   * and the decoder's, goes through the method `wrap` returns), then puts the object back.
-   */
-  async function throughNative<T>(
-    wrap: (property: string | symbol, method: NativeMethod, target: object) => NativeMethod,
-    run: () => Promise<T>,
-  ): Promise<T> {
-    const model = app.registry.get("tiny") as LoadedModel;
-    const sequence = await model.sequence(model.loraContextKey([]), 0, () => new Set());
-    const context = sequence.context as unknown as { _ctx: object };
-    const native = context._ctx;
-    context._ctx = new Proxy(native, {
-      get(target, property) {
-        const value = Reflect.get(target, property);
-        return typeof value === "function" ? wrap(property, value as NativeMethod, target) : value;
-      },
-    });
-    try {
-      return await run();
-    } finally {
-      context._ctx = native;
-    }
-  }
-
-  /** Runs `requests` side by side; returns the native decodes they took and the tokens each generated. */
-  async function decodesOf(requests: ChatCompletionCreateParamsNonStreaming[]) {
-    let decodes = 0;
-    const client = openAiClient(app.url);
-    const completions = await throughNative(
-      (property, method, target) => {
-        if (property === "decodeBatch") decodes++;
-        return method.bind(target);
-      },
-      () => Promise.all(requests.map((request) => client.chat.completions.create(request))),
-    );
-    return {
-      decodes,
-      generated: completions.map((completion) => completion.usage?.completion_tokens ?? 0),
-      contents: completions.map((completion) => completion.choices[0].message.content ?? ""),
-    };
-  }
-
   const TOKENS = 48;
   const plain = (seed: number): ChatCompletionCreateParamsNonStreaming => ({
     model: "tiny",
@@ -108,7 +119,7 @@ describe("on four slots", () => {
   });
 
   it("four generations side by side share one decode per token", async () => {
-    const { decodes, generated } = await decodesOf([1, 2, 3, 4].map(plain));
+    const { decodes, generated } = await decodesOf(app, "tiny", [1, 2, 3, 4].map(plain));
     expect(generated.reduce((sum, tokens) => sum + tokens, 0)).toBeGreaterThan(2 * TOKENS);
     // One decode per generation per token would be about four times the longest generation.
     expect(decodes).toBeLessThan(Math.max(...generated) * 1.5);
@@ -131,7 +142,7 @@ describe("on four slots", () => {
         },
       },
     };
-    const { decodes, generated, contents } = await decodesOf([
+    const { decodes, generated, contents } = await decodesOf(app, "tiny", [
       plain(1),
       flags,
       plain(2),
@@ -145,6 +156,8 @@ describe("on four slots", () => {
     let refused = false;
     const client = openAiClient(app.url);
     const results = await throughNative(
+      app,
+      "tiny",
       (property, method, target) =>
         property === "addToBatch"
           ? (...args: unknown[]) => {
@@ -165,4 +178,75 @@ describe("on four slots", () => {
       if (result.status === "fulfilled") expect(result.value.usage?.completion_tokens).toBeGreaterThan(1);
     await eventually(() => app.scheduler.activeCount === 0 && app.scheduler.state().busySlots === 0);
   });
+});
+
+describe("on real families' fixtures", () => {
+  // Scripted fixtures with each family's template, special tokens and tool-call syntax: a forced
+  // call runs under the family's tool-call grammar (and, for Qwen3, after its reasoning), beside free
+  // answers that go on past their script (ignore_eos).
+  const FAMILIES: ChatFamily[] = ["qwen2.5", "llama3.1", "mistral-nemo", "qwen3"];
+  let app: RunningInferql;
+  beforeAll(async () => {
+    app = await startTestServer({
+      flags: FAMILIES.flatMap((family) => ["--model", `${family}=${familyFixturePath(family)}`]),
+    });
+  });
+  afterAll(async () => app?.close());
+
+  /** A forced call; Qwen3's script reasons first ("Checking"), then calls. */
+  const forcedCall = (family: ChatFamily): ChatCompletionCreateParamsNonStreaming => ({
+    model: family,
+    max_tokens: 300,
+    messages: [
+      { role: "user", content: family === "qwen3" ? "Please answer @@thinkcall" : "Please answer @@plain" },
+    ],
+    tools: [
+      {
+        type: "function",
+        function: {
+          name: "get_weather",
+          description: "The weather in a city",
+          parameters: {
+            type: "object",
+            properties: { city: { type: "string", enum: ["Paris", "Tokyo"] } },
+            required: ["city"],
+            additionalProperties: false,
+          },
+        },
+      },
+    ],
+    tool_choice: "required",
+  });
+  const freeAnswer = (family: ChatFamily, seed: number) =>
+    ({
+      model: family,
+      max_tokens: 40,
+      seed,
+      ignore_eos: true,
+      messages: [{ role: "user", content: `Please answer @@plain ${seed}` }],
+    }) as ChatCompletionCreateParamsNonStreaming;
+
+  it.each(FAMILIES)(
+    "%s: forced tool calls and free answers side by side share one decode per token",
+    async (family) => {
+      const { decodes, generated, choices } = await decodesOf(app, family, [
+        forcedCall(family),
+        freeAnswer(family, 1),
+        forcedCall(family),
+        freeAnswer(family, 2),
+      ]);
+      for (const index of [0, 2]) {
+        expect(choices[index].finish_reason).toBe("tool_calls");
+        const [call] = choices[index].message.tool_calls as {
+          function: { name: string; arguments: string };
+        }[];
+        expect(call.function.name).toBe("get_weather");
+        expect(["Paris", "Tokyo"]).toContain(JSON.parse(call.function.arguments).city);
+      }
+      for (const index of [1, 3]) expect(generated[index]).toBe(40);
+      // One decode per step of the longest generation, plus at most one of its own for each prompt
+      // (and two for timing): the forced calls' steps taking decodes of their own would add theirs.
+      expect(decodes).toBeLessThanOrEqual(Math.max(...generated) + generated.length + 2);
+    },
+  );
 });
