@@ -70,7 +70,14 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
       ? await evaluatePromptAhead(sequence, gate, promptTokens.slice(cachedPromptTokens), interrupted)
       : undefined;
   if (lastChunk) {
-    const outputs = evaluate(model, sequence, lastChunk, request, options, lastChunk.length + maxTokens - 1);
+    const outputs = tokensAfter(
+      model,
+      sequence,
+      lastChunk,
+      request,
+      options,
+      lastChunk.length + maxTokens - 1,
+    );
     for await (const output of gate.between(outputs, run.slot, signal)) {
       lastTokenAt = performance.now();
       if (generated.length === 0) firstTokenAt = lastTokenAt;
@@ -186,11 +193,12 @@ async function evaluatePromptAhead(
 }
 
 /**
- * The generation's tokens after the prompt's `tokens`: on the context's decoder where it can run them
- * (see ContextDecoder), else through node-llama-cpp's evaluate; with their probabilities (logprobs)
- * through evaluate. At most `decodedTokens` are decoded (the prompt's and all output tokens but the last).
+ * The generation's tokens after the prompt's `tokens`: on the context's decoder where it can run
+ * them (see ContextDecoder), else through node-llama-cpp's evaluate; with their probabilities
+ * (logprobs) through evaluate. At most `decodedTokens` are decoded (the prompt's and all output
+ * tokens but the last).
  */
-function evaluate(
+function tokensAfter(
   model: LoadedModel,
   sequence: LlamaContextSequence,
   tokens: Token[],

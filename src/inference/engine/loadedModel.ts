@@ -69,10 +69,11 @@ export class LoadedModel implements ScheduledModel {
   private readonly contexts = new Map<string, Promise<SlotContext>>();
   /** The same contexts once created, for synchronous reads of slot caches. */
   private readonly readyContexts = new Map<string, SlotContext>();
-  /** One gate per context: when its generations ask for their next token (see ContextStepGate). */
-  private readonly stepGates = new WeakMap<LlamaContext, ContextStepGate>();
-  /** One decoder per context: the loop its generations run on (see ContextDecoder). */
-  private readonly decoders = new WeakMap<LlamaContext, ContextDecoder>();
+  /**
+   * Per context: the gate that decides when its generations ask for their next token (see
+   * ContextStepGate) and the decoder they run on (see ContextDecoder).
+   */
+  private readonly stepping = new WeakMap<LlamaContext, { gate: ContextStepGate; decoder: ContextDecoder }>();
   private embeddingContext?: Promise<LlamaEmbeddingContext>;
   private embeddingQueue: Promise<unknown> = Promise.resolve();
   private rankingContext?: Promise<LlamaRankingContext>;
@@ -214,22 +215,21 @@ export class LoadedModel implements ScheduledModel {
 
   /** The step gate of the context `sequence` belongs to (see ContextStepGate). */
   stepGate(sequence: LlamaContextSequence): ContextStepGate {
-    let gate = this.stepGates.get(sequence.context);
-    if (!gate) {
-      gate = new ContextStepGate();
-      this.stepGates.set(sequence.context, gate);
-    }
-    return gate;
+    return this.steppingOf(sequence.context).gate;
   }
 
   /** The decoder of the context `sequence` belongs to (see ContextDecoder). */
   contextDecoder(sequence: LlamaContextSequence): ContextDecoder {
-    let decoder = this.decoders.get(sequence.context);
-    if (!decoder) {
-      decoder = new ContextDecoder(this.llama, sequence.context);
-      this.decoders.set(sequence.context, decoder);
+    return this.steppingOf(sequence.context).decoder;
+  }
+
+  private steppingOf(context: LlamaContext): { gate: ContextStepGate; decoder: ContextDecoder } {
+    let stepping = this.stepping.get(context);
+    if (!stepping) {
+      stepping = { gate: new ContextStepGate(), decoder: new ContextDecoder(this.llama, context) };
+      this.stepping.set(context, stepping);
     }
-    return decoder;
+    return stepping;
   }
 
   /** Compiles a grammar the server built (not a client's: those go through compileConstraint). */
