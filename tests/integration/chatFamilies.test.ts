@@ -7,7 +7,7 @@ import type { ChatCompletionChunk, ChatCompletionFunctionTool } from "openai/res
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
 import { createInferqlClient, type InferqlClient } from "../../src/client/index.js";
-import { type ChatFamily, familyFixturePath } from "../support/familyFixtures.js";
+import { type ChatFamily, FORCED_CALL_TOOLS, familyFixturePath } from "../support/familyFixtures.js";
 import { collect, graphqlWsClient, postGraphql } from "../support/graphqlClients.js";
 import { openAiClient } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
@@ -15,7 +15,7 @@ import { startTestServer } from "../support/startTestServer.js";
 const FAMILIES: ChatFamily[] = ["qwen2.5", "qwen3", "llama3.1", "mistral-nemo", "gpt-oss", "deepseek-r1"];
 
 // The scripted answers' argument values ("Paris", "UTC") must not occur in prompts (they steer the
-// scripts): these tools leave them out; `enumTools` spell them, for forced calls only.
+// scripts): these tools leave them out; `FORCED_CALL_TOOLS` spell them, for forced calls only.
 const tools: ChatCompletionFunctionTool[] = [
   {
     type: "function",
@@ -31,34 +31,6 @@ const tools: ChatCompletionFunctionTool[] = [
       name: "get_time",
       description: "The time in a zone",
       parameters: { type: "object", properties: { zone: { type: "string" } }, required: ["zone"] },
-    },
-  },
-];
-const enumTools: ChatCompletionFunctionTool[] = [
-  {
-    type: "function",
-    function: {
-      name: "get_weather",
-      description: "The weather in a city",
-      parameters: {
-        type: "object",
-        properties: { city: { type: "string", enum: ["Paris", "Tokyo"] } },
-        required: ["city"],
-        additionalProperties: false,
-      },
-    },
-  },
-  {
-    type: "function",
-    function: {
-      name: "get_time",
-      description: "The time in a zone",
-      parameters: {
-        type: "object",
-        properties: { zone: { type: "string", enum: ["UTC", "CET"] } },
-        required: ["zone"],
-        additionalProperties: false,
-      },
     },
   },
 ];
@@ -222,7 +194,7 @@ describe("forced calls (tool_choice required or named) use the family's own synt
     const completion = await openai.chat.completions.create({
       model: "qwen2.5",
       messages: ask("@@plain"),
-      tools: enumTools,
+      tools: FORCED_CALL_TOOLS,
       tool_choice: "required",
       temperature: 0,
       max_tokens: 300,
@@ -232,7 +204,7 @@ describe("forced calls (tool_choice required or named) use the family's own synt
     const calls = choice.message.tool_calls as { function: { name: string; arguments: string } }[];
     expect(calls.length).toBeGreaterThan(0);
     for (const call of calls) {
-      const tool = enumTools.find((candidate) => candidate.function.name === call.function.name);
+      const tool = FORCED_CALL_TOOLS.find((candidate) => candidate.function.name === call.function.name);
       expect(tool).toBeDefined();
       expect(ajv.validate(tool!.function.parameters!, JSON.parse(call.function.arguments))).toBe(true);
     }
@@ -242,7 +214,7 @@ describe("forced calls (tool_choice required or named) use the family's own synt
     const result = await streamed({
       model: "qwen3",
       messages: ask("@@thinkcall"),
-      tools: enumTools,
+      tools: FORCED_CALL_TOOLS,
       tool_choice: "required",
       temperature: 0,
       max_tokens: 300,
@@ -261,7 +233,7 @@ describe("forced calls (tool_choice required or named) use the family's own synt
     const completion = await openai.chat.completions.create({
       model: "qwen3",
       messages: ask("@@thinkstop"),
-      tools: enumTools,
+      tools: FORCED_CALL_TOOLS,
       tool_choice: "required",
       temperature: 0,
       max_tokens: 300,
@@ -276,7 +248,7 @@ describe("forced calls (tool_choice required or named) use the family's own synt
     const completion = await openai.chat.completions.create({
       model: "qwen3",
       messages: ask("@@think"),
-      tools: enumTools,
+      tools: FORCED_CALL_TOOLS,
       tool_choice: "required",
       temperature: 0,
       max_tokens: 300,
@@ -296,7 +268,7 @@ describe("forced calls (tool_choice required or named) use the family's own synt
     const completion = await openai.chat.completions.create({
       model: "llama3.1",
       messages: ask("@@plain"),
-      tools: enumTools,
+      tools: FORCED_CALL_TOOLS,
       tool_choice: { type: "function", function: { name: "get_time" } },
       temperature: 0,
       max_tokens: 300,

@@ -7,7 +7,7 @@ import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/ch
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
 import type { LoadedModel } from "../../src/inference/engine/loadedModel.js";
-import { type ChatFamily, familyFixturePath } from "../support/familyFixtures.js";
+import { type ChatFamily, FORCED_CALL_TOOLS, familyFixturePath } from "../support/familyFixtures.js";
 import { eventually, openAiClient } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
 
@@ -200,21 +200,7 @@ describe("on real families' fixtures", () => {
     messages: [
       { role: "user", content: family === "qwen3" ? "Please answer @@thinkcall" : "Please answer @@plain" },
     ],
-    tools: [
-      {
-        type: "function",
-        function: {
-          name: "get_weather",
-          description: "The weather in a city",
-          parameters: {
-            type: "object",
-            properties: { city: { type: "string", enum: ["Paris", "Tokyo"] } },
-            required: ["city"],
-            additionalProperties: false,
-          },
-        },
-      },
-    ],
+    tools: FORCED_CALL_TOOLS.filter((tool) => tool.function.name === "get_weather"),
     tool_choice: "required",
   });
   const freeAnswer = (family: ChatFamily, seed: number) =>

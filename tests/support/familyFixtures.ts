@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ChatCompletionFunctionTool } from "openai/resources/chat/completions";
 import {
   type GeneratedModelOptions,
   writeGeneratedModel,
@@ -423,3 +424,36 @@ export function familyFixturePath(family: ChatFamily): string {
   writtenFixtures.set(family, filePath);
   return filePath;
 }
+
+/**
+ * Tools whose arguments are the scripts' own values ("Paris", "UTC") as enums: for forced calls
+ * (tool_choice required or named), where the grammar, not the prompt, steers the arguments.
+ */
+export const FORCED_CALL_TOOLS: ChatCompletionFunctionTool[] = [
+  {
+    type: "function",
+    function: {
+      name: "get_weather",
+      description: "The weather in a city",
+      parameters: {
+        type: "object",
+        properties: { city: { type: "string", enum: ["Paris", "Tokyo"] } },
+        required: ["city"],
+        additionalProperties: false,
+      },
+    },
+  },
+  {
+    type: "function",
+    function: {
+      name: "get_time",
+      description: "The time in a zone",
+      parameters: {
+        type: "object",
+        properties: { zone: { type: "string", enum: ["UTC", "CET"] } },
+        required: ["zone"],
+        additionalProperties: false,
+      },
+    },
+  },
+];
