@@ -137,6 +137,28 @@ describe("on one slot", () => {
     expect(evaluated.cached).toBe(decoded.promptTokens - 1);
     expect(decodedAgain.cached).toBe(decoded.promptTokens - 1);
   });
+  it("a generation ended by a stop sequence, past which the decoder decoded ahead, leaves the slot as it records it", async () => {
+    const client = openAiClient(app.url);
+    const request = {
+      model: "tiny",
+      max_tokens: 40,
+      seed: 23,
+      temperature: 0.9,
+      messages: [{ role: "user" as const, content: "stop me halfway" }],
+    };
+    const first = await client.chat.completions.create(request);
+    const content = first.choices[0].message.content ?? "";
+    const stop = content.slice(Math.floor(content.length / 2)).match(/\S{2,}/)?.[0] ?? "";
+    expect(stop).not.toBe("");
+    const stopped = await client.chat.completions.create({ ...request, stop: [stop] });
+    expect(stopped.choices[0].finish_reason).toBe("stop");
+    expect(stopped.choices[0].message.content).toBe(content.slice(0, content.indexOf(stop)));
+    // The slot holds the stopped answer's prompt (and whatever was decoded past its end, recorded
+    // as such): the same request again reuses all of the prompt but its last token and answers alike.
+    const again = await client.chat.completions.create(request);
+    expect(again.choices[0].message.content).toBe(content);
+    expect(again.usage?.prompt_tokens_details?.cached_tokens).toBe((again.usage?.prompt_tokens ?? 0) - 1);
+  });
 });
 
 describe("on four slots", () => {

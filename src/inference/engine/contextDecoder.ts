@@ -17,6 +17,9 @@
 // `withLock([context, "context"])`: the same module instance, so the package is external to the
 // server bundle and a dependency of the same version).
 //
+// A generation whose sampling is fixed decodes each token as it goes to its consumer (one token
+// ahead, see decodesAhead): the consumer's work on a token then runs beside the next decode.
+//
 // Every generation runs here but those that ask for token probabilities (logprobs) and those on a
 // sequence that needs checkpoints (SWA, hybrid and recurrent models) or would outgrow its context
 // (a context shift): those keep evaluate. A sampling that changes with the output (a grammar, repeat
@@ -60,14 +63,71 @@ interface SequenceInternals {
   _resolveSamplerConfig(options: SequenceEvaluateOptions): object;
 }
 
+/** What a step gave one generation: its next token, or why there is none. */
+type Outcome = { token: Token } | { error: unknown };
+
+/** One generation on the decoder: its sampler, its queued or decoding step, and the token it has not taken yet. */
+class Generation {
+  /** Whether one of its steps is queued or decoding. */
+  busy = false;
+  /** Whether its consumer has stopped reading (see ContextDecoder.close). */
+  closed = false;
+  private outcome: Outcome | undefined;
+  private waiter: ((outcome: Outcome) => void) | undefined;
+  private stepEnded: (() => void) | undefined;
+
+  constructor(
+    readonly sequence: LlamaContextSequence,
+    readonly sampler: NativeSampler,
+    /** Sets the sampler up for each token, after its decode (a sampling that changes with the output). */
+    readonly configure: (() => void) | undefined,
+    /** Tokens it may still decode ahead of its consumer (the prompt's and all outputs but the last). */
+    public decodable: number,
+  ) {}
+
+  /** Whether its consumer is waiting for the token its step will sample. */
+  get waiting(): boolean {
+    return this.waiter !== undefined;
+  }
+
+  /** The next token, once a step has sampled it. */
+  async take(): Promise<Token> {
+    const outcome =
+      this.outcome ??
+      (await new Promise<Outcome>((resolve) => {
+        this.waiter = resolve;
+      }));
+    this.outcome = undefined;
+    if ("error" in outcome) throw outcome.error;
+    return outcome.token;
+  }
+
+  /** Gives a step's outcome to the waiting consumer, or keeps it until the consumer takes it. */
+  deliver(outcome: Outcome): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    if (waiter) waiter(outcome);
+    else this.outcome = outcome;
+  }
+
+  /** Its step is over (decoded and sampled, or failed). */
+  endStep(): void {
+    this.busy = false;
+    this.stepEnded?.();
+  }
+
+  /** Resolves when no step of it is decoding. */
+  idle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.stepEnded = resolve;
+    });
+  }
+}
+
 interface Step {
-  sequence: LlamaContextSequence;
+  generation: Generation;
   tokens: Token[];
-  sampler: NativeSampler;
-  /** Sets the sampler up for this token, after the decode (a sampling that changes with the output). */
-  configure?: () => void;
-  resolve(token: Token): void;
-  reject(error: unknown): void;
 }
 
 export class ContextDecoder {
@@ -92,11 +152,15 @@ export class ContextDecoder {
     return !sequence.needsCheckpoints && sequence.nextTokenIndex + tokenCount < sequence.contextSize;
   }
 
-  /** The tokens of one generation: `prompt` (after the sequence's cached tokens), then one per call. */
+  /**
+   * The tokens of one generation: `prompt` (after the sequence's cached tokens), then one per call.
+   * At most `decodedTokens` are decoded ahead of the consumer (see decodeAhead).
+   */
   async *generate(
     sequence: LlamaContextSequence,
     prompt: Token[],
     options: SequenceEvaluateOptions,
+    decodedTokens: number,
   ): AsyncGenerator<Token> {
     const { AddonSampler } = (this.llama as unknown as { _bindings: NativeBindings })._bindings;
     const sampler = new AddonSampler((this.context.model as unknown as { _model: unknown })._model);
@@ -105,29 +169,65 @@ export class ContextDecoder {
       typeof options.grammarEvaluationState === "function" ||
       typeof options.tokenBias === "function" ||
       options.repeatPenalty !== undefined;
+    if (!changesWithOutput) configure();
+    const generation = new Generation(
+      sequence,
+      sampler,
+      changesWithOutput ? configure : undefined,
+      decodedTokens,
+    );
     try {
-      if (!changesWithOutput) configure();
-      let tokens = prompt;
+      this.enqueue(generation, prompt);
       for (;;) {
-        const token = await this.next(sequence, tokens, sampler, changesWithOutput ? configure : undefined);
+        const token = await generation.take();
         yield token;
-        tokens = [token];
+        // The consumer asks for the next token; unless the decoder decoded this one ahead.
+        if (!generation.busy) this.enqueue(generation, [token]);
       }
     } finally {
-      sampler.dispose();
+      await this.close(generation);
     }
   }
 
-  private next(
-    sequence: LlamaContextSequence,
-    tokens: Token[],
-    sampler: NativeSampler,
-    configure: (() => void) | undefined,
-  ): Promise<Token> {
-    return new Promise<Token>((resolve, reject) => {
-      this.queue.push({ sequence, tokens, sampler, configure, resolve, reject });
-      this.scheduleDispatch();
-    });
+  private enqueue(generation: Generation, tokens: Token[]): void {
+    generation.busy = true;
+    generation.decodable -= tokens.length;
+    this.queue.push({ generation, tokens });
+    this.scheduleDispatch();
+  }
+
+  /**
+   * Whether `token`, just sampled, is decoded (for the token after it) as it goes to the consumer,
+   * instead of when the consumer asks for the next one: then the consumer's work on the token (its
+   * text, the events, the socket write) runs while the decode runs, as llama-server's HTTP threads
+   * do beside its decode loop. Only one token ahead (the consumer waits for this one), only for a
+   * sampling fixed for the whole generation (one that reads the output needs the consumer's work
+   * done before its next sampling), and never past the generation's last token or an
+   * end-of-generation token.
+   */
+  private decodesAhead(generation: Generation, token: Token): boolean {
+    return (
+      generation.waiting &&
+      generation.configure === undefined &&
+      !generation.closed &&
+      generation.decodable >= 1 &&
+      !this.context.model.isEogToken(token)
+    );
+  }
+
+  /**
+   * The consumer stopped reading: a step still queued is dropped, and one decoding is waited for
+   * (it updates the sequence's tokens, which the slot's next request reads), then the sampler goes.
+   */
+  private async close(generation: Generation): Promise<void> {
+    generation.closed = true;
+    const queued = this.queue.findIndex((step) => step.generation === generation);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      generation.endStep();
+    }
+    await generation.idle();
+    generation.sampler.dispose();
   }
 
   /**
@@ -139,63 +239,97 @@ export class ContextDecoder {
     this.dispatchScheduled = true;
     setImmediate(() => {
       this.dispatchScheduled = false;
-      void withLock([this.context, "context"], () => this.decodeStep());
+      this.dispatch();
     });
   }
 
   /**
-   * One decode of the queued steps that fit a batch, then their sampling; the rest wait for the
-   * next. Never throws: a failure rejects the steps it touched (a promise settles once, so the
-   * steps already answered keep their answer).
+   * One step under the context lock; then, before its tokens reach their consumers, the next step
+   * starts with whatever is queued (the tokens decoded ahead among them), so that the consumers'
+   * work overlaps its decode.
    */
-  private async decodeStep(): Promise<void> {
-    const queued = this.takeBatch();
-    if (queued.length === 0) return;
-    if (this.queue.length > 0) this.scheduleDispatch();
+  private dispatch(): void {
+    void withLock([this.context, "context"], () => this.decodeStep()).then((outcomes) => {
+      if (this.queue.length > 0) this.dispatch();
+      for (const [generation, outcome] of outcomes) generation.deliver(outcome);
+    });
+  }
+
+  /**
+   * One decode of the queued steps that fit a batch, then their sampling; returns the outcomes for
+   * their consumers. Never throws: a failure is the outcome of the steps it touched.
+   */
+  private async decodeStep(): Promise<Map<Generation, Outcome>> {
+    const outcomes = new Map<Generation, Outcome>();
+    const queued = this.takeBatch(outcomes);
+    if (queued.length === 0) return outcomes;
+    const decoded: { step: Step; logitIndex: number }[] = [];
     try {
       this.native.initBatch(queued.reduce((sum, step) => sum + step.tokens.length, 0));
       // A step the context refuses fails alone, as in node-llama-cpp's own batching.
-      const steps: { step: Step; logitIndex: number }[] = [];
       for (const step of queued) {
         try {
-          const { _sequenceId, _nextTokenIndex } = internals(step.sequence);
+          const { _sequenceId, _nextTokenIndex } = internals(step.generation.sequence);
           const tokens = Uint32Array.from(step.tokens);
           const logitIndexes = Uint32Array.of(tokens.length - 1);
           const [logitIndex] = this.native.addToBatch(_sequenceId, _nextTokenIndex, tokens, logitIndexes);
-          steps.push({ step, logitIndex });
+          decoded.push({ step, logitIndex });
         } catch (error) {
-          step.reject(error);
+          outcomes.set(step.generation, { error });
         }
       }
-      if (steps.length === 0) return;
-      await this.native.decodeBatch();
-      for (const { step } of steps) {
-        const state = internals(step.sequence);
-        state._nextTokenIndex += step.tokens.length;
-        state._contextTokens = state._contextTokens.concat(step.tokens);
+      if (decoded.length > 0) {
+        await this.native.decodeBatch();
+        for (const { step } of decoded) {
+          const state = internals(step.generation.sequence);
+          state._nextTokenIndex += step.tokens.length;
+          state._contextTokens = state._contextTokens.concat(step.tokens);
+        }
+        await Promise.all(decoded.map(({ step, logitIndex }) => this.sample(step, logitIndex, outcomes)));
       }
-      await Promise.all(steps.map(({ step, logitIndex }) => this.sample(step, logitIndex)));
     } catch (error) {
-      for (const step of queued) step.reject(error);
+      for (const step of queued) outcomes.set(step.generation, { error });
     }
+    for (const step of queued) {
+      const outcome = outcomes.get(step.generation);
+      if (outcome && "token" in outcome && this.decodesAhead(step.generation, outcome.token))
+        this.enqueueAhead(step.generation, outcome.token);
+      else step.generation.endStep();
+    }
+    return outcomes;
+  }
+
+  /** Queues the decode of a generation's token as it goes to the consumer (see decodesAhead). */
+  private enqueueAhead(generation: Generation, token: Token): void {
+    generation.decodable -= 1;
+    this.queue.push({ generation, tokens: [token] });
   }
 
   /** Samples one step's token from the decode's logits; its failure (a grammar with no way on) is its own. */
-  private async sample(step: Step, logitIndex: number): Promise<void> {
+  private async sample(step: Step, logitIndex: number, outcomes: Map<Generation, Outcome>): Promise<void> {
+    const { generation } = step;
+    if (generation.closed) return;
     try {
-      step.configure?.();
-      const token = await this.native.sampleToken(logitIndex, step.sampler);
-      if (token === -1) step.reject(new Error("Failed to sample the next token"));
-      else step.resolve(token as Token);
+      generation.configure?.();
+      const token = await this.native.sampleToken(logitIndex, generation.sampler);
+      outcomes.set(
+        generation,
+        token === -1 ? { error: new Error("Failed to sample the next token") } : { token: token as Token },
+      );
     } catch (error) {
-      step.reject(error);
+      outcomes.set(generation, { error });
     }
   }
 
-  private takeBatch(): Step[] {
+  /**
+   * The queued steps that fit one batch, in sequence order (llama.cpp reuses its compute graph for
+   * decodes of the same shape; see StepBarrier). A step of a disposed sequence fails.
+   */
+  private takeBatch(outcomes: Map<Generation, Outcome>): Step[] {
     const live = this.queue.filter((step) => {
-      if (!step.sequence.disposed) return true;
-      step.reject(new Error("The generation's sequence was disposed"));
+      if (!step.generation.sequence.disposed) return true;
+      outcomes.set(step.generation, { error: new Error("The generation's sequence was disposed") });
+      step.generation.endStep();
       return false;
     });
     let room = this.context.batchSize;
@@ -206,7 +340,9 @@ export class ContextDecoder {
       taken.push(step);
     }
     this.queue = live;
-    return taken;
+    return taken.sort(
+      (a, b) => internals(a.generation.sequence)._sequenceId - internals(b.generation.sequence)._sequenceId,
+    );
   }
 }
 

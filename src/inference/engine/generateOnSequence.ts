@@ -209,7 +209,7 @@ function tokensAfter(
   if (request.topLogprobs !== undefined)
     return sequence.evaluateWithMetadata(tokens, { probabilities: true }, options);
   if (ContextDecoder.decodesDirectly(sequence, decodedTokens))
-    return generatedTokens(model.contextDecoder(sequence).generate(sequence, tokens, options));
+    return generatedTokens(model.contextDecoder(sequence).generate(sequence, tokens, options, decodedTokens));
   return generatedTokens(sequence.evaluate(tokens, options));
 }
 
