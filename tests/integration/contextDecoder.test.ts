@@ -109,15 +109,17 @@ describe("on one slot", () => {
   });
   afterAll(async () => app?.close());
 
+  const seeded = (content: string, seed: number, maxTokens: number) => ({
+    model: "tiny",
+    max_tokens: maxTokens,
+    seed,
+    temperature: 0.9,
+    messages: [{ role: "user" as const, content }],
+  });
+
   it("a seeded request gets the same answer through the decoder and through evaluate, each reusing the prompt the other cached", async () => {
     const client = openAiClient(app.url);
-    const request = {
-      model: "tiny",
-      max_tokens: 24,
-      seed: 11,
-      temperature: 0.9,
-      messages: [{ role: "user" as const, content: "the same seeded question" }],
-    };
+    const request = seeded("the same seeded question", 11, 24);
     const ask = async (logprobs: boolean) => {
       const completion = await client.chat.completions.create({ ...request, logprobs });
       return {
@@ -137,15 +139,10 @@ describe("on one slot", () => {
     expect(evaluated.cached).toBe(decoded.promptTokens - 1);
     expect(decodedAgain.cached).toBe(decoded.promptTokens - 1);
   });
+
   it("a generation ended by a stop sequence, past which the decoder decoded ahead, leaves the slot as it records it", async () => {
     const client = openAiClient(app.url);
-    const request = {
-      model: "tiny",
-      max_tokens: 40,
-      seed: 23,
-      temperature: 0.9,
-      messages: [{ role: "user" as const, content: "stop me halfway" }],
-    };
+    const request = seeded("stop me halfway", 23, 40);
     const first = await client.chat.completions.create(request);
     const content = first.choices[0].message.content ?? "";
     const stop = content.slice(Math.floor(content.length / 2)).match(/\S{2,}/)?.[0] ?? "";
