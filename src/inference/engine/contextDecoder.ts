@@ -92,12 +92,13 @@ class Generation {
 
   /** The next token, once a step has sampled it. */
   async take(): Promise<Token> {
+    const kept = this.outcome;
+    this.outcome = undefined;
     const outcome =
-      this.outcome ??
+      kept ??
       (await new Promise<Outcome>((resolve) => {
         this.waiter = resolve;
       }));
-    this.outcome = undefined;
     if ("error" in outcome) throw outcome.error;
     return outcome.token;
   }
