@@ -35,7 +35,10 @@ export interface RedisClusterOptions {
   commandTimeoutMs?: number;
   /** The longest cancelGeneration waits for the other nodes' answers (default 1 s). */
   cancelTimeoutMs?: number;
-  /** How long start() waits for the first connection before serving without it (default 2 s). */
+  /**
+   * How long start() waits for the first connection before serving without it (default 2 s); a
+   * connection error ends the wait sooner.
+   */
   connectWaitMs?: number;
   /** Prefix of every key and channel (default `inferql`). */
   prefix?: string;
@@ -234,14 +237,20 @@ export class RedisCluster implements Fleet {
     ]);
     // Until Redis answers the node serves on its own; the clients keep reconnecting in the background.
     connected.catch(() => undefined);
+    // A connection refused or lost on the way ends the wait at once: the node serves on its own
+    // without first waiting out `waitMs`.
     let timer: NodeJS.Timeout | undefined;
+    let failed: (() => void) | undefined;
     await Promise.race([
       connected.then(() => undefined),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, waitMs);
+        failed = () => resolve();
+        this.commands.once("error", failed);
       }),
     ]).catch(() => undefined);
     clearTimeout(timer);
+    if (failed) this.commands.off("error", failed);
     if (this.commands.isReady) {
       this.logger.info(
         { redis: redactedUrl(this.options.url) },
