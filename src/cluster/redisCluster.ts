@@ -15,6 +15,8 @@
 //   an info line when Redis is back. Rate limits fall back to per-node buckets, cancellation to this
 //   node's generations, the fleet view to this node once the others' entries expire.
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import { createClient } from "redis";
 import type { OwnerScope, Scheduler } from "../inference/scheduler/scheduler.js";
@@ -238,19 +240,14 @@ export class RedisCluster implements Fleet {
     // Until Redis answers the node serves on its own; the clients keep reconnecting in the background.
     connected.catch(() => undefined);
     // A connection refused or lost on the way ends the wait at once: the node serves on its own
-    // without first waiting out `waitMs`.
-    let timer: NodeJS.Timeout | undefined;
-    let failed: (() => void) | undefined;
+    // without first waiting out `waitMs`. (The losers' later rejections are Promise.race's.)
+    const waiting = new AbortController();
     await Promise.race([
-      connected.then(() => undefined),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, waitMs);
-        failed = () => resolve();
-        this.commands.once("error", failed);
-      }),
+      connected,
+      delay(waitMs, undefined, { signal: waiting.signal }),
+      once(this.commands, "error", { signal: waiting.signal }),
     ]).catch(() => undefined);
-    clearTimeout(timer);
-    if (failed) this.commands.off("error", failed);
+    waiting.abort();
     if (this.commands.isReady) {
       this.logger.info(
         { redis: redactedUrl(this.options.url) },

@@ -155,7 +155,7 @@ export class ContextDecoder {
 
   /**
    * The tokens of one generation: `prompt` (after the sequence's cached tokens), then one per call.
-   * At most `decodedTokens` are decoded ahead of the consumer (see decodeAhead).
+   * At most `decodedTokens` are decoded ahead of the consumer (see decodesAhead).
    */
   async *generate(
     sequence: LlamaContextSequence,
@@ -190,11 +190,16 @@ export class ContextDecoder {
     }
   }
 
+  /** Queues the consumer's ask: the prompt, or the token it has just read (see scheduleDispatch). */
   private enqueue(generation: Generation, tokens: Token[]): void {
+    this.queueStep(generation, tokens);
+    this.scheduleDispatch();
+  }
+
+  private queueStep(generation: Generation, tokens: Token[]): void {
     generation.busy = true;
     generation.decodable -= tokens.length;
     this.queue.push({ generation, tokens });
-    this.scheduleDispatch();
   }
 
   /**
@@ -294,16 +299,11 @@ export class ContextDecoder {
     for (const step of queued) {
       const outcome = outcomes.get(step.generation);
       if (outcome && "token" in outcome && this.decodesAhead(step.generation, outcome.token))
-        this.enqueueAhead(step.generation, outcome.token);
+        // Decoded ahead: dispatch() starts it before the outcome reaches the consumer.
+        this.queueStep(step.generation, [outcome.token]);
       else step.generation.endStep();
     }
     return outcomes;
-  }
-
-  /** Queues the decode of a generation's token as it goes to the consumer (see decodesAhead). */
-  private enqueueAhead(generation: Generation, token: Token): void {
-    generation.decodable -= 1;
-    this.queue.push({ generation, tokens: [token] });
   }
 
   /** Samples one step's token from the decode's logits; its failure (a grammar with no way on) is its own. */
