@@ -31,15 +31,20 @@ export async function runRequest(session: TargetSession, request: BenchRequest):
   return record;
 }
 
-/** Runs all requests through `concurrency` parallel clients; returns their records and the wall time. */
+/**
+ * Runs all requests through `concurrency` parallel clients; returns their records, the wall time and
+ * the CPU this process used meanwhile (the clients' own cost: on a machine whose cores the server
+ * shares, a heavier client leaves the server less).
+ */
 export async function runAtConcurrency(
   session: TargetSession,
   requests: readonly BenchRequest[],
   concurrency: number,
-): Promise<{ records: RequestRecord[]; durationS: number }> {
+): Promise<{ records: RequestRecord[]; durationS: number; cpuS: number }> {
   const records: RequestRecord[] = [];
   let next = 0;
   const startedAt = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const client = async () => {
     while (next < requests.length) {
       const request = requests[next++];
@@ -47,5 +52,6 @@ export async function runAtConcurrency(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, requests.length) }, client));
-  return { records, durationS: (performance.now() - startedAt) / 1000 };
+  const cpu = process.cpuUsage(cpuAtStart);
+  return { records, durationS: (performance.now() - startedAt) / 1000, cpuS: (cpu.user + cpu.system) / 1e6 };
 }

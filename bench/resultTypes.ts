@@ -15,6 +15,11 @@ export interface ThroughputRun {
    * so ratios between targets are taken round by round. Absent in runs from before rounds existed.
    */
   rounds?: number[];
+  /**
+   * The load generator's CPU (its process, all rounds) per output token: what the target's client
+   * costs. For `direct` it includes the engine, which runs in that process. Absent before 2026-12-03.
+   */
+  loadGeneratorCpuUsPerToken?: number;
 }
 
 export interface PrefixCacheRun {

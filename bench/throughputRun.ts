@@ -63,6 +63,8 @@ function assertOk(record: RequestRecord): RequestRecord {
 export interface LevelRound {
   records: RequestRecord[];
   durationS: number;
+  /** The load generator's CPU over the round (runAtConcurrency). */
+  cpuS: number;
 }
 
 export async function runLevelRound(
@@ -89,12 +91,15 @@ export function pooledRun(
 ): ThroughputRun {
   const records = rounds.flatMap((round) => round.records);
   const durationS = rounds.reduce((sum, round) => sum + round.durationS, 0);
+  const metrics = summarize(records, durationS);
+  const cpuS = rounds.reduce((sum, round) => sum + round.cpuS, 0);
   return {
     target: targetName,
     concurrency,
     requests: records.length,
     loadAverage: os.loadavg()[0],
-    metrics: summarize(records, durationS),
+    metrics,
+    loadGeneratorCpuUsPerToken: (cpuS * 1e6) / metrics.totalOutputTokens,
     rounds: rounds.map((round) => summarize(round.records, round.durationS).outputThroughput),
   };
 }
@@ -109,6 +114,9 @@ export function describeRun(run: ThroughputRun): string {
     `  ${run.target.padEnd(18)} c=${String(run.concurrency).padEnd(3)} ${metrics.outputThroughput.toFixed(0).padStart(6)} tok/s${rounds}  ` +
     `TTFT p50 ${metrics.ttftMs.p50.toFixed(0)} ms p99 ${metrics.ttftMs.p99.toFixed(0)} ms  ` +
     `TPOT p50 ${metrics.tpotMs.p50.toFixed(2)} ms  ${metrics.completed}/${run.requests} ok  load ${run.loadAverage.toFixed(2)}` +
+    (run.loadGeneratorCpuUsPerToken === undefined
+      ? ""
+      : `  client CPU ${run.loadGeneratorCpuUsPerToken.toFixed(0)} µs/token`) +
     (metrics.errors ? `  errors: ${metrics.errors.join(" | ")}` : "")
   );
 }
