@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { RunMetrics } from "../../bench/metrics.js";
 import { pairedRatio, renderReport } from "../../bench/report.js";
 import type { BenchResults, ThroughputRun } from "../../bench/resultTypes.js";
+import { type LevelRound, pooledRun } from "../../bench/throughputRun.js";
 
 function run(outputThroughput: number, rounds?: number[]): ThroughputRun {
   return {
@@ -32,6 +33,38 @@ describe("the bench's ratio to an anchor", () => {
     expect(pairedRatio(run(90, [80, 100]), run(100, [100, 100, 100])).ratio).toBe(0.9);
   });
 });
+
+describe("a level's rounds pooled", () => {
+  const round = (outputTokens: number[], durationS: number, cpuS: number): LevelRound => ({
+    records: outputTokens.map((tokens) => ({
+      ok: true,
+      startedAt: 0,
+      deltaTimes: [10, 20],
+      endedAt: 30,
+      outputTokens: tokens,
+      promptTokens: 5,
+    })),
+    durationS,
+    cpuS,
+  });
+
+  it("gives the load generator's CPU per output token over all its rounds, beside each round's rate", () => {
+    const run = pooledRun("graphql-sse", 4, [round([100, 100], 1, 0.02), round([100, 100], 2, 0.04)]);
+    // 0.06 s of CPU over 400 tokens.
+    expect(run.loadGeneratorCpuUsPerToken).toBeCloseTo(150, 6);
+    expect(run.rounds).toEqual([200, 100]);
+    expect(run.metrics.outputThroughput).toBeCloseTo(400 / 3, 6);
+    expect(renderReport(resultsWith(run), "chart.svg")).toContain("| 2.00 | 150 |");
+  });
+});
+
+/** A one-run results file of the bench model, as the report reads it. */
+function resultsWith(run: ThroughputRun): BenchResults {
+  const base = JSON.parse(
+    readFileSync(new URL("../../bench/results/2026-12-02-1314-vm.json", import.meta.url), "utf8"),
+  ) as BenchResults;
+  return { ...base, models: [{ ...base.models[0], runs: [{ ...run, loadAverage: 2 }] }] };
+}
 
 describe("the report's check of issue #17 item 1", () => {
   it("puts every interface against llama-server's best at c = 1 and at c = slots, by paired rounds", () => {
