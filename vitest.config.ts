@@ -1,6 +1,15 @@
 import { fileURLToPath } from "node:url";
 import { configDefaults, defineConfig } from "vitest/config";
 
+// The workers' large allocations on transparent huge pages (glibc's malloc asks for them with
+// madvise; this VM's THP mode is "madvise"). The workers start ~100 llama.cpp contexts a run, whose
+// KV caches llama.cpp zeroes as it allocates them: ~750 MB in all, first touched 4 KB at a time
+// (a page fault each, slow in a VM). A 4 × 16,384-token context of the tiny model took 90–130 ms to
+// create with 4 KB pages and 5–16 ms with huge pages. Read by each worker's process at its start
+// (the workers inherit this process's environment), so it is set before they are forked; servers
+// that tests start as processes inherit it too. Set GLIBC_TUNABLES to run without it.
+process.env.GLIBC_TUNABLES ??= "glibc.malloc.hugetlb=1";
+
 export default defineConfig({
   resolve: {
     // graphql ships both ESM and CJS entry points; pin one so vitest never loads two copies.
