@@ -413,14 +413,17 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
   });
 
   it("a cancelled stream frees llama-server's slot at once, and the next request is served", async () => {
+    const MAX_TOKENS = 1900;
     const events: UpstreamEvent[] = [];
     const unsubscribe = remoteOf(gateway, "llama").onEvent((event) => events.push(event));
     try {
       const predictedBefore = await tokensPredicted(tiny);
-      // As long as a slot's context allows (about 2,000 tokens: a second or more here).
-      const stream = openStream("graphql-ws", gateway.url, { content: "Go on", maxTokens: 1900 });
+      // As long as a slot's context allows (about 2,000 tokens; tiny rarely ends on its own).
+      const stream = openStream("graphql-ws", gateway.url, { content: "Go on", maxTokens: MAX_TOKENS });
+      // Gone at its first token: llama-server streams tiny at thousands of tokens a second, so the
+      // time to the cancel is what bounds the tokens it makes meanwhile (a /slots request in
+      // between, on a loaded machine, once let it make 1,416).
       await stream.firstContent;
-      expect(await processingSlots(tiny)).toBe(1);
       stream.disconnect();
       await eventually(
         async () => (await processingSlots(tiny)) === 0,
@@ -429,8 +432,11 @@ describe.skipIf(!binary)("a gateway in front of llama-server", () => {
       );
       await eventually(() => gateway.scheduler.activeCount === 0, 2000);
       expect(events).toContainEqual(expect.objectContaining({ type: "attempt", outcome: "cancelled" }));
-      // It stopped early: far fewer tokens than the stream asked for.
-      expect((await tokensPredicted(tiny)) - predictedBefore).toBeLessThan(1000);
+      // It stopped early: far fewer tokens than the stream asked for (117–357 in runs here, two
+      // busy loops on both cores included).
+      const predicted = (await tokensPredicted(tiny)) - predictedBefore;
+      expect(predicted).toBeGreaterThan(0);
+      expect(predicted).toBeLessThan(MAX_TOKENS / 2);
       const next = await client.chat.completions.create({
         model: "llama",
         messages: [{ role: "user", content: "Hi" }],
