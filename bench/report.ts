@@ -111,7 +111,7 @@ function modelSection(model: ModelResults, concurrencies: readonly number[]): st
     lines.push(
       `| ${run.target} | ${run.concurrency} | ${m.completed}/${m.failed} | ${f0(m.outputThroughput)} | ${f2(m.requestThroughput)} | ` +
         `${triple(m.ttftMs)} | ${triple(m.tpotMs)} | ${triple(m.itlMs)} | ${triple(m.e2elMs)} | ${f2(run.loadAverage)} | ` +
-        `${run.loadGeneratorCpuUsPerToken === undefined ? "–" : f0(run.loadGeneratorCpuUsPerToken)} |`,
+        `${f0(run.loadGeneratorCpuUsPerToken ?? Number.NaN)} |`,
     );
   }
   lines.push("", "</details>", "");

@@ -25,10 +25,9 @@ import { startTestServer } from "../support/startTestServer.js";
  * full browser's UI layer: over this file, alternating runs, 6.5 s of the browser's CPU against
  * 9.7–11.1 s for the full browser in its headless mode.
  */
+const CHROMIUM_PATHS = ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"];
 const CHROMIUM =
-  process.env.INFERQL_CHROMIUM ??
-  ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"].find((path) => existsSync(path)) ??
-  "/usr/bin/chromium";
+  process.env.INFERQL_CHROMIUM ?? CHROMIUM_PATHS.find((path) => existsSync(path)) ?? CHROMIUM_PATHS[0];
 const CHROMIUM_FLAGS = [
   "--headless",
   "--no-sandbox",
@@ -59,7 +58,7 @@ const STREAMED_REPLY_TOKENS = "1000";
 
 if (!existsSync(CHROMIUM))
   console.warn(
-    `Skipping the playground browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium-headless-shell).`,
+    `Skipping the playground browser tests: no Chromium at ${process.env.INFERQL_CHROMIUM ?? CHROMIUM_PATHS.join(" or ")} (apt-get install chromium-headless-shell).`,
   );
 
 describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () => {

@@ -58,20 +58,22 @@ describe("a level's rounds pooled", () => {
   });
 });
 
-/** A one-run results file of the bench model, as the report reads it. */
-function resultsWith(run: ThroughputRun): BenchResults {
-  const base = JSON.parse(
+/** A committed run with llama-server and every interface (2026-12-02 13:14). */
+function committedRun(): BenchResults {
+  return JSON.parse(
     readFileSync(new URL("../../bench/results/2026-12-02-1314-vm.json", import.meta.url), "utf8"),
   ) as BenchResults;
+}
+
+/** The committed run's bench model with `run` as its only run, as the report reads it. */
+function resultsWith(run: ThroughputRun): BenchResults {
+  const base = committedRun();
   return { ...base, models: [{ ...base.models[0], runs: [{ ...run, loadAverage: 2 }] }] };
 }
 
 describe("the report's check of issue #17 item 1", () => {
   it("puts every interface against llama-server's best at c = 1 and at c = slots, by paired rounds", () => {
-    const run = JSON.parse(
-      readFileSync(new URL("../../bench/results/2026-12-02-1314-vm.json", import.meta.url), "utf8"),
-    ) as BenchResults;
-    const lines = renderReport(run, "chart.svg")
+    const lines = renderReport(committedRun(), "chart.svg")
       .split("\n")
       .filter((line) => line.includes("≥ llama-server's best"));
     expect(lines).toHaveLength(2);
