@@ -14,7 +14,7 @@ import { graphqlWsTarget } from "./targets/graphqlWs.js";
 import { type RunningServer, startServerProcess } from "./targets/inferqlServer.js";
 import { startLlamaServer } from "./targets/llamaServer.js";
 import { openAiSseTarget } from "./targets/openaiSse.js";
-import type { Target, TargetSession } from "./targets/target.js";
+import { INFERQL_INTERFACES, type Target, type TargetSession } from "./targets/target.js";
 import { trpcSseTarget } from "./targets/trpcSse.js";
 import { describeRun, type LevelRound, pooledRun, runLevelRound, warmUp } from "./throughputRun.js";
 
@@ -179,7 +179,7 @@ async function createTargets(
   const targets: Target[] = [];
   if (selected("direct")) targets.push(directTarget({ modelPath: model.path, ...engine }));
 
-  const transports = ["graphql-ws", "graphql-sse", "trpc-sse", "openai-sse"].filter(selected);
+  const transports: readonly string[] = INFERQL_INTERFACES.filter(selected);
   if (transports.length) {
     const server = await startServerProcess({ mode: "inferql", flags: inferqlFlags(model, options) });
     servers.push(server);

@@ -11,15 +11,19 @@ import { graphqlSseTarget } from "./targets/graphqlSse.js";
 import { graphqlWsTarget } from "./targets/graphqlWs.js";
 import { type RunningServer, startServerProcess } from "./targets/inferqlServer.js";
 import { openAiSseTarget } from "./targets/openaiSse.js";
-import type { BenchRequest, Target } from "./targets/target.js";
+import {
+  type BenchRequest,
+  INFERQL_INTERFACES,
+  type InferqlInterface,
+  isInferqlInterface,
+  type Target,
+} from "./targets/target.js";
 import { trpcSseTarget } from "./targets/trpcSse.js";
 
 /** Streams per level and round (at least c): 8 × 3,000 events, so that c = 1 runs long enough to measure. */
 const STREAMS_PER_LEVEL = 8;
 
-const TRANSPORTS = ["graphql-ws", "graphql-sse", "trpc-sse", "openai-sse"] as const;
-
-function targetFor(transport: (typeof TRANSPORTS)[number], url: string): Target {
+function targetFor(transport: InferqlInterface, url: string): Target {
   switch (transport) {
     case "graphql-ws":
       return graphqlWsTarget(url);
@@ -43,7 +47,7 @@ export interface CeilingOptions {
   rounds: number;
   /** Other checkouts' servers, measured in the same rounds (the report names them). */
   otherServers: readonly CeilingServer[];
-  /** Only these transports (the --only names among TRANSPORTS), else all. */
+  /** Only these transports (the --only names among INFERQL_INTERFACES), else all. */
   only?: ReadonlySet<string>;
 }
 
@@ -53,7 +57,9 @@ export async function measureTransportCeiling(
 ): Promise<CeilingRun[]> {
   const servers: { name?: string; server: RunningServer }[] = [];
   const runs: CeilingRun[] = [];
-  const transports = TRANSPORTS.filter((name) => !only || only.has(name) || ![...only].some(isTransport));
+  const transports = INFERQL_INTERFACES.filter(
+    (name) => !only || only.has(name) || ![...only].some(isInferqlInterface),
+  );
   try {
     servers.push({ server: await startServerProcess({ mode: "fake" }) });
     for (const other of otherServers)
@@ -104,8 +110,4 @@ export async function measureTransportCeiling(
     await Promise.all(servers.map(({ server }) => server.stop()));
   }
   return runs;
-}
-
-function isTransport(name: string): boolean {
-  return (TRANSPORTS as readonly string[]).includes(name);
 }

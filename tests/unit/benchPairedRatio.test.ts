@@ -84,4 +84,16 @@ describe("the report's check of issue #17 item 1", () => {
     expect(lines[1]).toContain("bench, c=4:");
     expect(lines[1]).toContain("trpc-sse 373 (1.03×, rounds 0.91–1.24) ✅");
   });
+
+  it("holds a --target server (here inferql out of the box) to item 2's 0.9×, on a line of its own", () => {
+    const report = renderReport(committedRun(), "chart.svg").split("\n");
+    const itemOne = report.filter((line) => line.includes("every interface"));
+    expect(itemOne).toHaveLength(4);
+    for (const line of itemOne) expect(line).not.toContain("ootb");
+    const targets = report.filter((line) => line.includes("each --target server"));
+    expect(targets).toEqual([
+      "- bench, c=1: each --target server ≥ 0.9× llama-server's best (llama-server-t2, 335 tok/s), the bar for inferql out of the box — ootb 279 (0.86×, rounds 0.76–0.88) ❌",
+      "- bench, c=4: each --target server ≥ 0.9× llama-server's best (llama-server-t2, 364 tok/s), the bar for inferql out of the box — ootb 315 (0.83×, rounds 0.81–0.95) ❌",
+    ]);
+  });
 });
