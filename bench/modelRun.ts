@@ -1,13 +1,15 @@
 // Everything measured on one model. Every target is opened and warmed up first; then each
-// concurrency level runs in rounds, each round on all targets back to back, so that a change in the
-// machine's load (other work on a shared machine, its own drift) falls on all targets alike instead
-// of on the last ones, and ratios between targets can be taken round by round.
+// concurrency level runs in rounds, each round on all targets back to back (in a new order each
+// round: roundOrder.ts), so that a change in the machine's load (other work on a shared machine, its
+// own drift) falls on all targets alike instead of on the last ones, and ratios between targets can
+// be taken round by round.
 import path from "node:path";
 import { createGatewayTargets, GATEWAY_PAIRS, measureTtftPairs } from "./gatewayTargets.js";
 import type { BenchModel } from "./models.js";
 import type { BenchOptions } from "./options.js";
 import { measurePrefixCache } from "./prefixCacheRun.js";
 import type { ModelResults } from "./resultTypes.js";
+import { roundOrder } from "./roundOrder.js";
 import { directTarget } from "./targets/direct.js";
 import { graphqlSseTarget } from "./targets/graphqlSse.js";
 import { graphqlWsTarget } from "./targets/graphqlWs.js";
@@ -69,7 +71,7 @@ export async function measureModel(
     for (const concurrency of options.concurrencies) {
       const rounds = new Map<OpenTarget, LevelRound[]>();
       for (let round = 0; round < options.rounds; round++)
-        for (const entry of rotated(open, round)) {
+        for (const entry of roundOrder(open, round)) {
           if (entry.collapsed) continue;
           try {
             const done = await runLevelRound(
@@ -132,12 +134,6 @@ export async function measureModel(
     for (const server of servers) await server.stop();
   }
   return results;
-}
-
-/** Round r starts at the r-th target, so that no target always runs right after the same one. */
-function rotated<T>(items: readonly T[], round: number): T[] {
-  const start = items.length ? round % items.length : 0;
-  return [...items.slice(start), ...items.slice(0, start)];
 }
 
 /** Targets far below the anchor at the first level are not run further (a 2-core machine can collapse). */

@@ -1,12 +1,13 @@
 // Transport-ceiling run: the real transports over the FAKE instant engine (fakeEngine.ts), giving
 // the most streamed events per second each transport sustains on this machine (client included).
 // Runs in rounds, like the model runs: each round measures every transport (and, with
-// --ceiling-server, every other checkout's server too, for an A/B in the same rounds) once, starting
-// one transport later than the round before.
+// --ceiling-server, every other checkout's server too, for an A/B in the same rounds) once, the
+// transports in a new order each round (roundOrder.ts).
 import { FAKE_MODEL_ID } from "./fakeEngine.js";
 import { runAtConcurrency, runRequest } from "./loadGenerator.js";
 import type { CeilingServer } from "./options.js";
 import type { CeilingRun } from "./resultTypes.js";
+import { roundOrder } from "./roundOrder.js";
 import { graphqlSseTarget } from "./targets/graphqlSse.js";
 import { graphqlWsTarget } from "./targets/graphqlWs.js";
 import { type RunningServer, startServerProcess } from "./targets/inferqlServer.js";
@@ -69,8 +70,7 @@ export async function measureTransportCeiling(
       });
     const request: BenchRequest = { prompt: "fake", maxTokens: deltasPerStream, seed: 1, temperature: 0 };
     for (let round = 0; round < rounds; round++) {
-      const order = transports.map((_, index) => transports[(index + round) % transports.length]);
-      for (const transport of order)
+      for (const transport of roundOrder(transports, round))
         for (const [index] of servers.entries()) {
           const { name: serverName, server } = servers[(index + round) % servers.length];
           const target = targetFor(transport, server.url);
