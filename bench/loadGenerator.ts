@@ -1,10 +1,9 @@
 // The streaming load generator: a closed loop of `concurrency` clients that each send their next
 // request as soon as the previous one ends, timing every delta as it arrives.
 import type { RequestRecord } from "./metrics.js";
-import type { BenchRequest, MeasuredRequests, TargetSession } from "./targets/target.js";
+import type { BenchRequest, TargetSession } from "./targets/target.js";
 
 export async function runRequest(session: TargetSession, request: BenchRequest): Promise<RequestRecord> {
-  if (session.measure) return (await session.measure([request], 1)).records[0];
   const record: RequestRecord = {
     ok: false,
     startedAt: performance.now(),
@@ -35,15 +34,13 @@ export async function runRequest(session: TargetSession, request: BenchRequest):
 /**
  * Runs all requests through `concurrency` parallel clients; returns their records, the wall time and
  * the CPU this process used meanwhile (the clients' own cost: on a machine whose cores the server
- * shares, a heavier client leaves the server less). A session that measures in its own process
- * returns that process's figures.
+ * shares, a heavier client leaves the server less).
  */
 export async function runAtConcurrency(
   session: TargetSession,
   requests: readonly BenchRequest[],
   concurrency: number,
-): Promise<MeasuredRequests> {
-  if (session.measure) return session.measure(requests, concurrency);
+): Promise<{ records: RequestRecord[]; durationS: number; cpuS: number }> {
   const records: RequestRecord[] = [];
   let next = 0;
   const startedAt = performance.now();

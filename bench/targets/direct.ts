@@ -1,13 +1,10 @@
-// The anchor: node-llama-cpp alone, no server and none of inferql's code (only its default
+// The anchor: node-llama-cpp in-process, no server and none of inferql's code (only its default
 // sampling values, llama-server's, so that every target samples alike). One context with
 // the same slots, threads and batch size as the server under test; a
 // request takes the free sequence sharing the longest prefix with its prompt, as llama-server does.
 // While a request erases its sequence's stale tokens (under the context lock), the other
 // sequences pause between two tokens: node-llama-cpp's decode loop holds that lock as long as
 // decodes keep coming, and without the pause the erase can wait for the others to finish.
-import { spawn } from "node:child_process";
-import { setTimeout as delay } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import {
   getLlama,
   type LlamaContextSequence,
@@ -17,8 +14,7 @@ import {
   type Token,
 } from "node-llama-cpp";
 import { LLAMA_SERVER_SAMPLING } from "../../src/inference/types.js";
-import { stopChild } from "./inferqlServer.js";
-import type { BenchRequest, MeasuredRequests, StreamEvent, Target, TargetSession } from "./target.js";
+import type { BenchRequest, StreamEvent, Target, TargetSession } from "./target.js";
 
 export interface DirectOptions {
   modelPath: string;
@@ -67,76 +63,15 @@ class ErasePause {
   }
 }
 
-/**
- * node-llama-cpp with no server, measured in a process of its own (directProcess.ts): the clients of
- * the other targets run in the load generator's process, which the engine's threads, memory and
- * garbage would otherwise share (with it there, graphql-sse's client fell 0.7–4.8 % further behind
- * OpenAI SSE's in three runs of three; bench/README.md).
- */
 export function directTarget(options: DirectOptions): Target {
   return {
     name: "direct",
-    description: `node-llama-cpp in a process of its own: one context, ${options.slots} sequences, ${options.threads} thread(s); no server`,
-    open: () => openDirectProcess(options),
+    description: `node-llama-cpp in-process: one context, ${options.slots} sequences, ${options.threads} thread(s); no server`,
+    open: () => openDirect(options),
   };
 }
 
-/** What the bench and the direct target's process (directProcess.ts) say to each other. */
-export type DirectProcessMessage =
-  | { type: "ready" }
-  | { type: "measure"; id: number; requests: readonly BenchRequest[]; concurrency: number }
-  | { type: "measured"; id: number; result: MeasuredRequests }
-  | { type: "failed"; id: number; error: string }
-  | { type: "close" };
-
-const DIRECT_PROCESS_ENTRY = fileURLToPath(new URL("./directProcess.ts", import.meta.url));
-
-async function openDirectProcess(options: DirectOptions): Promise<TargetSession> {
-  const child = spawn(process.execPath, ["--import", "tsx", DIRECT_PROCESS_ENTRY, JSON.stringify(options)], {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const pending = new Map<number, { resolve(result: MeasuredRequests): void; reject(error: Error): void }>();
-  let exited: Error | undefined;
-  await new Promise<void>((resolve, reject) => {
-    child.once("message", () => resolve());
-    child.once("exit", (code) => reject(new Error(`the direct engine's process exited with code ${code}`)));
-  });
-  child.on("message", (message: DirectProcessMessage) => {
-    if (message.type !== "measured" && message.type !== "failed") return;
-    const waiter = pending.get(message.id);
-    pending.delete(message.id);
-    if (message.type === "measured") waiter?.resolve(message.result);
-    else waiter?.reject(new Error(message.error));
-  });
-  child.once("exit", (code) => {
-    exited = new Error(`the direct engine's process exited with code ${code}`);
-    for (const waiter of pending.values()) waiter.reject(exited);
-    pending.clear();
-  });
-  let nextId = 0;
-  return {
-    measure(requests, concurrency) {
-      if (exited) return Promise.reject(exited);
-      const id = nextId++;
-      return new Promise<MeasuredRequests>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        child.send({ type: "measure", id, requests, concurrency } satisfies DirectProcessMessage);
-      });
-    },
-    async close() {
-      if (!exited) {
-        // The process closes its engine, then leaves; stopChild ends it if it has not within its grace.
-        const gone = new Promise((resolve) => child.once("exit", resolve));
-        child.send({ type: "close" } satisfies DirectProcessMessage);
-        await Promise.race([gone, delay(10_000, undefined, { ref: false })]);
-      }
-      await stopChild(child);
-    },
-  };
-}
-
-/** The direct engine in this process, streaming as a client would see it (directProcess.ts runs it). */
-export async function openDirect(options: DirectOptions): Promise<TargetSession> {
+async function openDirect(options: DirectOptions): Promise<TargetSession> {
   const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath: options.modelPath });
   const context = await model.createContext({

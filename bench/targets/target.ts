@@ -1,5 +1,4 @@
 // What every benchmark target implements: stream one chat completion, as the client sees it.
-import type { RequestRecord } from "../metrics.js";
 
 /** One request of a run: a fixed prompt and a fixed output length. */
 export interface BenchRequest {
@@ -18,29 +17,11 @@ export type StreamEvent =
   /** Token counts reported at the end of the stream. */
   | { type: "usage"; promptTokens: number; completionTokens: number; cachedPromptTokens?: number };
 
-/** Requests measured together: each one's record, the wall time and the CPU of the process that ran them. */
-export interface MeasuredRequests {
-  records: RequestRecord[];
-  durationS: number;
-  cpuS: number;
+export interface TargetSession {
+  /** Streams one chat completion: content deltas as they arrive, then its usage. */
+  stream(request: BenchRequest): AsyncIterable<StreamEvent>;
+  close(): Promise<void>;
 }
-
-/**
- * A target's connection: either a client the load generator streams through, or a session whose
- * requests are measured in a process of its own (`direct`'s engine, kept out of the clients' process).
- */
-export type TargetSession = { close(): Promise<void> } & (
-  | {
-      /** Streams one chat completion: content deltas as they arrive, then its usage. */
-      stream(request: BenchRequest): AsyncIterable<StreamEvent>;
-      measure?: undefined;
-    }
-  | {
-      /** Runs the requests through `concurrency` closed-loop clients where the target runs. */
-      measure(requests: readonly BenchRequest[], concurrency: number): Promise<MeasuredRequests>;
-      stream?: undefined;
-    }
-);
 
 /**
  * inferql's own interfaces, the targets a run measures on the server it starts (issue #17's "every
