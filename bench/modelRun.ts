@@ -11,13 +11,11 @@ import { measurePrefixCache } from "./prefixCacheRun.js";
 import type { ModelResults } from "./resultTypes.js";
 import { roundOrder } from "./roundOrder.js";
 import { directTarget } from "./targets/direct.js";
-import { graphqlSseTarget } from "./targets/graphqlSse.js";
-import { graphqlWsTarget } from "./targets/graphqlWs.js";
+import { INFERQL_INTERFACES, inferqlInterfaceTarget } from "./targets/inferqlInterfaces.js";
 import { type RunningServer, startServerProcess } from "./targets/inferqlServer.js";
 import { startLlamaServer } from "./targets/llamaServer.js";
 import { openAiSseTarget } from "./targets/openaiSse.js";
-import { INFERQL_INTERFACES, type Target, type TargetSession } from "./targets/target.js";
-import { trpcSseTarget } from "./targets/trpcSse.js";
+import type { Target, TargetSession } from "./targets/target.js";
 import { describeRun, type LevelRound, pooledRun, runLevelRound, warmUp } from "./throughputRun.js";
 
 /** A target whose single-stream rate is under this share of the anchor's is not run at higher levels. */
@@ -175,22 +173,11 @@ async function createTargets(
   const targets: Target[] = [];
   if (selected("direct")) targets.push(directTarget({ modelPath: model.path, ...engine }));
 
-  const transports: readonly string[] = INFERQL_INTERFACES.filter(selected);
-  if (transports.length) {
+  const interfaces = INFERQL_INTERFACES.filter(selected);
+  if (interfaces.length) {
     const server = await startServerProcess({ mode: "inferql", flags: inferqlFlags(model, options) });
     servers.push(server);
-    const all: Target[] = [
-      graphqlWsTarget(server.url),
-      graphqlSseTarget(server.url),
-      trpcSseTarget(server.url),
-      openAiSseTarget({
-        name: "openai-sse",
-        description: "inferql OpenAI-compatible /v1/chat/completions, stream: true, official openai client",
-        baseUrl: server.url,
-        model: model.id,
-      }),
-    ];
-    targets.push(...all.filter((target) => transports.includes(target.name)));
+    targets.push(...interfaces.map((name) => inferqlInterfaceTarget(name, server.url, model.id)));
   }
 
   if (options.llamaServer && selected("llama-server"))

@@ -5,7 +5,7 @@ import { describeColdPath } from "./coldPath.js";
 import { GATEWAY_PAIRS } from "./gatewayTargets.js";
 import { percentile, type RunMetrics } from "./metrics.js";
 import type { BenchResults, CeilingRun, ModelResults, ThroughputRun } from "./resultTypes.js";
-import { isInferqlInterface } from "./targets/target.js";
+import { isInferqlInterface } from "./targets/inferqlInterfaces.js";
 
 const START = "<!-- bench:results:start -->";
 const END = "<!-- bench:results:end -->";

@@ -8,39 +8,16 @@ import { runAtConcurrency, runRequest } from "./loadGenerator.js";
 import type { CeilingServer } from "./options.js";
 import type { CeilingRun } from "./resultTypes.js";
 import { roundOrder } from "./roundOrder.js";
-import { graphqlSseTarget } from "./targets/graphqlSse.js";
-import { graphqlWsTarget } from "./targets/graphqlWs.js";
-import { type RunningServer, startServerProcess } from "./targets/inferqlServer.js";
-import { openAiSseTarget } from "./targets/openaiSse.js";
 import {
-  type BenchRequest,
   INFERQL_INTERFACES,
-  type InferqlInterface,
+  inferqlInterfaceTarget,
   isInferqlInterface,
-  type Target,
-} from "./targets/target.js";
-import { trpcSseTarget } from "./targets/trpcSse.js";
+} from "./targets/inferqlInterfaces.js";
+import { type RunningServer, startServerProcess } from "./targets/inferqlServer.js";
+import type { BenchRequest } from "./targets/target.js";
 
 /** Streams per level and round (at least c): 8 × 3,000 events, so that c = 1 runs long enough to measure. */
 const STREAMS_PER_LEVEL = 8;
-
-function targetFor(transport: InferqlInterface, url: string): Target {
-  switch (transport) {
-    case "graphql-ws":
-      return graphqlWsTarget(url);
-    case "graphql-sse":
-      return graphqlSseTarget(url);
-    case "trpc-sse":
-      return trpcSseTarget(url);
-    case "openai-sse":
-      return openAiSseTarget({
-        name: "openai-sse",
-        description: "fake engine over OpenAI SSE",
-        baseUrl: url,
-        model: FAKE_MODEL_ID,
-      });
-  }
-}
 
 export interface CeilingOptions {
   deltasPerStream: number;
@@ -73,7 +50,7 @@ export async function measureTransportCeiling(
       for (const transport of roundOrder(transports, round))
         for (const [index] of servers.entries()) {
           const { name: serverName, server } = servers[(index + round) % servers.length];
-          const target = targetFor(transport, server.url);
+          const target = inferqlInterfaceTarget(transport, server.url, FAKE_MODEL_ID);
           const session = await target.open();
           try {
             // The first round warms the server's JIT up with a whole stream; later ones need a short one.

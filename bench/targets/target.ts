@@ -23,17 +23,6 @@ export interface TargetSession {
   close(): Promise<void>;
 }
 
-/**
- * inferql's own interfaces, the targets a run measures on the server it starts (issue #17's "every
- * interface"). The other targets are anchors (`direct`, llama-server) or servers given with `--target`.
- */
-export const INFERQL_INTERFACES = ["graphql-ws", "graphql-sse", "trpc-sse", "openai-sse"] as const;
-export type InferqlInterface = (typeof INFERQL_INTERFACES)[number];
-
-export function isInferqlInterface(name: string): name is InferqlInterface {
-  return (INFERQL_INTERFACES as readonly string[]).includes(name);
-}
-
 /** A way to reach an engine: a name for the tables and how to open a session on it. */
 export interface Target {
   /** Short id used in results, e.g. `graphql-ws`, `llama-server`. */
