@@ -45,7 +45,8 @@ export default defineConfig({
     // (Vite's optimizer, cached in node_modules/.vite): a worker's start resolved, read and compiled
     // ~1,700 module files, ~2 s of its CPU. Whole suite on the idle 2-core VM, four pairs of
     // alternating runs: 36.6 / 35.7 / 36.1 / 33.6 s with it, 38.2 / 38.9 / 43.2 / 37.1 s without
-    // (CPU 62–66 s against 67–79 s). A clean install bundles them once (~1 s, in the first run).
+    // (CPU 62–66 s against 67–79 s). A clean install bundles them in its first run (~1 s): two pairs
+    // from a fresh clone, caches emptied before each run, 37.8 / 42.2 s with it, 38.1 / 46.6 s without.
     // Not bundled: graphql (one copy for every schema and executor, see the alias above),
     // node-llama-cpp (it finds its binaries next to its own files) and lifecycle-utils (the engine
     // shares node-llama-cpp's context lock, src/inference/engine/contextDecoder.ts).

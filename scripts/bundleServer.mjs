@@ -27,8 +27,8 @@ const nodeLlamaCppRoot = fileURLToPath(new URL("../", import.meta.resolve("node-
 /** Rewrites `import.meta.url` in node-llama-cpp's modules to their URL in the installed package. */
 const nodeLlamaCppFileUrls = {
   name: "node-llama-cpp-file-urls",
-  setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]node-llama-cpp[\\/]dist[\\/].*\.js$/ }, (args) => {
+  setup(bundler) {
+    bundler.onLoad({ filter: /[\\/]node_modules[\\/]node-llama-cpp[\\/]dist[\\/].*\.js$/ }, (args) => {
       const source = readFileSync(args.path, "utf8");
       if (!source.includes("import.meta.url")) return undefined;
       const file = path.relative(nodeLlamaCppRoot, args.path).split(path.sep).join("/");
