@@ -186,10 +186,13 @@ function targetsSection(results: BenchResults): string[] {
   const { slots, concurrencies } = results.settings;
   const lines = ["### The issue's targets, checked against this run", ""];
   for (const model of results.models) {
-    const interfaces = targetNames(model).filter(isInferqlInterface);
-    // Servers given with --target (an out-of-the-box inferql, another engine): not the tuned interfaces.
-    const others = targetNames(model).filter(
-      (name) => name !== "direct" && !name.startsWith("llama-server") && !isInferqlInterface(name),
+    const names = targetNames(model);
+    const interfaces = names.filter(isInferqlInterface);
+    const llamaServers = names.filter((name) => name.startsWith("llama-server"));
+    // Servers given with --target (an out-of-the-box inferql, another engine): neither an anchor nor
+    // one of the tuned interfaces.
+    const others = names.filter(
+      (name) => name !== "direct" && !llamaServers.includes(name) && !isInferqlInterface(name),
     );
     for (const concurrency of [1, slots].filter((c) => concurrencies.includes(c))) {
       const anchor = find(model, "direct", concurrency);
@@ -217,8 +220,7 @@ function targetsSection(results: BenchResults): string[] {
     }
     if (model.id === "bench")
       for (const concurrency of [1, slots].filter((c) => concurrencies.includes(c))) {
-        const best = targetNames(model)
-          .filter((name) => name.startsWith("llama-server"))
+        const best = llamaServers
           .map((name) => find(model, name, concurrency))
           .filter((run) => run !== undefined)
           .sort((a, b) => b.metrics.outputThroughput - a.metrics.outputThroughput)[0];

@@ -1,25 +1,15 @@
 // The `inferql` command as a user runs it: a real process, its logs, its exit codes.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { getLlama } from "node-llama-cpp";
 import { afterAll, expect, test } from "vitest";
 import { SETTINGS } from "../../src/config.js";
+import { describeEngine } from "../../src/inference/engine/loadLlama.js";
 import { listeningUrl } from "../support/processLog.js";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
-/**
- * Whether `npm install` left node-llama-cpp a llama.cpp build of its own (bin/installEngine.mjs), in
- * the folder node-llama-cpp looks for it, beside its own files.
- */
-const hasLocalEngineBuild = existsSync(
-  path.join(
-    projectRoot,
-    "node_modules/node-llama-cpp/llama/localBuilds",
-    `${process.platform}-${process.arch}`,
-    "buildDone.status",
-  ),
-);
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), "inferql-cli-"));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
@@ -65,10 +55,12 @@ test.concurrent("with no model configured, serve generates the tiny model, repor
   expect(health.status).toBe(200);
   expect(await health.json()).toMatchObject({ status: "ready", models: ["tiny"] });
   // Which engine node-llama-cpp loaded, and the threads (README, "Threads, and the engine build").
-  // The server bundles node-llama-cpp (scripts/bundleServer.mjs) and must still find the build that
-  // sits in node-llama-cpp's package folder, not fall back to the prebuilt engine.
+  // The server bundles node-llama-cpp (scripts/bundleServer.mjs) and must still load the engine the
+  // installed package loads (the build `npm install` left in its folder, if any), not fall back to the
+  // prebuilt one.
+  const installedEngine = describeEngine(await getLlama({ gpu: false, build: "never" }));
   expect(logLines.find((line) => line.msg === "llama.cpp engine loaded")).toMatchObject({
-    engine: hasLocalEngineBuild ? expect.stringMatching(/^local build/) : "prebuilt",
+    engine: installedEngine,
     threads: 1,
     threadsFrom: "--threads",
   });
