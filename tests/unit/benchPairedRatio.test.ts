@@ -85,6 +85,19 @@ describe("the report's check of issue #17 item 1", () => {
     expect(lines[1]).toContain("trpc-sse 373 (1.03×, rounds 0.91–1.24) ✅");
   });
 
+  it("tells apart, beside each level's check, the per-token interval and the prompt's time behind the ratios", () => {
+    const lines = renderReport(committedRun(), "chart.svg")
+      .split("\n")
+      .filter((line) => line.includes("TPOT p50 / TTFT p50"));
+    expect(lines).toHaveLength(2);
+    // In that run llama-server streamed faster per token and answered its prompt later.
+    expect(lines[0]).toContain("bench, c=1: TPOT p50 / TTFT p50");
+    expect(lines[0]).toContain("— llama-server-t2 2.46 / 59 ms; ");
+    expect(lines[0]).toContain("openai-sse 2.96 / 45 ms");
+    expect(lines[0]).not.toContain("ootb");
+    expect(lines[1]).toContain("bench, c=4:");
+  });
+
   it("holds a --target server (here inferql out of the box) to item 2's 0.9×, on a line of its own", () => {
     const report = renderReport(committedRun(), "chart.svg").split("\n");
     const itemOne = report.filter((line) => line.includes("every interface"));
