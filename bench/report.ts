@@ -241,12 +241,12 @@ function targetsSection(results: BenchResults): string[] {
         // this line tells apart which of the two a ratio comes from.
         const latencies = (run: ThroughputRun) =>
           `${f2(run.metrics.tpotMs.p50)} / ${f0(run.metrics.ttftMs.p50)} ms`;
-        const split = interfaces.flatMap((name) => {
+        const interfaceLatencies = interfaces.flatMap((name) => {
           const ours = find(model, name, concurrency);
           return ours ? [`${name} ${latencies(ours)}`] : [];
         });
         lines.push(
-          `- ${model.id}, c=${concurrency}: TPOT p50 / TTFT p50 (not a target; what the ratios above are made of) — ${best.target} ${latencies(best)}; ${split.join(", ")}`,
+          `- ${model.id}, c=${concurrency}: TPOT p50 / TTFT p50 (not a target; what the ratios above are made of) — ${best.target} ${latencies(best)}; ${interfaceLatencies.join(", ")}`,
         );
         if (others.length)
           lines.push(
