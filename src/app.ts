@@ -169,7 +169,10 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
       await waitUntil(() => scheduler.activeCount === 0, CUT_OFF_MS);
       // Drained: the other nodes drop this one from their fleet view now (not when its entry expires).
       await cluster?.close();
-      if (scheduler.activeCount === 0) await delay(FLUSH_MS);
+      // The last generation's transport gets FLUSH_MS from that generation's end, not from here: a
+      // server idle for longer (the usual stop, and every test's) closes at once.
+      const flushLeft = FLUSH_MS - scheduler.msSinceLastEnd;
+      if (scheduler.activeCount === 0 && flushLeft > 0) await delay(flushLeft);
       // Streams of generations end by themselves now; what stays open (scheduler watchers) is cut.
       await waitUntil(() => server.openResponses === 0, FLUSH_MS);
       await Promise.all(mounts.map((mount) => mount.close?.()));

@@ -153,6 +153,8 @@ export class Scheduler {
   private readonly owners = new Map<string, string>();
   /** The same for each in-flight group, for cancel(groupId). */
   private readonly groupOwners = new WeakMap<Set<AbortController>, string>();
+  /** When the last generation left the scheduler (performance.now()); none yet: -Infinity. */
+  private lastEndedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly models: ScheduledModels,
@@ -189,6 +191,7 @@ export class Scheduler {
         this.owners.delete(request.id);
         group.delete(controller);
         if (group.size === 0 && this.active.get(groupId) === group) this.active.delete(groupId);
+        this.lastEndedAt = performance.now();
       });
     return channel;
   }
@@ -214,6 +217,11 @@ export class Scheduler {
     let count = 0;
     for (const group of this.active.values()) count += group.size;
     return count;
+  }
+
+  /** Milliseconds since the last generation ended (its events all handed to its stream); Infinity when none has. */
+  get msSinceLastEnd(): number {
+    return performance.now() - this.lastEndedAt;
   }
 
   /** The API key id that started a running or queued generation; undefined without API keys or when there is none. */
