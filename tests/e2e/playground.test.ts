@@ -284,6 +284,10 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
   describe("with reasoning and tool-calling models", () => {
     /** A server of its own (no API key): its models' slots would change the counts above. */
     let familyApp: RunningInferql;
+    /** One page for these tests; each starts a new chat on it (the page's "New chat" button). */
+    let scripted: Page;
+    /** Each chat request the page sends in the current test, as the server gets it. */
+    const sent: ChatCompletionInput[] = [];
 
     beforeAll(async () => {
       familyApp = await startTestServer({
@@ -292,19 +296,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
           `${family}=${familyFixturePath(family)}`,
         ]),
       });
-    });
-
-    afterAll(async () => {
-      await familyApp?.close();
-    });
-
-    /**
-     * A new page set up for a scripted family fixture: plain text at temperature 0, and the example tool
-     * (get_weather) or none. `sent` collects each chat request the page sends, as the server gets it.
-     */
-    const scriptedPage = async (model: "qwen3" | "qwen2.5", tools: "example tool" | "no tools") => {
-      const scripted = await context.newPage();
-      const sent: ChatCompletionInput[] = [];
+      scripted = await context.newPage();
       scripted.on("websocket", (socket) =>
         socket.on("framesent", ({ payload }) => {
           const message = JSON.parse(String(payload));
@@ -314,6 +306,23 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
       );
       await scripted.goto(familyApp.url);
       await connected(scripted);
+    });
+
+    afterAll(async () => {
+      await scripted?.close();
+      await familyApp?.close();
+    });
+
+    /**
+     * The page, on a new chat, set up for a scripted family fixture: plain text at temperature 0, and
+     * the example tool (get_weather) or none. `sent` starts empty.
+     */
+    const scriptedPage = async (model: "qwen3" | "qwen2.5", tools: "example tool" | "no tools") => {
+      const newChat = scripted.getByRole("button", { name: "New chat" });
+      if (await newChat.isEnabled()) await newChat.click();
+      await expect.poll(() => scripted.getByRole("article").count()).toBe(0);
+      expect(await newChat.isDisabled()).toBe(true);
+      sent.length = 0;
       await scripted.getByLabel("Model").getByRole("option", { name: model }).waitFor({ state: "attached" });
       await scripted.getByLabel("Model").selectOption(model);
       await scripted.getByLabel("Output").selectOption("TEXT");
@@ -328,134 +337,118 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
 
     it("shows a reasoning model's thinking in a folded block above its answer, opened and folded by a click", async () => {
       const { page: thinking } = await scriptedPage("qwen3", "no tools");
-      try {
-        await send("Please answer @@think", thinking);
-        const reply = lastReply(thinking);
-        await expect.poll(() => statusOf(reply)).toBe("done");
+      await send("Please answer @@think", thinking);
+      const reply = lastReply(thinking);
+      await expect.poll(() => statusOf(reply)).toBe("done");
 
-        const reasoning = reply.getByTestId("reasoning");
-        const answer = reply.getByTestId("reply-text");
-        expect(await answer.textContent()).toBe("Sunny today");
-        expect(await reasoning.getByTestId("reasoning-text").textContent()).toBe("Let me think");
-        // Folded once the answer began: the summary shows, the thinking does not.
-        expect(await reasoning.evaluate((details: HTMLDetailsElement) => details.open)).toBe(false);
-        expect(await reasoning.getByTestId("reasoning-text").isVisible()).toBe(false);
+      const reasoning = reply.getByTestId("reasoning");
+      const answer = reply.getByTestId("reply-text");
+      expect(await answer.textContent()).toBe("Sunny today");
+      expect(await reasoning.getByTestId("reasoning-text").textContent()).toBe("Let me think");
+      // Folded once the answer began: the summary shows, the thinking does not.
+      expect(await reasoning.evaluate((details: HTMLDetailsElement) => details.open)).toBe(false);
+      expect(await reasoning.getByTestId("reasoning-text").isVisible()).toBe(false);
 
-        await reasoning.getByText("Reasoning", { exact: true }).click();
-        await reasoning.getByTestId("reasoning-text").waitFor({ state: "visible" });
-        const [thoughtBox, answerBox] = await Promise.all([
-          reasoning.getByTestId("reasoning-text").boundingBox(),
-          answer.boundingBox(),
-        ]);
-        expect(thoughtBox && answerBox && thoughtBox.y + thoughtBox.height <= answerBox.y).toBe(true);
-        await thinking.screenshot({ path: `${ARTIFACTS}playground-reasoning.png` });
+      await reasoning.getByText("Reasoning", { exact: true }).click();
+      await reasoning.getByTestId("reasoning-text").waitFor({ state: "visible" });
+      const [thoughtBox, answerBox] = await Promise.all([
+        reasoning.getByTestId("reasoning-text").boundingBox(),
+        answer.boundingBox(),
+      ]);
+      expect(thoughtBox && answerBox && thoughtBox.y + thoughtBox.height <= answerBox.y).toBe(true);
+      await thinking.screenshot({ path: `${ARTIFACTS}playground-reasoning.png` });
 
-        await reasoning.getByText("Reasoning", { exact: true }).click();
-        await reasoning.getByTestId("reasoning-text").waitFor({ state: "hidden" });
-        expect(await reply.getByTestId("finish-reason").textContent()).toBe("stop");
-      } finally {
-        await thinking.close();
-      }
+      await reasoning.getByText("Reasoning", { exact: true }).click();
+      await reasoning.getByTestId("reasoning-text").waitFor({ state: "hidden" });
+      expect(await reply.getByTestId("finish-reason").textContent()).toBe("stop");
     });
 
     it("shows a tool call as a card with the tool's name, its arguments as JSON and its call id; the finish says tool calls", async () => {
       const { page: calling, sent } = await scriptedPage("qwen2.5", "example tool");
-      try {
-        await send("Please answer @@call", calling);
-        const reply = lastReply(calling);
-        await expect.poll(() => statusOf(reply)).toBe("done");
+      await send("Please answer @@call", calling);
+      const reply = lastReply(calling);
+      await expect.poll(() => statusOf(reply)).toBe("done");
 
-        const card = reply.getByTestId("tool-call");
-        expect(await card.count()).toBe(1);
-        expect(await card.getByTestId("tool-call-name").textContent()).toBe("get_weather");
-        const shownArguments = (await card.getByTestId("tool-call-arguments").textContent()) ?? "";
-        expect(shownArguments).toBe(JSON.stringify({ city: "Paris" }, null, 2));
-        expect(await card.getByTestId("tool-call-id").textContent()).toMatch(/\S+/);
-        expect(await reply.getByTestId("finish-reason").textContent()).toBe("tool calls");
-        expect(await reply.getByTestId("reply-text").count()).toBe(0);
-        await calling.screenshot({ path: `${ARTIFACTS}playground-tool-call.png` });
+      const card = reply.getByTestId("tool-call");
+      expect(await card.count()).toBe(1);
+      expect(await card.getByTestId("tool-call-name").textContent()).toBe("get_weather");
+      const shownArguments = (await card.getByTestId("tool-call-arguments").textContent()) ?? "";
+      expect(shownArguments).toBe(JSON.stringify({ city: "Paris" }, null, 2));
+      expect(await card.getByTestId("tool-call-id").textContent()).toMatch(/\S+/);
+      expect(await reply.getByTestId("finish-reason").textContent()).toBe("tool calls");
+      expect(await reply.getByTestId("reply-text").count()).toBe(0);
+      await calling.screenshot({ path: `${ARTIFACTS}playground-tool-call.png` });
 
-        expect(sent).toHaveLength(1);
-        expect(sent[0].tools?.map((tool) => tool.function.name)).toEqual(["get_weather"]);
-        expect(sent[0].toolChoice).toEqual({ mode: "AUTO" });
-      } finally {
-        await calling.close();
-      }
+      expect(sent).toHaveLength(1);
+      expect(sent[0].tools?.map((tool) => tool.function.name)).toEqual(["get_weather"]);
+      expect(sent[0].toolChoice).toEqual({ mode: "AUTO" });
     });
 
     it("answering a tool call sends the call, the reasoning before it and the result back, and the model goes on", async () => {
       const { page: calling, sent } = await scriptedPage("qwen3", "example tool");
-      try {
-        await send("Please answer @@thinkcall", calling);
-        const first = calling.getByRole("article").first();
-        await expect.poll(() => statusOf(first)).toBe("done");
-        expect(await first.getByTestId("reasoning-text").textContent()).toBe("Checking");
-        const card = first.getByTestId("tool-call");
-        expect(await card.getByTestId("tool-call-name").textContent()).toBe("get_weather");
-        const callId = (await card.getByTestId("tool-call-id").textContent()) ?? "";
+      await send("Please answer @@thinkcall", calling);
+      const first = calling.getByRole("article").first();
+      await expect.poll(() => statusOf(first)).toBe("done");
+      expect(await first.getByTestId("reasoning-text").textContent()).toBe("Checking");
+      const card = first.getByTestId("tool-call");
+      expect(await card.getByTestId("tool-call-name").textContent()).toBe("get_weather");
+      const callId = (await card.getByTestId("tool-call-id").textContent()) ?? "";
 
-        await card.getByLabel("Result of get_weather").fill('{"temperature": 21}');
-        await card.getByRole("button", { name: "Answer" }).click();
+      await card.getByLabel("Result of get_weather").fill('{"temperature": 21}');
+      await card.getByRole("button", { name: "Answer" }).click();
 
-        await expect.poll(() => calling.getByRole("article").count()).toBe(2);
-        const second = lastReply(calling);
-        await expect.poll(() => statusOf(second)).not.toMatch(/waiting|streaming/);
-        expect(await card.getByTestId("tool-call-result").textContent()).toContain('{"temperature": 21}');
-        expect(await card.getByLabel("Result of get_weather").count()).toBe(0);
+      await expect.poll(() => calling.getByRole("article").count()).toBe(2);
+      const second = lastReply(calling);
+      await expect.poll(() => statusOf(second)).not.toMatch(/waiting|streaming/);
+      expect(await card.getByTestId("tool-call-result").textContent()).toContain('{"temperature": 21}');
+      expect(await card.getByLabel("Result of get_weather").count()).toBe(0);
 
-        expect(sent).toHaveLength(2);
-        const history = sent[1].messages.filter((message) => message.role !== "SYSTEM");
-        expect(history).toHaveLength(3); // no new user message: the model continues after the result
-        const [question, assistant, result] = history;
-        expect(question).toMatchObject({ role: "USER", content: "Please answer @@thinkcall" });
-        expect(assistant.role).toBe("ASSISTANT");
-        expect(assistant.reasoning?.trim()).toBe("Checking");
-        expect(assistant.toolCalls).toHaveLength(1);
-        expect(assistant.toolCalls?.[0].id).toBe(callId);
-        expect(assistant.toolCalls?.[0].function.name).toBe("get_weather");
-        expect(JSON.parse(assistant.toolCalls?.[0].function.arguments ?? "")).toEqual({ city: "Paris" });
-        expect(result).toEqual({ role: "TOOL", toolCallId: callId, content: '{"temperature": 21}' });
-      } finally {
-        await calling.close();
-      }
+      expect(sent).toHaveLength(2);
+      const history = sent[1].messages.filter((message) => message.role !== "SYSTEM");
+      expect(history).toHaveLength(3); // no new user message: the model continues after the result
+      const [question, assistant, result] = history;
+      expect(question).toMatchObject({ role: "USER", content: "Please answer @@thinkcall" });
+      expect(assistant.role).toBe("ASSISTANT");
+      expect(assistant.reasoning?.trim()).toBe("Checking");
+      expect(assistant.toolCalls).toHaveLength(1);
+      expect(assistant.toolCalls?.[0].id).toBe(callId);
+      expect(assistant.toolCalls?.[0].function.name).toBe("get_weather");
+      expect(JSON.parse(assistant.toolCalls?.[0].function.arguments ?? "")).toEqual({ city: "Paris" });
+      expect(result).toEqual({ role: "TOOL", toolCallId: callId, content: '{"temperature": 21}' });
     });
 
     it("marks tools that are not a JSON array of tools at once, and sends nothing while they are", async () => {
       const { page: editing, sent } = await scriptedPage("qwen2.5", "no tools");
-      try {
-        const tools = editing.getByLabel("Tools", { exact: true });
-        const toolsError = editing.locator("#tools-error");
+      const tools = editing.getByLabel("Tools", { exact: true });
+      const toolsError = editing.locator("#tools-error");
 
-        await tools.fill('[{"type": "function", "function": {"name": "get_weather"');
-        expect(await toolsError.textContent()).toContain("The tools are not valid JSON");
-        expect(await tools.getAttribute("aria-invalid")).toBe("true");
-        await send("Please answer @@call", editing);
-        await editing
-          .getByRole("alert")
-          .filter({ hasText: "Check the settings: The tools are not valid JSON" })
-          .waitFor();
-        expect(await editing.getByRole("article").count()).toBe(0);
-        expect(await editing.getByLabel("Message").inputValue()).toBe("Please answer @@call");
+      await tools.fill('[{"type": "function", "function": {"name": "get_weather"');
+      expect(await toolsError.textContent()).toContain("The tools are not valid JSON");
+      expect(await tools.getAttribute("aria-invalid")).toBe("true");
+      await send("Please answer @@call", editing);
+      await editing
+        .getByRole("alert")
+        .filter({ hasText: "Check the settings: The tools are not valid JSON" })
+        .waitFor();
+      expect(await editing.getByRole("article").count()).toBe(0);
+      expect(await editing.getByLabel("Message").inputValue()).toBe("Please answer @@call");
 
-        await tools.fill('{"name": "get_weather"}');
-        expect(await toolsError.textContent()).toBe("The tools must be a JSON array of tools.");
-        await tools.fill('[{"type": "function", "function": {"description": "no name"}}]');
-        expect(await toolsError.textContent()).toBe('Tool 1 needs a "name".');
-        expect(sent).toHaveLength(0);
+      await tools.fill('{"name": "get_weather"}');
+      expect(await toolsError.textContent()).toBe("The tools must be a JSON array of tools.");
+      await tools.fill('[{"type": "function", "function": {"description": "no name"}}]');
+      expect(await toolsError.textContent()).toBe('Tool 1 needs a "name".');
+      expect(sent).toHaveLength(0);
 
-        // The function definition alone is a tool too.
-        await tools.fill(
-          '[{"name": "get_weather", "description": "The weather in a city.", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]',
-        );
-        expect(await toolsError.count()).toBe(0);
-        expect(await tools.getAttribute("aria-invalid")).toBeNull();
-        await editing.getByRole("button", { name: "Send" }).click();
-        await expect.poll(() => statusOf(lastReply(editing))).toBe("done");
-        expect(await lastReply(editing).getByTestId("tool-call-name").textContent()).toBe("get_weather");
-        expect(sent).toHaveLength(1);
-      } finally {
-        await editing.close();
-      }
+      // The function definition alone is a tool too.
+      await tools.fill(
+        '[{"name": "get_weather", "description": "The weather in a city.", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]',
+      );
+      expect(await toolsError.count()).toBe(0);
+      expect(await tools.getAttribute("aria-invalid")).toBeNull();
+      await editing.getByRole("button", { name: "Send" }).click();
+      await expect.poll(() => statusOf(lastReply(editing))).toBe("done");
+      expect(await lastReply(editing).getByTestId("tool-call-name").textContent()).toBe("get_weather");
+      expect(sent).toHaveLength(1);
     });
   });
 });
