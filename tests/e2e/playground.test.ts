@@ -314,10 +314,10 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
     });
 
     /**
-     * The page, on a new chat, set up for a scripted family fixture: plain text at temperature 0, and
-     * the example tool (get_weather) or none. `sent` starts empty.
+     * Starts a new chat on the page, set up for a scripted family fixture: plain text at temperature 0,
+     * and the example tool (get_weather) or none. `sent` starts empty.
      */
-    const scriptedPage = async (model: "qwen3" | "qwen2.5", tools: "example tool" | "no tools") => {
+    const startNewChat = async (model: "qwen3" | "qwen2.5", tools: "example tool" | "no tools") => {
       const newChat = scripted.getByRole("button", { name: "New chat" });
       if (await newChat.isEnabled()) await newChat.click();
       await expect.poll(() => scripted.getByRole("article").count()).toBe(0);
@@ -332,13 +332,12 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
       await scripted.getByLabel("Tools", { exact: true }).fill("");
       if (tools === "example tool")
         await scripted.getByRole("button", { name: "Add an example tool" }).click();
-      return { page: scripted, sent };
     };
 
     it("shows a reasoning model's thinking in a folded block above its answer, opened and folded by a click", async () => {
-      const { page: thinking } = await scriptedPage("qwen3", "no tools");
-      await send("Please answer @@think", thinking);
-      const reply = lastReply(thinking);
+      await startNewChat("qwen3", "no tools");
+      await send("Please answer @@think", scripted);
+      const reply = lastReply(scripted);
       await expect.poll(() => statusOf(reply)).toBe("done");
 
       const reasoning = reply.getByTestId("reasoning");
@@ -356,7 +355,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
         answer.boundingBox(),
       ]);
       expect(thoughtBox && answerBox && thoughtBox.y + thoughtBox.height <= answerBox.y).toBe(true);
-      await thinking.screenshot({ path: `${ARTIFACTS}playground-reasoning.png` });
+      await scripted.screenshot({ path: `${ARTIFACTS}playground-reasoning.png` });
 
       await reasoning.getByText("Reasoning", { exact: true }).click();
       await reasoning.getByTestId("reasoning-text").waitFor({ state: "hidden" });
@@ -364,9 +363,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
     });
 
     it("shows a tool call as a card with the tool's name, its arguments as JSON and its call id; the finish says tool calls", async () => {
-      const { page: calling, sent } = await scriptedPage("qwen2.5", "example tool");
-      await send("Please answer @@call", calling);
-      const reply = lastReply(calling);
+      await startNewChat("qwen2.5", "example tool");
+      await send("Please answer @@call", scripted);
+      const reply = lastReply(scripted);
       await expect.poll(() => statusOf(reply)).toBe("done");
 
       const card = reply.getByTestId("tool-call");
@@ -377,7 +376,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
       expect(await card.getByTestId("tool-call-id").textContent()).toMatch(/\S+/);
       expect(await reply.getByTestId("finish-reason").textContent()).toBe("tool calls");
       expect(await reply.getByTestId("reply-text").count()).toBe(0);
-      await calling.screenshot({ path: `${ARTIFACTS}playground-tool-call.png` });
+      await scripted.screenshot({ path: `${ARTIFACTS}playground-tool-call.png` });
 
       expect(sent).toHaveLength(1);
       expect(sent[0].tools?.map((tool) => tool.function.name)).toEqual(["get_weather"]);
@@ -385,9 +384,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
     });
 
     it("answering a tool call sends the call, the reasoning before it and the result back, and the model goes on", async () => {
-      const { page: calling, sent } = await scriptedPage("qwen3", "example tool");
-      await send("Please answer @@thinkcall", calling);
-      const first = calling.getByRole("article").first();
+      await startNewChat("qwen3", "example tool");
+      await send("Please answer @@thinkcall", scripted);
+      const first = scripted.getByRole("article").first();
       await expect.poll(() => statusOf(first)).toBe("done");
       expect(await first.getByTestId("reasoning-text").textContent()).toBe("Checking");
       const card = first.getByTestId("tool-call");
@@ -397,8 +396,8 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
       await card.getByLabel("Result of get_weather").fill('{"temperature": 21}');
       await card.getByRole("button", { name: "Answer" }).click();
 
-      await expect.poll(() => calling.getByRole("article").count()).toBe(2);
-      const second = lastReply(calling);
+      await expect.poll(() => scripted.getByRole("article").count()).toBe(2);
+      const second = lastReply(scripted);
       await expect.poll(() => statusOf(second)).not.toMatch(/waiting|streaming/);
       expect(await card.getByTestId("tool-call-result").textContent()).toContain('{"temperature": 21}');
       expect(await card.getByLabel("Result of get_weather").count()).toBe(0);
@@ -418,20 +417,20 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
     });
 
     it("marks tools that are not a JSON array of tools at once, and sends nothing while they are", async () => {
-      const { page: editing, sent } = await scriptedPage("qwen2.5", "no tools");
-      const tools = editing.getByLabel("Tools", { exact: true });
-      const toolsError = editing.locator("#tools-error");
+      await startNewChat("qwen2.5", "no tools");
+      const tools = scripted.getByLabel("Tools", { exact: true });
+      const toolsError = scripted.locator("#tools-error");
 
       await tools.fill('[{"type": "function", "function": {"name": "get_weather"');
       expect(await toolsError.textContent()).toContain("The tools are not valid JSON");
       expect(await tools.getAttribute("aria-invalid")).toBe("true");
-      await send("Please answer @@call", editing);
-      await editing
+      await send("Please answer @@call", scripted);
+      await scripted
         .getByRole("alert")
         .filter({ hasText: "Check the settings: The tools are not valid JSON" })
         .waitFor();
-      expect(await editing.getByRole("article").count()).toBe(0);
-      expect(await editing.getByLabel("Message").inputValue()).toBe("Please answer @@call");
+      expect(await scripted.getByRole("article").count()).toBe(0);
+      expect(await scripted.getByLabel("Message").inputValue()).toBe("Please answer @@call");
 
       await tools.fill('{"name": "get_weather"}');
       expect(await toolsError.textContent()).toBe("The tools must be a JSON array of tools.");
@@ -445,9 +444,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the web playground, in a browser", () =>
       );
       expect(await toolsError.count()).toBe(0);
       expect(await tools.getAttribute("aria-invalid")).toBeNull();
-      await editing.getByRole("button", { name: "Send" }).click();
-      await expect.poll(() => statusOf(lastReply(editing))).toBe("done");
-      expect(await lastReply(editing).getByTestId("tool-call-name").textContent()).toBe("get_weather");
+      await scripted.getByRole("button", { name: "Send" }).click();
+      await expect.poll(() => statusOf(lastReply(scripted))).toBe("done");
+      expect(await lastReply(scripted).getByTestId("tool-call-name").textContent()).toBe("get_weather");
       expect(sent).toHaveLength(1);
     });
   });

@@ -219,7 +219,10 @@ export class Scheduler {
     return count;
   }
 
-  /** Milliseconds since the last generation ended (its events all handed to its stream); Infinity when none has. */
+  /**
+   * Milliseconds since the last generation ended (its events all handed to its stream); Infinity when
+   * none has.
+   */
   get msSinceLastEnd(): number {
     return performance.now() - this.lastEndedAt;
   }
