@@ -434,7 +434,7 @@ describe("upstream faults", () => {
     return { app, events };
   }
 
-  it.each(["500", "hang"] as const)(
+  it.each(["500", "hang", "open-then-die"] as const)(
     "a replica that answers %s before the first token is ejected and the request is retried on the other",
     async (mode) => {
       faulty.mode = mode;
@@ -445,6 +445,7 @@ describe("upstream faults", () => {
       expect(outcome.error).toBeUndefined();
       expect(outcome.finishReason).toBe("length");
       expect(outcome.contentEvents).toBeGreaterThan(0);
+      expect(outcome.transcript.match(/"role":"assistant"/g)).toHaveLength(1);
       expect(events.map((event) => (event.type === "attempt" ? event.outcome : event.type))).toEqual([
         "ejected",
         "retried",
@@ -453,6 +454,48 @@ describe("upstream faults", () => {
       expect(remoteOf(app, "f").replicaStates()[0].healthy).toBe(false);
     },
   );
+
+  it.each(STREAM_TRANSPORTS)(
+    "a replica that opens its answer and fails before any output is retried unseen: the %s stream starts once",
+    async (transport) => {
+      faulty.mode = "open-then-die";
+      const { app } = await faultyFirst();
+      const outcome = await openStream(transport, app.url, { content: "Hi", maxTokens: 4 }).outcome;
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.finishReason).toBe("length");
+      expect(outcome.contentEvents).toBeGreaterThan(0);
+      // OpenAI's role chunk; GraphQL's GenerationStarted; tRPC's "started" event (not tRPC over
+      // WebSocket's own `{"type":"started"}`, its acknowledgement of the subscription).
+      expect(outcome.transcript.match(/"role":"assistant"|GenerationStarted|"type":"started",/g)).toHaveLength(
+        1,
+      );
+    },
+  );
+
+  it("opens the client's stream when the replica opens its answer, before any output", async () => {
+    faulty.mode = "open-then-hold";
+    const app = await startGateway(`solo=${faulty.url},health=60,timeout=5`);
+    gateways.push(app);
+    const answer = fetch(`${app.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "solo", stream: true, messages: [{ role: "user", content: "Hi" }] }),
+    });
+    const held = new Promise<"held">((resolve) => setTimeout(() => resolve("held"), 3000));
+    // The replica holds every output until released: only its role chunk can have opened the stream.
+    const response = await Promise.race([answer, held]);
+    if (response === "held") faulty.release();
+    expect(response).not.toBe("held");
+    const body = (response as Response).body!.getReader();
+    const first = new TextDecoder().decode((await body.read()).value);
+    expect(first).toMatch(/^data: \{.*"delta":\{"role":"assistant","content":""/);
+    faulty.release();
+    let rest = "";
+    for (let read = await body.read(); !read.done; read = await body.read())
+      rest += new TextDecoder().decode(read.value);
+    expect(rest).toContain('"content":"Hello"');
+    expect(rest).toContain("data: [DONE]");
+  });
 
   it("an ejected replica is restored once its health check answers", async () => {
     faulty.mode = "500";

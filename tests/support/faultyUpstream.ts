@@ -6,11 +6,25 @@
 // and answers a chat or text
 // completion as `mode` says: a short valid stream, HTTP 500, 501, 429 or 400 with an OpenAI
 // error body, a hang before the first byte, a stream that stalls (or dies) after two content chunks,
-// or a short valid stream whose body ends in a later write than its `[DONE]` (as llama-server's may).
+// one that dies right after its role chunk (before any output), one that holds after its role chunk
+// until `release()`, or a short valid stream whose body ends in a later write than its `[DONE]` (as
+// llama-server's may).
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-export type FaultMode = "ok" | "500" | "501" | "429" | "400" | "401" | "hang" | "stall" | "die" | "split-end";
+export type FaultMode =
+  | "ok"
+  | "500"
+  | "501"
+  | "429"
+  | "400"
+  | "401"
+  | "hang"
+  | "stall"
+  | "die"
+  | "open-then-die"
+  | "open-then-hold"
+  | "split-end";
 
 export interface RecordedRequest {
   path: string;
@@ -28,6 +42,8 @@ export interface FaultyUpstream {
   open: number;
   /** Connections that carried POSTs. */
   connections: number;
+  /** Lets the streams held after their role chunk ("open-then-hold") go on, as "ok" streams. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -65,6 +81,7 @@ function errorBody(mode: "500" | "501" | "429" | "400" | "401") {
 export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<FaultyUpstream> {
   const sockets = new Set<Socket>();
   const postSockets = new WeakSet<Socket>();
+  const held: (() => void)[] = [];
   const upstream: FaultyUpstream = {
     url: "",
     mode,
@@ -72,6 +89,9 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
     recorded: [],
     open: 0,
     connections: 0,
+    release: () => {
+      for (const resume of held.splice(0)) resume();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -148,6 +168,22 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
     const content = (value: string) => (textCompletion ? { text: value } : { delta: { content: value } });
     response.writeHead(200, { "content-type": "text/event-stream" });
     if (!textCompletion) send(response, choice({ delta: { role: "assistant" } }));
+    if (current === "open-then-die") {
+      setTimeout(() => response.socket?.destroy(), 20);
+      return;
+    }
+    // Held streams go on as "ok" ones.
+    if (current === "open-then-hold") held.push(() => streamOutput(response, choice, content, "ok"));
+    else streamOutput(response, choice, content, current);
+  }
+
+  /** The stream after its role chunk: two content chunks, then its end as `current` says. */
+  function streamOutput(
+    response: ServerResponse,
+    choice: (fields: Record<string, unknown>, finishReason?: string | null) => unknown,
+    content: (value: string) => Record<string, unknown>,
+    current: FaultMode,
+  ): void {
     send(response, choice(content("Hello")));
     send(response, choice(content(" there")));
     if (current === "stall") return;

@@ -651,7 +651,7 @@ export class RemoteModel implements ScheduledModel {
           yield* output.finish(stopped);
           return;
         }
-        const fault = this.classify(error, stopped === "hang", replica.index, output.started);
+        const fault = this.classify(error, stopped === "hang", replica.index, output.produced);
         errorKind = fault.kind;
         this.logger?.warn(
           {
@@ -659,12 +659,12 @@ export class RemoteModel implements ScheduledModel {
             replica: replica.label,
             kind: fault.kind,
             err: fault.message,
-            started: output.started,
+            produced: output.produced,
           },
           "upstream request failed",
         );
         if (fault.ejects) this.eject(replica, fault.message);
-        if (output.started)
+        if (output.produced)
           throw new UpstreamStreamError(`upstream '${this.id}' failed mid-stream: ${fault.message}`);
         if (fault.retryable && this.replicas.some((other) => other.healthy && !tried.has(other.index))) {
           outcome = "retried";
@@ -740,7 +740,7 @@ export class RemoteModel implements ScheduledModel {
     yield* output.finish();
   }
 
-  private classify(error: unknown, hung: boolean, replicaIndex: number, started: boolean): Fault {
+  private classify(error: unknown, hung: boolean, replicaIndex: number, produced: boolean): Fault {
     const unavailable = (message: string) =>
       new ModelNotReadyError(`No replica of the upstream '${this.id}' could serve the request (${message})`);
     if (hung) {
@@ -748,7 +748,7 @@ export class RemoteModel implements ScheduledModel {
       // (it runs fewer requests at once than slots= says), not a dead replica; the log says so.
       const busy = this.outstanding.get(replicaIndex) ?? 0;
       const message =
-        started || busy <= 1
+        produced || busy <= 1
           ? `no data for ${this.spec.timeoutMs} ms`
           : `no data for ${this.spec.timeoutMs} ms before the first token, with ${busy} requests running there (does it run ${this.spec.slots} at once, as slots=${this.spec.slots} says?)`;
       const final = new UpstreamTimeoutError(

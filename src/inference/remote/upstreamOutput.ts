@@ -1,7 +1,8 @@
 // An upstream's stream of OpenAI chunks (chat or text completions; llama-server's own, for infill,
-// through fromLlamaServerChunk) as engine events: "started" just before the first output, text /
-// reasoning / tool-call deltas with their logprobs, then "finished" with the upstream's usage and
-// finish reason.
+// through fromLlamaServerChunk) as engine events: "started" when the upstream opens its answer (its
+// role chunk, as llama-server and inferql send once they admit the request; else the first output),
+// text / reasoning / tool-call deltas with their logprobs, then "finished" with the upstream's usage
+// and finish reason.
 import type { EngineEvent, EngineFinishReason, TokenLogprob } from "../types.js";
 
 interface WireLogprob {
@@ -15,6 +16,7 @@ interface WireChoice {
   index?: number;
   text?: string;
   delta?: {
+    role?: string;
     content?: string | null;
     reasoning_content?: string | null;
     reasoning?: string | null;
@@ -112,8 +114,10 @@ function toLogprobs(logprobs: WireChoice["logprobs"]): TokenLogprob[] | undefine
 }
 
 export class UpstreamOutput {
-  /** Whether any event went out (after it, a failure cannot be retried elsewhere). */
+  /** Whether "started" went out: the upstream opened its answer (a retry elsewhere does not repeat it). */
   started = false;
+  /** Whether any output went out (after it, a failure cannot be retried elsewhere). */
+  produced = false;
   private firstAt = 0;
   private finishReason?: EngineFinishReason;
   private usage?: NonNullable<WireChunk["usage"]>;
@@ -133,7 +137,7 @@ export class UpstreamOutput {
 
   /** Seconds from sending the request to its first output, once there was one. */
   get firstTokenSeconds(): number | undefined {
-    return this.started ? (this.firstAt - this.sentAt) / 1000 : undefined;
+    return this.produced ? (this.firstAt - this.sentAt) / 1000 : undefined;
   }
 
   *chunk(chunk: WireChunk): Generator<EngineEvent> {
@@ -145,12 +149,13 @@ export class UpstreamOutput {
     if (chunk.usage) this.usage = chunk.usage;
     const choice = chunk.choices?.[0];
     if (!choice) return;
+    if (choice.delta?.role) yield* this.start();
     const logprobs = toLogprobs(choice.logprobs);
     const tokenCount = Math.max(1, logprobs?.length ?? 1);
     const content = choice.text ?? choice.delta?.content ?? "";
     const reasoning = choice.delta?.reasoning_content ?? choice.delta?.reasoning ?? "";
     if (reasoning) {
-      yield* this.start();
+      yield* this.produce();
       this.generated += 1;
       yield {
         type: "text",
@@ -160,7 +165,7 @@ export class UpstreamOutput {
       };
     }
     if (content || logprobs?.length) {
-      yield* this.start();
+      yield* this.produce();
       this.generated += tokenCount;
       yield {
         type: "text",
@@ -171,7 +176,7 @@ export class UpstreamOutput {
       };
     }
     for (const call of choice.delta?.tool_calls ?? []) {
-      yield* this.start();
+      yield* this.produce();
       const index = call.index ?? 0;
       const name = call.function?.name;
       const argumentsDelta = call.function?.arguments ?? "";
@@ -182,14 +187,14 @@ export class UpstreamOutput {
       yield { type: "toolCall", index, ...(name ? { name } : {}), argumentsDelta, tokenCount: 1 };
     }
     if (choice.finish_reason) {
-      yield* this.start();
+      yield* this.produce();
       this.finishReason = this.toFinishReason(choice);
     }
   }
 
   /** The "finished" event: the upstream's reason, or `reason` when the generation was stopped here. */
   *finish(reason?: EngineFinishReason): Generator<EngineEvent> {
-    yield* this.start();
+    yield* this.produce();
     const endedAt = performance.now();
     const promptMs = this.firstAt - this.sentAt;
     const generationMs = endedAt - this.firstAt;
@@ -217,9 +222,16 @@ export class UpstreamOutput {
   private *start(): Generator<EngineEvent> {
     if (this.started) return;
     this.started = true;
-    this.firstAt = performance.now();
     // The prompt's size is known at the end only (the upstream's usage).
     yield { type: "started", slot: this.slot, promptTokens: 0, cachedPromptTokens: 0 };
+  }
+
+  /** Starts the answer if the upstream sent no role chunk, and notes when its output began. */
+  private *produce(): Generator<EngineEvent> {
+    yield* this.start();
+    if (this.produced) return;
+    this.produced = true;
+    this.firstAt = performance.now();
   }
 
   private toFinishReason(choice: WireChoice): EngineFinishReason {

@@ -49,13 +49,14 @@ export interface PreparedRequest {
   /**
    * Runs on a slot: "started", output events, then "finished" (with "cancelled" when `signal` aborts,
    * "timeout" past `deadline`); an error thrown ends it as failed. The slot is the caller's until
-   * the iteration ends. Throwing SlotFailedError before any event asks for another slot (a retry).
+   * the iteration ends. Throwing SlotFailedError before any output ("started" may precede it) asks
+   * for another slot (a retry), whose own "started" the consumer does not see again.
    */
   generate(run: SlotRun): AsyncIterable<EngineEvent>;
 }
 
 /**
- * Thrown by `generate` before its first event when its slot could not run the request (a replica
+ * Thrown by `generate` before its first output when its slot could not run the request (a replica
  * that refused or failed): the scheduler releases the slot and gives the request another one at the
  * head of the queue. The model decides whether another slot can help; when none can it throws the cause.
  */

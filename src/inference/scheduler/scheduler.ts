@@ -276,16 +276,23 @@ export class Scheduler {
     try {
       let admitted = await this.admit(request, signal);
       finished.reason = "error";
-      // A slot that fails before the first event (SlotFailedError: a replica that refused) is given
-      // back, and the request takes another at the head of the queue; at most once per slot.
+      // A slot that fails before its first output (SlotFailedError: a replica that refused, or died
+      // after opening its answer) is given back, and the request takes another at the head of the
+      // queue; at most once per slot. The consumer sees one "started", the first slot's.
+      let startedSent = false;
       for (let attempt = 1; ; attempt++) {
         let produced = false;
         try {
           for await (const event of admitted.prepared.generate(admitted.run)) {
+            if (event.type === "started") {
+              if (!startedSent) channel.push(event);
+              startedSent = true;
+              this.emit({ ...event, id: request.id, model: request.model });
+              continue;
+            }
             produced = true;
             channel.push(event);
-            if (event.type === "started") this.emit({ ...event, id: request.id, model: request.model });
-            else if (event.type === "text" || event.type === "toolCall")
+            if (event.type === "text" || event.type === "toolCall")
               this.emit({ type: "tokens", id: request.id, model: request.model, count: event.tokenCount });
             else {
               finished.reason = event.reason;
