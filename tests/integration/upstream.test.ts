@@ -466,9 +466,9 @@ describe("upstream faults", () => {
       expect(outcome.contentEvents).toBeGreaterThan(0);
       // OpenAI's role chunk; GraphQL's GenerationStarted; tRPC's "started" event (not tRPC over
       // WebSocket's own `{"type":"started"}`, its acknowledgement of the subscription).
-      expect(outcome.transcript.match(/"role":"assistant"|GenerationStarted|"type":"started",/g)).toHaveLength(
-        1,
-      );
+      expect(
+        outcome.transcript.match(/"role":"assistant"|GenerationStarted|"type":"started",/g),
+      ).toHaveLength(1);
     },
   );
 
