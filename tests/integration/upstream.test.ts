@@ -472,6 +472,17 @@ describe("upstream faults", () => {
     },
   );
 
+  it("a replica that opens its answer and fails, with no other: the open stream ends with the error", async () => {
+    faulty.mode = "open-then-die";
+    const app = await startGateway(`solo=${faulty.url},health=60,timeout=2`);
+    gateways.push(app);
+    const outcome = await openStream("openai-sse", app.url, { content: "Hi", maxTokens: 4 }).outcome;
+    expect(outcome.status).toBe(200);
+    expect(outcome.contentEvents).toBe(0);
+    expect(outcome.transcript).toMatch(/"role":"assistant"[^]*"error"/);
+    await eventually(() => app.scheduler.activeCount === 0, 2000);
+  });
+
   it("opens the client's stream when the replica opens its answer, before any output", async () => {
     faulty.mode = "open-then-hold";
     const app = await startGateway(`solo=${faulty.url},health=60,timeout=5`);
