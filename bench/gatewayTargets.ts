@@ -77,36 +77,47 @@ export async function createGatewayTargets(
   servers.push(proxyFloor);
 
   const targets: Target[] = [
-    openAiSseTarget({
-      name: "upstream/openai-sse",
-      description:
-        "the upstream inferql directly: /v1/chat/completions, stream: true, official openai client",
-      baseUrl: upstream.url,
-      model: model.id,
-    }),
-    openAiSseTarget({
-      name: "gateway/openai-sse",
-      description: "a gateway inferql (--upstream, kind=llama) in front of that upstream: the same client",
-      baseUrl: gateway.url,
-      model: model.id,
-    }),
-    openAiSseTarget({
-      name: "proxy-floor",
-      description:
-        "a bare node:http proxy forwarding bytes to that upstream, nothing of inferql (the floor of any Node gateway): the same client",
-      baseUrl: proxyFloor.url,
-      model: model.id,
-    }),
+    {
+      ...openAiSseTarget({
+        name: "upstream/openai-sse",
+        description:
+          "the upstream inferql directly: /v1/chat/completions, stream: true, official openai client",
+        baseUrl: upstream.url,
+        model: model.id,
+      }),
+      serverPid: upstream.pid,
+    },
+    {
+      ...openAiSseTarget({
+        name: "gateway/openai-sse",
+        description: "a gateway inferql (--upstream, kind=llama) in front of that upstream: the same client",
+        baseUrl: gateway.url,
+        model: model.id,
+      }),
+      serverPid: gateway.pid,
+    },
+    {
+      ...openAiSseTarget({
+        name: "proxy-floor",
+        description:
+          "a bare node:http proxy forwarding bytes to that upstream, nothing of inferql (the floor of any Node gateway): the same client",
+        baseUrl: proxyFloor.url,
+        model: model.id,
+      }),
+      serverPid: proxyFloor.pid,
+    },
     {
       ...graphqlWsTarget(upstream.url),
       name: "upstream/graphql-ws",
       description: "the upstream inferql's GraphQL chatCompletion subscription over graphql-ws, directly",
+      serverPid: upstream.pid,
     },
     {
       ...graphqlWsTarget(gateway.url),
       name: "gateway/graphql-ws",
       description:
         "the gateway's GraphQL chatCompletion subscription over graphql-ws (its default model: the upstream)",
+      serverPid: gateway.pid,
     },
   ];
   if (llamaServer)
@@ -116,12 +127,15 @@ export async function createGatewayTargets(
         description: `llama-server directly (-np ${options.slots} -t ${options.threads}), official openai client`,
         baseUrl: llamaServer.url,
       }),
-      openAiSseTarget({
-        name: "gateway/llama-server",
-        description: "the gateway in front of that llama-server (--upstream llama=…): the same client",
-        baseUrl: gateway.url,
-        model: "llama",
-      }),
+      {
+        ...openAiSseTarget({
+          name: "gateway/llama-server",
+          description: "the gateway in front of that llama-server (--upstream llama=…): the same client",
+          baseUrl: gateway.url,
+          model: "llama",
+        }),
+        serverPid: gateway.pid,
+      },
     );
   return targets.filter((target) => !options.only || options.only.has(target.name));
 }

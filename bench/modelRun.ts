@@ -72,14 +72,7 @@ export async function measureModel(
         for (const entry of roundOrder(open, round)) {
           if (entry.collapsed) continue;
           try {
-            const done = await runLevelRound(
-              entry.session,
-              model,
-              entry.target.name,
-              concurrency,
-              round,
-              options.quick,
-            );
+            const done = await runLevelRound(entry, model, concurrency, round, options.quick);
             rounds.set(entry, [...(rounds.get(entry) ?? []), done]);
           } catch (error) {
             fail(entry.target.name, error);
@@ -177,7 +170,12 @@ async function createTargets(
   if (interfaces.length) {
     const server = await startServerProcess({ mode: "inferql", flags: inferqlFlags(model, options) });
     servers.push(server);
-    targets.push(...interfaces.map((name) => inferqlInterfaceTarget(name, server.url, model.id)));
+    targets.push(
+      ...interfaces.map((name) => ({
+        ...inferqlInterfaceTarget(name, server.url, model.id),
+        serverPid: server.pid,
+      })),
+    );
   }
 
   if (options.llamaServer && selected("llama-server"))

@@ -103,8 +103,8 @@ function modelSection(model: ModelResults, concurrencies: readonly number[]): st
     "",
     "<details><summary>All metrics (ms; mean / p50 / p99)</summary>",
     "",
-    "| target | c | done/failed | out tok/s | req/s | TTFT | TPOT | ITL | E2EL | load | client CPU µs/token |",
-    "|---|---:|---:|---:|---:|---|---|---|---|---:|---:|",
+    "| target | c | done/failed | out tok/s | req/s | TTFT | TPOT | ITL | E2EL | load | client CPU µs/token | server main thread CPU µs/token |",
+    "|---|---:|---:|---:|---:|---|---|---|---|---:|---:|---:|",
   );
   const triple = (d: RunMetrics["ttftMs"]) => `${f1(d.mean)} / ${f1(d.p50)} / ${f1(d.p99)}`;
   for (const run of model.runs) {
@@ -112,7 +112,7 @@ function modelSection(model: ModelResults, concurrencies: readonly number[]): st
     lines.push(
       `| ${run.target} | ${run.concurrency} | ${m.completed}/${m.failed} | ${f0(m.outputThroughput)} | ${f2(m.requestThroughput)} | ` +
         `${triple(m.ttftMs)} | ${triple(m.tpotMs)} | ${triple(m.itlMs)} | ${triple(m.e2elMs)} | ${f2(run.loadAverage)} | ` +
-        `${f0(run.loadGeneratorCpuUsPerToken ?? Number.NaN)} |`,
+        `${f0(run.loadGeneratorCpuUsPerToken ?? Number.NaN)} | ${f0(run.serverMainThreadCpuUsPerToken ?? Number.NaN)} |`,
     );
   }
   lines.push("", "</details>", "");

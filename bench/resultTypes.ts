@@ -20,6 +20,12 @@ export interface ThroughputRun {
    * costs. For `direct` it includes the engine, which runs in that process. Absent before 2026-12-03.
    */
   loadGeneratorCpuUsPerToken?: number;
+  /**
+   * The serving Node process's main thread's CPU (all rounds) per output token: inferql's per-token
+   * work beside the decode (or a gateway's, or the proxy floor's). Absent for `direct`, llama-server
+   * and runs from before 2026-12-03 16:00.
+   */
+  serverMainThreadCpuUsPerToken?: number;
 }
 
 export interface PrefixCacheRun {

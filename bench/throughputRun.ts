@@ -5,7 +5,8 @@ import { type RequestRecord, summarize } from "./metrics.js";
 import { type BenchModel, requestCount } from "./models.js";
 import { seededWords, seedFromKey } from "./prompts.js";
 import type { ThroughputRun } from "./resultTypes.js";
-import type { BenchRequest, TargetSession } from "./targets/target.js";
+import { mainThreadCpuSeconds } from "./serverCpu.js";
+import type { BenchRequest, Target, TargetSession } from "./targets/target.js";
 
 export const TEMPERATURE = 0.8;
 
@@ -65,22 +66,30 @@ export interface LevelRound {
   durationS: number;
   /** The load generator's CPU over the round (runAtConcurrency). */
   cpuS: number;
+  /** The serving process's main thread's CPU over the round, where the target names one (serverCpu.ts). */
+  serverMainThreadCpuS?: number;
 }
 
 export async function runLevelRound(
-  session: TargetSession,
+  { target, session }: { target: Target; session: TargetSession },
   model: BenchModel,
-  targetName: string,
   concurrency: number,
   round: number,
   quick: boolean,
 ): Promise<LevelRound> {
   const requests = benchRequests(
     model,
-    `${targetName}/c${concurrency}/r${round}`,
+    `${target.name}/c${concurrency}/r${round}`,
     requestCount(concurrency, quick),
   );
-  return runAtConcurrency(session, requests, concurrency);
+  const serverCpu = () =>
+    target.serverPid === undefined ? undefined : mainThreadCpuSeconds(target.serverPid);
+  const serverCpuAtStart = serverCpu();
+  const done = await runAtConcurrency(session, requests, concurrency);
+  const serverCpuAtEnd = serverCpu();
+  return serverCpuAtStart === undefined || serverCpuAtEnd === undefined
+    ? done
+    : { ...done, serverMainThreadCpuS: serverCpuAtEnd - serverCpuAtStart };
 }
 
 /** A level's rounds pooled into one run; each round's output tokens/s is kept for paired ratios. */
@@ -93,6 +102,9 @@ export function pooledRun(
   const durationS = rounds.reduce((sum, round) => sum + round.durationS, 0);
   const metrics = summarize(records, durationS);
   const cpuS = rounds.reduce((sum, round) => sum + round.cpuS, 0);
+  const serverCpuS = rounds.every((round) => round.serverMainThreadCpuS !== undefined)
+    ? rounds.reduce((sum, round) => sum + (round.serverMainThreadCpuS ?? 0), 0)
+    : undefined;
   return {
     target: targetName,
     concurrency,
@@ -100,6 +112,9 @@ export function pooledRun(
     loadAverage: os.loadavg()[0],
     metrics,
     loadGeneratorCpuUsPerToken: (cpuS * 1e6) / metrics.totalOutputTokens,
+    ...(serverCpuS === undefined
+      ? {}
+      : { serverMainThreadCpuUsPerToken: (serverCpuS * 1e6) / metrics.totalOutputTokens }),
     rounds: rounds.map((round) => summarize(round.records, round.durationS).outputThroughput),
   };
 }
@@ -117,6 +132,9 @@ export function describeRun(run: ThroughputRun): string {
     (run.loadGeneratorCpuUsPerToken === undefined
       ? ""
       : `  client CPU ${run.loadGeneratorCpuUsPerToken.toFixed(0)} µs/token`) +
+    (run.serverMainThreadCpuUsPerToken === undefined
+      ? ""
+      : `  server main thread ${run.serverMainThreadCpuUsPerToken.toFixed(0)} µs/token`) +
     (metrics.errors ? `  errors: ${metrics.errors.join(" | ")}` : "")
   );
 }

@@ -9,6 +9,12 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** A server in a Node process of its own (inferql, a gateway, the proxy floor). */
+export interface NodeServer extends RunningServer {
+  /** Its process: its main thread runs all of the server's JavaScript (serverCpu.ts). */
+  pid: number;
+}
+
 const SERVE_ENTRY = fileURLToPath(new URL("../serveInferql.ts", import.meta.url));
 
 /** `entry`: another checkout's bench/serveInferql.ts (an A/B of the transport ceiling), else this one's. */
@@ -16,7 +22,7 @@ export async function startServerProcess(
   request: ServeRequest,
   timeoutMs = 120_000,
   entry = SERVE_ENTRY,
-): Promise<RunningServer> {
+): Promise<NodeServer> {
   // BENCH_SERVER_NODE_ARGS: node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   // (which NODE_OPTIONS refuses).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
@@ -34,7 +40,7 @@ export async function startServerProcess(
       reject(new Error(`inferql exited with code ${code} before it was ready`));
     });
   });
-  return { url, stop: () => stopChild(child) };
+  return { url, pid: child.pid as number, stop: () => stopChild(child) };
 }
 
 export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {

@@ -29,5 +29,10 @@ export interface Target {
   name: string;
   /** What it measures, for the report. */
   description: string;
+  /**
+   * The Node process serving it (inferql, a gateway, the proxy floor), whose main thread's CPU a run
+   * counts per output token; absent for `direct` (in the bench's own process) and llama-server.
+   */
+  serverPid?: number;
   open(): Promise<TargetSession>;
 }

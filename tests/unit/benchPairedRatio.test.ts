@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { RunMetrics } from "../../bench/metrics.js";
 import { pairedRatio, renderReport } from "../../bench/report.js";
 import type { BenchResults, ThroughputRun } from "../../bench/resultTypes.js";
+import { mainThreadCpuSeconds } from "../../bench/serverCpu.js";
 import { type LevelRound, pooledRun } from "../../bench/throughputRun.js";
 
 function run(outputThroughput: number, rounds?: number[]): ThroughputRun {
@@ -54,7 +55,31 @@ describe("a level's rounds pooled", () => {
     expect(run.loadGeneratorCpuUsPerToken).toBeCloseTo(150, 6);
     expect(run.rounds).toEqual([200, 100]);
     expect(run.metrics.outputThroughput).toBeCloseTo(400 / 3, 6);
-    expect(renderReport(resultsWith(run), "chart.svg")).toContain("| 2.00 | 150 |");
+    expect(renderReport(resultsWith(run), "chart.svg")).toContain("| 2.00 | 150 | – |");
+  });
+
+  it("gives the server's main-thread CPU per output token when every round measured it", () => {
+    const measured = (cpuS: number, serverS: number) => ({
+      ...round([100, 100], 1, cpuS),
+      serverMainThreadCpuS: serverS,
+    });
+    const run = pooledRun("openai-sse", 4, [measured(0.02, 0.03), measured(0.02, 0.05)]);
+    // 0.08 s of the server's main thread over 400 tokens.
+    expect(run.serverMainThreadCpuUsPerToken).toBeCloseTo(200, 6);
+    expect(renderReport(resultsWith(run), "chart.svg")).toContain("| 2.00 | 100 | 200 |");
+    const partly = pooledRun("openai-sse", 4, [measured(0.02, 0.03), round([100, 100], 1, 0.02)]);
+    expect(partly).not.toHaveProperty("serverMainThreadCpuUsPerToken");
+  });
+});
+
+describe("a server's main-thread CPU", () => {
+  it("is read from /proc and grows while the thread works", () => {
+    const before = mainThreadCpuSeconds(process.pid) as number;
+    const until = performance.now() + 30;
+    while (performance.now() < until);
+    const after = mainThreadCpuSeconds(process.pid) as number;
+    expect(after - before).toBeGreaterThan(0.02);
+    expect(mainThreadCpuSeconds(2 ** 30)).toBeUndefined();
   });
 });
 
