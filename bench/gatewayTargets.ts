@@ -11,7 +11,7 @@ import { percentile } from "./metrics.js";
 import type { BenchModel } from "./models.js";
 import type { BenchOptions } from "./options.js";
 import { graphqlWsTarget } from "./targets/graphqlWs.js";
-import { type RunningServer, startServerProcess } from "./targets/inferqlServer.js";
+import { type RunningServer, servedBy, startServerProcess } from "./targets/inferqlServer.js";
 import { startLlamaServer } from "./targets/llamaServer.js";
 import { openAiSseTarget } from "./targets/openaiSse.js";
 import type { Target, TargetSession } from "./targets/target.js";
@@ -77,48 +77,52 @@ export async function createGatewayTargets(
   servers.push(proxyFloor);
 
   const targets: Target[] = [
-    {
-      ...openAiSseTarget({
+    servedBy(
+      openAiSseTarget({
         name: "upstream/openai-sse",
         description:
           "the upstream inferql directly: /v1/chat/completions, stream: true, official openai client",
         baseUrl: upstream.url,
         model: model.id,
       }),
-      serverPid: upstream.pid,
-    },
-    {
-      ...openAiSseTarget({
+      upstream,
+    ),
+    servedBy(
+      openAiSseTarget({
         name: "gateway/openai-sse",
         description: "a gateway inferql (--upstream, kind=llama) in front of that upstream: the same client",
         baseUrl: gateway.url,
         model: model.id,
       }),
-      serverPid: gateway.pid,
-    },
-    {
-      ...openAiSseTarget({
+      gateway,
+    ),
+    servedBy(
+      openAiSseTarget({
         name: "proxy-floor",
         description:
           "a bare node:http proxy forwarding bytes to that upstream, nothing of inferql (the floor of any Node gateway): the same client",
         baseUrl: proxyFloor.url,
         model: model.id,
       }),
-      serverPid: proxyFloor.pid,
-    },
-    {
-      ...graphqlWsTarget(upstream.url),
-      name: "upstream/graphql-ws",
-      description: "the upstream inferql's GraphQL chatCompletion subscription over graphql-ws, directly",
-      serverPid: upstream.pid,
-    },
-    {
-      ...graphqlWsTarget(gateway.url),
-      name: "gateway/graphql-ws",
-      description:
-        "the gateway's GraphQL chatCompletion subscription over graphql-ws (its default model: the upstream)",
-      serverPid: gateway.pid,
-    },
+      proxyFloor,
+    ),
+    servedBy(
+      {
+        ...graphqlWsTarget(upstream.url),
+        name: "upstream/graphql-ws",
+        description: "the upstream inferql's GraphQL chatCompletion subscription over graphql-ws, directly",
+      },
+      upstream,
+    ),
+    servedBy(
+      {
+        ...graphqlWsTarget(gateway.url),
+        name: "gateway/graphql-ws",
+        description:
+          "the gateway's GraphQL chatCompletion subscription over graphql-ws (its default model: the upstream)",
+      },
+      gateway,
+    ),
   ];
   if (llamaServer)
     targets.push(
@@ -127,15 +131,15 @@ export async function createGatewayTargets(
         description: `llama-server directly (-np ${options.slots} -t ${options.threads}), official openai client`,
         baseUrl: llamaServer.url,
       }),
-      {
-        ...openAiSseTarget({
+      servedBy(
+        openAiSseTarget({
           name: "gateway/llama-server",
           description: "the gateway in front of that llama-server (--upstream llama=…): the same client",
           baseUrl: gateway.url,
           model: "llama",
         }),
-        serverPid: gateway.pid,
-      },
+        gateway,
+      ),
     );
   return targets.filter((target) => !options.only || options.only.has(target.name));
 }

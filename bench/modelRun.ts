@@ -12,7 +12,7 @@ import type { ModelResults } from "./resultTypes.js";
 import { roundOrder } from "./roundOrder.js";
 import { directTarget } from "./targets/direct.js";
 import { INFERQL_INTERFACES, inferqlInterfaceTarget } from "./targets/inferqlInterfaces.js";
-import { type RunningServer, startServerProcess } from "./targets/inferqlServer.js";
+import { type RunningServer, servedBy, startServerProcess } from "./targets/inferqlServer.js";
 import { startLlamaServer } from "./targets/llamaServer.js";
 import { openAiSseTarget } from "./targets/openaiSse.js";
 import type { Target, TargetSession } from "./targets/target.js";
@@ -171,10 +171,7 @@ async function createTargets(
     const server = await startServerProcess({ mode: "inferql", flags: inferqlFlags(model, options) });
     servers.push(server);
     targets.push(
-      ...interfaces.map((name) => ({
-        ...inferqlInterfaceTarget(name, server.url, model.id),
-        serverPid: server.pid,
-      })),
+      ...interfaces.map((name) => servedBy(inferqlInterfaceTarget(name, server.url, model.id), server)),
     );
   }
 

@@ -23,7 +23,7 @@ export interface ThroughputRun {
   /**
    * The serving Node process's main thread's CPU (all rounds) per output token: inferql's per-token
    * work beside the decode (or a gateway's, or the proxy floor's). Absent for `direct`, llama-server
-   * and runs from before 2026-12-03 16:00.
+   * and runs from before 2026-12-03 14:23.
    */
   serverMainThreadCpuUsPerToken?: number;
 }

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { ServeReady, ServeRequest } from "../serveInferql.js";
+import type { Target } from "./target.js";
 
 export interface RunningServer {
   url: string;
@@ -13,6 +14,11 @@ export interface RunningServer {
 export interface NodeServer extends RunningServer {
   /** Its process: its main thread runs all of the server's JavaScript (serverCpu.ts). */
   pid: number;
+}
+
+/** `target` as one that `server` serves: a run counts that process's main thread's CPU per token. */
+export function servedBy(target: Target, server: NodeServer): Target {
+  return { ...target, serverPid: server.pid };
 }
 
 const SERVE_ENTRY = fileURLToPath(new URL("../serveInferql.ts", import.meta.url));
