@@ -1,8 +1,8 @@
 // An upstream's stream of OpenAI chunks (chat or text completions; llama-server's own, for infill,
 // through fromLlamaServerChunk) as engine events: "started" when the upstream opens its answer (its
-// role chunk, as llama-server and inferql send once they admit the request; else the first output),
-// text / reasoning / tool-call deltas with their logprobs, then "finished" with the upstream's usage
-// and finish reason.
+// role chunk: inferql sends it once it admits the request, llama-server and vLLM with the first token;
+// else the first output), text / reasoning / tool-call deltas with their logprobs, then "finished"
+// with the upstream's usage and finish reason.
 import type { EngineEvent, EngineFinishReason, TokenLogprob } from "../types.js";
 
 interface WireLogprob {
