@@ -492,9 +492,13 @@ describe("upstream faults", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "solo", stream: true, messages: [{ role: "user", content: "Hi" }] }),
     });
-    const held = new Promise<"held">((resolve) => setTimeout(() => resolve("held"), 3000));
+    let timer: NodeJS.Timeout | undefined;
+    const held = new Promise<"held">((resolve) => {
+      timer = setTimeout(() => resolve("held"), 3000);
+    });
     // The replica holds every output until released: only its role chunk can have opened the stream.
     const response = await Promise.race([answer, held]);
+    clearTimeout(timer);
     if (response === "held") faulty.release();
     expect(response).not.toBe("held");
     const body = (response as Response).body!.getReader();
