@@ -166,39 +166,31 @@ export async function startFaultyUpstream(mode: FaultMode = "ok"): Promise<Fault
       choices: [{ index: 0, ...fields, finish_reason: finishReason }],
     });
     const content = (value: string) => (textCompletion ? { text: value } : { delta: { content: value } });
+    const dieSoon = () => setTimeout(() => response.socket?.destroy(), 20);
+    /** The stream after its role chunk: two content chunks, then its end as `ending` says. */
+    const streamOutput = (ending: FaultMode) => {
+      send(response, choice(content("Hello")));
+      send(response, choice(content(" there")));
+      if (ending === "stall") return;
+      if (ending === "die") {
+        dieSoon();
+        return;
+      }
+      send(response, choice(content(""), "stop"));
+      send(response, { id: "x", choices: [], usage: { prompt_tokens: 7, completion_tokens: 2 } });
+      if (ending === "split-end") {
+        response.write("data: [DONE]\n\n");
+        setImmediate(() => response.end());
+        return;
+      }
+      response.end("data: [DONE]\n\n");
+    };
     response.writeHead(200, { "content-type": "text/event-stream" });
     if (!textCompletion) send(response, choice({ delta: { role: "assistant" } }));
-    if (current === "open-then-die") {
-      setTimeout(() => response.socket?.destroy(), 20);
-      return;
-    }
+    if (current === "open-then-die") dieSoon();
     // Held streams go on as "ok" ones.
-    if (current === "open-then-hold") held.push(() => streamOutput(response, choice, content, "ok"));
-    else streamOutput(response, choice, content, current);
-  }
-
-  /** The stream after its role chunk: two content chunks, then its end as `current` says. */
-  function streamOutput(
-    response: ServerResponse,
-    choice: (fields: Record<string, unknown>, finishReason?: string | null) => unknown,
-    content: (value: string) => Record<string, unknown>,
-    current: FaultMode,
-  ): void {
-    send(response, choice(content("Hello")));
-    send(response, choice(content(" there")));
-    if (current === "stall") return;
-    if (current === "die") {
-      setTimeout(() => response.socket?.destroy(), 20);
-      return;
-    }
-    send(response, choice(content(""), "stop"));
-    send(response, { id: "x", choices: [], usage: { prompt_tokens: 7, completion_tokens: 2 } });
-    if (current === "split-end") {
-      response.write("data: [DONE]\n\n");
-      setImmediate(() => response.end());
-      return;
-    }
-    response.end("data: [DONE]\n\n");
+    else if (current === "open-then-hold") held.push(() => streamOutput("ok"));
+    else streamOutput(current);
   }
 
   /** One vector per input, [0.6, 0.8] (unit length), and 3 prompt tokens per input. */

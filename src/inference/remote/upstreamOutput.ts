@@ -115,7 +115,7 @@ function toLogprobs(logprobs: WireChoice["logprobs"]): TokenLogprob[] | undefine
 
 export class UpstreamOutput {
   /** Whether "started" went out: the upstream opened its answer (a retry elsewhere does not repeat it). */
-  started = false;
+  private started = false;
   /** Whether any output went out (after it, a failure cannot be retried elsewhere). */
   produced = false;
   private firstAt = 0;
