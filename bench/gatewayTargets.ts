@@ -4,7 +4,8 @@
 // LLAMA_SERVER is set, llama-server directly and through the gateway. Beside them, the proxy floor
 // (proxyFloor.ts): a bare node:http proxy in front of the same upstream, the part of the overhead any
 // Node gateway pays. Each process is its own (the upstream, the gateway, the proxy, the load
-// generator), as in production.
+// generator), as in production. With --pin-upstreams the upstreams have CPUs of their own
+// (cpuPinning.ts), and the gateway, the proxy and the load generator share the others.
 import path from "node:path";
 import { runRequest } from "./loadGenerator.js";
 import { percentile } from "./metrics.js";
@@ -42,7 +43,8 @@ export async function createGatewayTargets(
   notes: string[],
   fail: (name: string, error: unknown) => void,
 ): Promise<Target[]> {
-  const upstream = await startServerProcess({ mode: "inferql", flags: inferqlFlags });
+  const cpus = options.pinUpstreams;
+  const upstream = await startServerProcess({ mode: "inferql", flags: inferqlFlags }, { cpus });
   servers.push(upstream);
   const upstreamFlags = ["--upstream", upstreamFlag(model.id, upstream.url, model.id, options.slots)];
 
@@ -57,6 +59,7 @@ export async function createGatewayTargets(
         ctxSize: options.ctxSize,
         batchSize: options.batchSize,
         logDir: path.join(root, ".cache/bench"),
+        cpus,
       });
       servers.push(llamaServer);
       // llama-server serves one model whatever the name; the gateway sends its id as `model`.

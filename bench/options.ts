@@ -1,6 +1,7 @@
 // The harness's command line: `npm run bench -- [--quick] [--models bench,tiny] [--target openai=URL] …`.
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { parseCpuList } from "./cpuPinning.js";
 
 export type BenchModelPreset = "bench" | "tiny";
 
@@ -42,6 +43,11 @@ export interface BenchOptions {
   gateway: boolean;
   /** Unqueued TTFT pairs per gateway target (--gateway): each pair's difference is a few ms in ~100. */
   ttftPairs: number;
+  /**
+   * With --gateway: the CPUs (a taskset list) the upstreams run on; the load generator, the gateway
+   * and the proxy floor get the others (cpuPinning.ts). Absent: every process on every CPU.
+   */
+  pinUpstreams?: string;
 }
 
 /** `base=/tmp/base/bench/serveInferql.ts`: another tree's bench entry, started in fake mode. */
@@ -56,6 +62,7 @@ const USAGE = `npm run bench -- [--quick] [--models bench,tiny] [--concurrency 1
   [--ceiling-only] [--ceiling-server NAME=PATH/bench/serveInferql.ts]...
   [--gateway]   the gateway overhead: upstream directly vs through inferql --upstream (c = 1 and slots)
   [--ttft-pairs 200]   with --gateway: unqueued TTFT pairs (direct, through the gateway) per target
+  [--pin-upstreams 0]  with --gateway: the upstreams on these CPUs, the client, gateway and proxy on the others
 Env: LLAMA_SERVER=<path to llama-server> adds llama-server on the same GGUF (bench/build-llama-server.sh builds it).`;
 
 const list = (text: string) =>
@@ -97,6 +104,7 @@ export function parseBenchOptions(
       "ceiling-server": { type: "string", multiple: true, default: [] },
       gateway: { type: "boolean", default: false },
       "ttft-pairs": { type: "string" },
+      "pin-upstreams": { type: "string" },
     },
   });
   if (values.help) return "help";
@@ -105,6 +113,11 @@ export function parseBenchOptions(
   const ceilingOnly = values["ceiling-only"] ?? false;
   const gateway = values.gateway ?? false;
   const slots = Number(values.slots);
+  const pinUpstreams = values["pin-upstreams"];
+  if (pinUpstreams !== undefined) {
+    if (!gateway) throw new Error("--pin-upstreams applies to a --gateway run");
+    parseCpuList(pinUpstreams);
+  }
   const models = (
     ceilingOnly
       ? []
@@ -148,6 +161,7 @@ export function parseBenchOptions(
     ceilingServers: (values["ceiling-server"] ?? []).map(parseCeilingServer),
     gateway,
     ttftPairs: values["ttft-pairs"] ? positiveInteger("--ttft-pairs", values["ttft-pairs"]) : quick ? 5 : 200,
+    ...(pinUpstreams === undefined ? {} : { pinUpstreams }),
   };
 }
 

@@ -312,6 +312,9 @@ export function renderGatewayReport(results: BenchResults): string {
       `Node ${machine.node}, node-llama-cpp ${machine.nodeLlamaCpp}${machine.engineBuild ? ` (${machine.engineBuild})` : ""}; ` +
       `load average at start ${machine.loadAverageAtStart.map(f2).join(" / ")}, at end ${machine.loadAverageAtEnd.map(f2).join(" / ")}. ` +
       `${settings.slots} slots, ${settings.threads} thread(s), ${settings.rounds ?? 1} round(s) per level, concurrency ${settings.concurrencies.join(", ")}.` +
+      (settings.pinning
+        ? ` Upstreams pinned to CPU ${settings.pinning.upstreams}; the load generator, the gateway and the proxy floor to CPU ${settings.pinning.others}.`
+        : "") +
       (machine.coldPath ? ` ${capitalized(describeColdPath(machine.coldPath))}.` : ""),
     "",
   ];

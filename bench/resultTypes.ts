@@ -101,6 +101,11 @@ export interface BenchResults {
     temperature: number;
     /** A --gateway run (the upstream directly and through a gateway inferql); absent otherwise. */
     gateway?: boolean;
+    /**
+     * `--pin-upstreams`: the CPUs the upstreams ran on and those the load generator, the gateway and
+     * the proxy floor ran on; absent when every process ran on every CPU.
+     */
+    pinning?: { upstreams: string; others: string };
   };
   models: ModelResults[];
   transportCeiling: CeilingRun[];

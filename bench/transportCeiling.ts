@@ -43,7 +43,7 @@ export async function measureTransportCeiling(
     for (const other of otherServers)
       servers.push({
         name: other.name,
-        server: await startServerProcess({ mode: "fake" }, 120_000, other.entry),
+        server: await startServerProcess({ mode: "fake" }, { entry: other.entry }),
       });
     const request: BenchRequest = { prompt: "fake", maxTokens: deltasPerStream, seed: 1, temperature: 0 };
     for (let round = 0; round < rounds; round++) {

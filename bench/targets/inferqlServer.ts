@@ -2,6 +2,7 @@
 // gets its own event loop and the load generator stays out of it.
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { onCpus } from "../cpuPinning.js";
 import type { ServeReady, ServeRequest } from "../serveInferql.js";
 import type { Target } from "./target.js";
 
@@ -23,18 +24,29 @@ export function servedBy(target: Target, server: NodeServer): Target {
 
 const SERVE_ENTRY = fileURLToPath(new URL("../serveInferql.ts", import.meta.url));
 
-/** `entry`: another checkout's bench/serveInferql.ts (an A/B of the transport ceiling), else this one's. */
+export interface ServerProcessOptions {
+  timeoutMs?: number;
+  /** Another checkout's bench/serveInferql.ts (an A/B of the transport ceiling); default this one's. */
+  entry?: string;
+  /** The CPUs it runs on (a taskset list, cpuPinning.ts); default those of the harness. */
+  cpus?: string;
+}
+
 export async function startServerProcess(
   request: ServeRequest,
-  timeoutMs = 120_000,
-  entry = SERVE_ENTRY,
+  { timeoutMs = 120_000, entry = SERVE_ENTRY, cpus }: ServerProcessOptions = {},
 ): Promise<NodeServer> {
   // BENCH_SERVER_NODE_ARGS: node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   // (which NODE_OPTIONS refuses).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry, JSON.stringify(request)], {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
+  const [command, args] = onCpus(cpus, process.execPath, [
+    ...nodeArgs,
+    "--import",
+    "tsx",
+    entry,
+    JSON.stringify(request),
+  ]);
+  const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("inferql did not start in time")), timeoutMs);
     child.once("message", (message: ServeReady) => {

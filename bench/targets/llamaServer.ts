@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
+import { onCpus } from "../cpuPinning.js";
 import { freePort } from "../freePort.js";
 import { type RunningServer, stopChild } from "./inferqlServer.js";
 
@@ -18,6 +19,8 @@ export interface LlamaServerOptions {
   logDir: string;
   /** More llama-server flags (e.g. `--metrics`). */
   extraArgs?: readonly string[];
+  /** The CPUs it runs on (a taskset list, cpuPinning.ts); default those of the harness. */
+  cpus?: string;
 }
 
 export function llamaServerArgs(options: LlamaServerOptions, port: number): string[] {
@@ -43,7 +46,8 @@ export async function startLlamaServer(
   mkdirSync(options.logDir, { recursive: true });
   const logPath = path.join(options.logDir, `llama-server-${port}.log`);
   const log = createWriteStream(logPath);
-  const child = spawn(options.binary, llamaServerArgs(options, port), { stdio: ["ignore", "pipe", "pipe"] });
+  const [command, args] = onCpus(options.cpus, options.binary, llamaServerArgs(options, port));
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const url = `http://127.0.0.1:${port}`;

@@ -1,5 +1,6 @@
 // The bench's --gateway mode (issue #16): its defaults, and its report's ratios and TTFT differences.
 import { describe, expect, it } from "vitest";
+import { onCpus, otherCpus, parseCpuList } from "../../bench/cpuPinning.js";
 import { parseBenchOptions } from "../../bench/options.js";
 import { renderGatewayReport } from "../../bench/report.js";
 import type { BenchResults, ThroughputRun } from "../../bench/resultTypes.js";
@@ -19,6 +20,21 @@ describe("bench --gateway", () => {
     const plain = parseBenchOptions([], {}, 2);
     if (plain === "help") throw new Error("help");
     expect(plain).toMatchObject({ gateway: false, concurrencies: [1, 4, 8, 16], skipPrefix: false });
+  });
+
+  it("pins the upstreams to the CPUs --pin-upstreams names, and only in a gateway run", () => {
+    const options = parseBenchOptions(["--gateway", "--pin-upstreams", "0"], {}, 2);
+    if (options === "help") throw new Error("help");
+    expect(options.pinUpstreams).toBe("0");
+    expect(() => parseBenchOptions(["--pin-upstreams", "0"], {}, 2)).toThrow(/applies to a --gateway run/);
+    expect(parseCpuList("0-1,3", 8)).toEqual([0, 1, 3]);
+    expect(otherCpus([0, 1, 3], 6)).toBe("2,4,5");
+    // Every CPU, none, or one the machine does not have would leave nothing to compare.
+    expect(() => parseCpuList("0-1", 2)).toThrow(/must leave one/);
+    expect(() => parseCpuList("4", 2)).toThrow(/must leave one/);
+    expect(() => parseCpuList("first", 2)).toThrow(/expects CPUs such as 0/);
+    expect(onCpus("0", "node", ["serve"])).toEqual(["taskset", ["-c", "0", "node", "serve"]]);
+    expect(onCpus(undefined, "node", ["serve"])).toEqual(["node", ["serve"]]);
   });
 
   const run = (target: string, rounds: number[], ttftP50: number): ThroughputRun =>
@@ -98,6 +114,14 @@ describe("bench --gateway", () => {
       "| proxy-floor | upstream/openai-sse | 40 | 5.0 / 4.0 ms | +1.0 ms (0.5 to 1.5) | reference |",
     );
     expect(report).toContain("`proxy-floor` is not inferql");
+    expect(report).not.toContain("pinned");
+    const pinned = renderGatewayReport({
+      ...results,
+      settings: { ...results.settings, pinning: { upstreams: "0", others: "1" } },
+    });
+    expect(pinned).toContain(
+      "Upstreams pinned to CPU 0; the load generator, the gateway and the proxy floor to CPU 1.",
+    );
     expect(report).toContain(
       "Cold-path probe: validating a chat request took 4.0 µs back to back and 88.0 µs after 10 ms idle (×22.0).",
     );
