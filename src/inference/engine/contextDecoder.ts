@@ -289,7 +289,10 @@ export class ContextDecoder {
         for (const { step } of decoded) {
           const state = internals(step.generation.sequence);
           state._nextTokenIndex += step.tokens.length;
-          state._contextTokens = state._contextTokens.concat(step.tokens);
+          // In place: node-llama-cpp's evaluate copies the whole record per decode (concat), which is
+          // a copy of the context's length per token. The array is the sequence's own (its getter
+          // hands out copies), so appending to it changes nothing else.
+          for (const token of step.tokens) state._contextTokens.push(token);
         }
         await Promise.all(decoded.map(({ step, logitIndex }) => this.sample(step, logitIndex, outcomes)));
       }

@@ -59,13 +59,13 @@ export class ContextStepGate {
     let joined = false;
     try {
       for (;;) {
-        if (joined) await this.steps.arrive(position, signal);
+        if (joined) await this.steps.arrive(position);
         if (signal.aborted) return;
         while (this.reopened) await this.reopened;
         const result = await iterator.next();
         if (result.done) return;
         if (!joined) {
-          this.steps.join(position);
+          this.steps.join(position, signal);
           joined = true;
         }
         yield result.value;

@@ -11,37 +11,42 @@
 // every graph but the first reused once they asked together, in order.
 
 export class StepBarrier {
-  /** Positions (slot indices = sequence order) of the generations past their first token. */
-  private readonly members = new Set<number>();
+  /**
+   * The generations past their first token, by position (slot index = sequence order), each with its
+   * signal and the one abort listener it has for as long as it is a member (not one per step).
+   */
+  private readonly members = new Map<number, { signal: AbortSignal; onAbort: () => void }>();
   private readonly waiting = new Map<number, () => void>();
 
-  /** A generation has its first token: from now on its steps line up with the others'. */
-  join(position: number): void {
-    this.members.add(position);
+  /** A generation has its first token: from now on its steps line up with the others' until `signal` aborts. */
+  join(position: number, signal: AbortSignal): void {
+    // Aborted while it waits: it goes on alone (and ends), the others keep waiting until it leaves.
+    const onAbort = () => {
+      const release = this.waiting.get(position);
+      this.waiting.delete(position);
+      release?.();
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.members.set(position, { signal, onAbort });
   }
 
   /** A generation ended (never while it waits here): the others no longer wait for it. */
   leave(position: number): void {
+    const member = this.members.get(position);
+    member?.signal.removeEventListener("abort", member.onAbort);
     this.members.delete(position);
     this.releaseIfAllArrived();
   }
 
   /**
    * Resolves when every member has arrived (at once when this is the only one), the members in
-   * position order; or when `signal` aborts.
+   * position order; or when the member's signal aborts.
    */
-  arrive(position: number, signal: AbortSignal): Promise<void> {
-    if (this.members.size <= 1 || signal.aborted) return Promise.resolve();
+  arrive(position: number): Promise<void> {
+    if (this.members.size <= 1 || this.members.get(position)?.signal.aborted !== false)
+      return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const onAbort = () => {
-        this.waiting.delete(position);
-        resolve();
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.waiting.set(position, () => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      });
+      this.waiting.set(position, resolve);
       // After the caller has awaited this promise: the last to arrive resumes in its turn too.
       queueMicrotask(() => this.releaseIfAllArrived());
     });
@@ -49,7 +54,7 @@ export class StepBarrier {
 
   private releaseIfAllArrived(): void {
     if (this.waiting.size === 0) return;
-    for (const member of this.members) if (!this.waiting.has(member)) return;
+    for (const position of this.members.keys()) if (!this.waiting.has(position)) return;
     const released = [...this.waiting.entries()].sort(([a], [b]) => a - b);
     this.waiting.clear();
     for (const [, release] of released) release();
