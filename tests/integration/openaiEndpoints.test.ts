@@ -1,5 +1,6 @@
 // The rest of the OpenAI-compatible surface (completions, embeddings, models, llama-server's
 // tokenize/detokenize) and the error contract every endpoint shares.
+import http from "node:http";
 import { BadRequestError, NotFoundError, type OpenAI } from "openai";
 import type { Completion } from "openai/resources/completions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -260,6 +261,44 @@ describe("errors", () => {
     });
     const notAnObject = await postJson(`${app.url}/v1/completions`, "[1, 2]");
     expect(notAnObject.status).toBe(400);
+  });
+
+  it("reads a body sent with its headers and one sent in pieces afterwards, on one kept-alive connection", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (pieces: string[]) =>
+      new Promise<{ status: number; body: string; reusedSocket: boolean }>((resolve, reject) => {
+        const body = pieces.join("");
+        const request = http.request(`${app.url}/tokenize`, {
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        });
+        request.on("error", reject);
+        request.on("response", (response) => {
+          let text = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk: string) => (text += chunk));
+          response.on("end", () =>
+            resolve({ status: response.statusCode ?? 0, body: text, reusedSocket: request.reusedSocket }),
+          );
+        });
+        if (pieces.length === 1) return request.end(body);
+        // The headers go out alone, then the body in two writes: the server has none of it at first.
+        request.flushHeaders();
+        setTimeout(() => request.write(pieces[0]), 30);
+        setTimeout(() => request.end(pieces[1]), 60);
+      });
+    try {
+      const whole = await post(['{"content": "Say hello"}']);
+      const pieces = await post(['{"content": "Sa', 'y hello"}']);
+      const malformed = await post(['{"content": "Say hello"']);
+      expect(whole.status).toBe(200);
+      expect(JSON.parse(whole.body).tokens.length).toBeGreaterThan(0);
+      expect(pieces).toMatchObject({ status: 200, body: whole.body, reusedSocket: true });
+      expect(malformed).toMatchObject({ status: 400, reusedSocket: true });
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("413 for a body over the size limit", async () => {
