@@ -43,7 +43,7 @@ export async function createGatewayTargets(
   notes: string[],
   fail: (name: string, error: unknown) => void,
 ): Promise<Target[]> {
-  const cpus = options.pinUpstreams;
+  const cpus = options.pinning?.upstreams;
   const upstream = await startServerProcess({ mode: "inferql", flags: inferqlFlags }, { cpus });
   servers.push(upstream);
   const upstreamFlags = ["--upstream", upstreamFlag(model.id, upstream.url, model.id, options.slots)];

@@ -9,7 +9,7 @@ import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import { defaultThreadsFor } from "../src/inference/engine/loadLlama.js";
 import { renderChartSvg } from "./chart.js";
 import { describeColdPath, probeColdPath } from "./coldPath.js";
-import { otherCpus, parseCpuList, pinThisProcess } from "./cpuPinning.js";
+import { pinThisProcess } from "./cpuPinning.js";
 import { measureModel } from "./modelRun.js";
 import { prepareModel } from "./models.js";
 import { type BenchOptions, parseBenchOptions, USAGE } from "./options.js";
@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   }
   const results = newResults(options);
   // Before any server starts: the ones started later run where this process does, unless told otherwise.
-  if (results.settings.pinning) pinThisProcess(results.settings.pinning.others);
+  if (options.pinning) pinThisProcess(options.pinning.others);
   results.machine.engineBuild = engine.build;
   results.machine.coldPath = await probeColdPath();
   if (process.env.UV_THREADPOOL_SIZE !== "1")
@@ -110,14 +110,7 @@ function newResults(options: BenchOptions): BenchResults {
       streamInterval: options.streamInterval,
       concurrencies: options.concurrencies,
       ...(options.gateway ? { gateway: true } : {}),
-      ...(options.pinUpstreams === undefined
-        ? {}
-        : {
-            pinning: {
-              upstreams: options.pinUpstreams,
-              others: otherCpus(parseCpuList(options.pinUpstreams)),
-            },
-          }),
+      ...(options.pinning ? { pinning: options.pinning } : {}),
       rounds: options.rounds,
       temperature: TEMPERATURE,
     },

@@ -1,7 +1,7 @@
 // The harness's command line: `npm run bench -- [--quick] [--models bench,tiny] [--target openai=URL] …`.
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { parseCpuList } from "./cpuPinning.js";
+import { otherCpus, parseCpuList } from "./cpuPinning.js";
 
 export type BenchModelPreset = "bench" | "tiny";
 
@@ -44,10 +44,11 @@ export interface BenchOptions {
   /** Unqueued TTFT pairs per gateway target (--gateway): each pair's difference is a few ms in ~100. */
   ttftPairs: number;
   /**
-   * With --gateway: the CPUs (a taskset list) the upstreams run on; the load generator, the gateway
-   * and the proxy floor get the others (cpuPinning.ts). Absent: every process on every CPU.
+   * With --pin-upstreams (--gateway only): the CPUs (taskset lists) the upstreams run on, and the
+   * others, for the load generator, the gateway and the proxy floor (cpuPinning.ts). Absent: every
+   * process on every CPU.
    */
-  pinUpstreams?: string;
+  pinning?: { upstreams: string; others: string };
 }
 
 /** `base=/tmp/base/bench/serveInferql.ts`: another tree's bench entry, started in fake mode. */
@@ -114,10 +115,7 @@ export function parseBenchOptions(
   const gateway = values.gateway ?? false;
   const slots = Number(values.slots);
   const pinUpstreams = values["pin-upstreams"];
-  if (pinUpstreams !== undefined) {
-    if (!gateway) throw new Error("--pin-upstreams applies to a --gateway run");
-    parseCpuList(pinUpstreams);
-  }
+  if (pinUpstreams !== undefined && !gateway) throw new Error("--pin-upstreams applies to a --gateway run");
   const models = (
     ceilingOnly
       ? []
@@ -161,7 +159,9 @@ export function parseBenchOptions(
     ceilingServers: (values["ceiling-server"] ?? []).map(parseCeilingServer),
     gateway,
     ttftPairs: values["ttft-pairs"] ? positiveInteger("--ttft-pairs", values["ttft-pairs"]) : quick ? 5 : 200,
-    ...(pinUpstreams === undefined ? {} : { pinUpstreams }),
+    ...(pinUpstreams === undefined
+      ? {}
+      : { pinning: { upstreams: pinUpstreams, others: otherCpus(parseCpuList(pinUpstreams)) } }),
   };
 }
 

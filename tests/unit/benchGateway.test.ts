@@ -25,7 +25,7 @@ describe("bench --gateway", () => {
   it("pins the upstreams to the CPUs --pin-upstreams names, and only in a gateway run", () => {
     const options = parseBenchOptions(["--gateway", "--pin-upstreams", "0"], {}, 2);
     if (options === "help") throw new Error("help");
-    expect(options.pinUpstreams).toBe("0");
+    expect(options.pinning?.upstreams).toBe("0");
     expect(() => parseBenchOptions(["--pin-upstreams", "0"], {}, 2)).toThrow(/applies to a --gateway run/);
     expect(parseCpuList("0-1,3", 8)).toEqual([0, 1, 3]);
     expect(otherCpus([0, 1, 3], 6)).toBe("2,4,5");

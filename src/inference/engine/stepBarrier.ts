@@ -43,8 +43,8 @@ export class StepBarrier {
    * position order; or when the member's signal aborts.
    */
   arrive(position: number): Promise<void> {
-    if (this.members.size <= 1 || this.members.get(position)?.signal.aborted !== false)
-      return Promise.resolve();
+    const member = this.members.get(position);
+    if (!member || member.signal.aborted || this.members.size <= 1) return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.waiting.set(position, resolve);
       // After the caller has awaited this promise: the last to arrive resumes in its turn too.
