@@ -1,0 +1,214 @@
+// The Vercel AI SDK against the real server, as its users point it at a local one: the OpenAI
+// provider (`openai.chat`: chat completions; `openai.responses`: the Responses API, its default) and
+// the OpenAI-compatible provider. Text, streamed text with usage, a tool loop (the call parsed, run,
+// and its result sent back in the SDK's own shape) and structured output validated by the SDK.
+// The answers come from the scripted Qwen2.5 fixture (its real template and tool-call syntax) and,
+// for structured output, from the random tiny model under the schema's grammar.
+import { createOpenAI } from "@ai-sdk/openai";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { generateText, type LanguageModel, Output, stepCountIs, streamText, tool } from "ai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import type { RunningInferql } from "../../src/app.js";
+import { familyFixturePath } from "../support/familyFixtures.js";
+import { startTestServer } from "../support/startTestServer.js";
+
+let app: RunningInferql;
+let openai: ReturnType<typeof createOpenAI>;
+let compatible: ReturnType<typeof createOpenAICompatible>;
+
+beforeAll(async () => {
+  app = await startTestServer({
+    flags: ["qwen2.5", "qwen3"].flatMap((family) => [
+      "--model",
+      `${family}=${familyFixturePath(family as "qwen2.5" | "qwen3")}`,
+    ]),
+  });
+  const baseURL = `${app.url}/v1`;
+  openai = createOpenAI({ baseURL, apiKey: "not-needed" });
+  compatible = createOpenAICompatible({ name: "inferql", baseURL, includeUsage: true });
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+/** The scripted fixture's argument value is kept out of the prompt (it steers the script). */
+const weatherTool = (calls: string[]) =>
+  tool({
+    description: "The weather in a city",
+    inputSchema: z.object({ city: z.string() }),
+    execute: async ({ city }) => {
+      calls.push(city);
+      return { forecast: "sunny" };
+    },
+  });
+
+/** A schema whose every value the grammar bounds (enums, a ranged integer, a boolean): no open strings. */
+const verdictSchema = z.object({
+  color: z.enum(["red", "green", "blue"]),
+  count: z.number().int().min(0).max(9),
+  done: z.boolean(),
+});
+
+describe("the AI SDK's OpenAI provider", () => {
+  const apis: [string, (model: string) => LanguageModel][] = [
+    ["chat completions", (model) => openai.chat(model)],
+    ["responses", (model) => openai.responses(model)],
+  ];
+
+  it.each(apis)(
+    "generateText over %s returns the model's answer, finish reason and usage",
+    async (_, model) => {
+      const result = await generateText({
+        model: model("qwen2.5"),
+        prompt: "Please answer @@plain",
+        temperature: 0,
+      });
+      expect(result.text).toBe("Hello there");
+      expect(result.finishReason).toBe("stop");
+      expect(result.usage.inputTokens).toBeGreaterThan(0);
+      // "Hello", " there": the end-of-turn token ends the answer and is not part of it.
+      expect(result.usage.outputTokens).toBe(2);
+    },
+  );
+
+  it.each(apis)(
+    "streamText over %s streams the answer, then its finish reason and usage",
+    async (_, model) => {
+      const result = streamText({ model: model("qwen2.5"), prompt: "Please answer @@plain", temperature: 0 });
+      const parts: string[] = [];
+      for await (const text of result.textStream) parts.push(text);
+      expect(parts).toEqual(["Hello", " there"]);
+      expect(await result.finishReason).toBe("stop");
+      expect((await result.usage).outputTokens).toBe(2);
+    },
+  );
+
+  it.each(apis)("streamText over %s assembles a streamed tool call and runs it", async (_, model) => {
+    const calls: string[] = [];
+    const result = streamText({
+      model: model("qwen2.5"),
+      prompt: "Please answer @@call",
+      temperature: 0,
+      tools: { get_weather: weatherTool(calls) },
+    });
+    expect(await result.toolCalls).toEqual([
+      expect.objectContaining({ toolName: "get_weather", input: { city: "Paris" } }),
+    ]);
+    expect(await result.finishReason).toBe("tool-calls");
+    expect(calls).toEqual(["Paris"]);
+  });
+
+  it("over the Responses API, reasoning stays out of the answer, in its reasoning item", async () => {
+    // The SDK's OpenAI provider reads reasoning text from summaries only (OpenAI's own models show no
+    // other), and asks for one only for model ids it knows as reasoning models. inferql, like vLLM,
+    // returns an open model's reasoning as the item's reasoning_text content: it reaches the SDK's
+    // users as the reasoning item in the response body; the compatible provider below reads it as text.
+    const model = openai.responses("qwen3");
+    const generated = await generateText({ model, prompt: "Please answer @@think", temperature: 0 });
+    expect(generated.text).toBe("Sunny today");
+    const body = generated.response.body as { output: unknown[] };
+    expect(body.output[0]).toMatchObject({
+      type: "reasoning",
+      content: [{ type: "reasoning_text", text: "Let me think" }],
+    });
+    const streamed = streamText({ model, prompt: "Please answer @@think", temperature: 0 });
+    const parts: string[] = [];
+    for await (const part of streamed.fullStream) parts.push(part.type);
+    expect(await streamed.text).toBe("Sunny today");
+    expect(parts.indexOf("reasoning-end")).toBeLessThan(parts.indexOf("text-start"));
+    expect(parts.indexOf("reasoning-start")).toBeGreaterThanOrEqual(0);
+  });
+
+  it.each(apis)(
+    "a tool loop over %s: the call is parsed and run, and its result is accepted",
+    async (_, model) => {
+      const calls: string[] = [];
+      const result = await generateText({
+        model: model("qwen2.5"),
+        prompt: "Please answer @@call",
+        temperature: 0,
+        maxOutputTokens: 40,
+        tools: { get_weather: weatherTool(calls) },
+        stopWhen: stepCountIs(2),
+      });
+      const [first, second] = result.steps;
+      expect(first.finishReason).toBe("tool-calls");
+      expect(first.toolCalls).toEqual([
+        expect.objectContaining({ toolName: "get_weather", input: { city: "Paris" } }),
+      ]);
+      expect(calls[0]).toBe("Paris");
+      // The second step is the SDK's follow-up, answered: the call and its result in the SDK's shape
+      // (chat: an assistant message with tool_calls and a tool message; responses: function_call and
+      // function_call_output items). What the fixture answers to it is beside the point.
+      const callId = first.toolCalls[0].toolCallId;
+      const sent = second.request.body as { messages?: unknown[]; input?: unknown[] };
+      expect(sent.messages ?? sent.input).toContainEqual(
+        sent.messages
+          ? { role: "tool", tool_call_id: callId, content: JSON.stringify({ forecast: "sunny" }) }
+          : { type: "function_call_output", call_id: callId, output: JSON.stringify({ forecast: "sunny" }) },
+      );
+      expect(second.response.id).toBeTruthy();
+    },
+  );
+
+  it.each(apis)(
+    "Output.object over %s: the content follows the schema and the SDK validates it",
+    async (_, model) => {
+      // Sampled (the Responses API takes no seed): the grammar alone keeps every answer valid.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const { output } = await generateText({
+          model: model("tiny"),
+          prompt: "Give a verdict.",
+          maxOutputTokens: 200,
+          output: Output.object({ schema: verdictSchema }),
+        });
+        expect(verdictSchema.parse(output)).toEqual(output);
+      }
+    },
+  );
+});
+
+describe("the AI SDK's OpenAI-compatible provider", () => {
+  it("streamText streams the answer and reports usage (stream_options.include_usage)", async () => {
+    const result = streamText({
+      model: compatible.chatModel("qwen2.5"),
+      prompt: "Please answer @@plain",
+      temperature: 0,
+    });
+    const parts: string[] = [];
+    for await (const text of result.textStream) parts.push(text);
+    expect(parts.join("")).toBe("Hello there");
+    expect(parts.length).toBeGreaterThan(1);
+    expect(await result.finishReason).toBe("stop");
+    const usage = await result.usage;
+    expect(usage.inputTokens).toBeGreaterThan(0);
+    expect(usage.outputTokens).toBe(2);
+  });
+
+  it("reasoning_content reaches the SDK as reasoning, apart from the answer", async () => {
+    const result = streamText({
+      model: compatible.chatModel("qwen3"),
+      prompt: "Please answer @@think",
+      temperature: 0,
+    });
+    expect(await result.text).toBe("Sunny today");
+    expect(await result.reasoningText).toContain("Let me think");
+  });
+
+  it("streamText assembles a streamed tool call", async () => {
+    const calls: string[] = [];
+    const result = streamText({
+      model: compatible.chatModel("qwen2.5"),
+      prompt: "Please answer @@call",
+      temperature: 0,
+      tools: { get_weather: weatherTool(calls) },
+    });
+    expect(await result.toolCalls).toEqual([
+      expect.objectContaining({ toolName: "get_weather", input: { city: "Paris" } }),
+    ]);
+    expect(await result.finishReason).toBe("tool-calls");
+    expect(calls).toEqual(["Paris"]);
+  });
+});
