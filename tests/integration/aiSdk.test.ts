@@ -6,7 +6,7 @@
 // for structured output, from the random tiny model under the schema's grammar.
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import { generateText, type LanguageModel, Output, stepCountIs, streamText, tool } from "ai";
+import { embedMany, generateText, type LanguageModel, Output, stepCountIs, streamText, tool } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { RunningInferql } from "../../src/app.js";
@@ -170,7 +170,73 @@ describe("the AI SDK's OpenAI provider", () => {
   );
 });
 
+describe("the AI SDK's OpenAI provider, beyond chat", () => {
+  it("toolChoice naming a tool forces a call whose input follows its schema", async () => {
+    const { toolCalls, finishReason } = await generateText({
+      model: openai.chat("tiny"),
+      prompt: "Pick a unit.",
+      maxOutputTokens: 100,
+      toolChoice: { type: "tool", toolName: "set_unit" },
+      tools: { set_unit: tool({ inputSchema: z.object({ unit: z.enum(["celsius", "fahrenheit"]) }) }) },
+    });
+    expect(finishReason).toBe("tool-calls");
+    expect(toolCalls).toEqual([
+      expect.objectContaining({
+        toolName: "set_unit",
+        input: { unit: expect.stringMatching(/^(celsius|fahrenheit)$/) },
+      }),
+    ]);
+  });
+
+  it("streamText with Output.object streams partial objects, then the whole one", async () => {
+    const result = streamText({
+      model: openai.chat("tiny"),
+      prompt: "Give a verdict.",
+      maxOutputTokens: 200,
+      output: Output.object({ schema: verdictSchema }),
+    });
+    const partials: unknown[] = [];
+    for await (const partial of result.partialOutputStream) partials.push(partial);
+    const verdict = await result.output;
+    expect(verdictSchema.parse(verdict)).toEqual(verdict);
+    expect(partials.length).toBeGreaterThan(1);
+    expect(partials.at(-1)).toEqual(verdict);
+  });
+
+  it("embedMany returns one unit-length vector per value", async () => {
+    const { embeddings, usage } = await embedMany({
+      model: openai.embedding("tiny"),
+      values: ["one", "two"],
+    });
+    expect(embeddings).toHaveLength(2);
+    for (const vector of embeddings) {
+      expect(vector.length).toBeGreaterThan(0);
+      expect(Math.hypot(...vector)).toBeCloseTo(1, 5);
+    }
+    expect(embeddings[0]).not.toEqual(embeddings[1]);
+    expect(usage.tokens).toBeGreaterThan(0);
+  });
+});
+
 describe("the AI SDK's OpenAI-compatible provider", () => {
+  it("Output.object with supportsStructuredOutputs sends the schema, and the content follows it", async () => {
+    // Without the flag the provider sends only `json_object` (and warns): any JSON, not the schema's.
+    const structured = createOpenAICompatible({
+      name: "inferql",
+      baseURL: `${app.url}/v1`,
+      supportsStructuredOutputs: true,
+    });
+    const { output, request } = await generateText({
+      model: structured.chatModel("tiny"),
+      prompt: "Give a verdict.",
+      maxOutputTokens: 200,
+      output: Output.object({ schema: verdictSchema }),
+    });
+    // This provider records the body as it sent it: JSON text.
+    expect(JSON.parse(request.body as string)).toMatchObject({ response_format: { type: "json_schema" } });
+    expect(verdictSchema.parse(output)).toEqual(output);
+  });
+
   it("streamText streams the answer and reports usage (stream_options.include_usage)", async () => {
     const result = streamText({
       model: compatible.chatModel("qwen2.5"),

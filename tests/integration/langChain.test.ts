@@ -5,7 +5,7 @@
 // for structured output, from the random tiny model under the schema's grammar.
 import { type AIMessageChunk, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
-import { ChatOpenAI, type ChatOpenAIFields } from "@langchain/openai";
+import { ChatOpenAI, type ChatOpenAIFields, OpenAIEmbeddings } from "@langchain/openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { RunningInferql } from "../../src/app.js";
@@ -96,8 +96,15 @@ describe("LangChain's ChatOpenAI", () => {
     },
   );
 
-  it.each(["jsonSchema", "functionCalling"] as const)(
-    "withStructuredOutput (%s) returns an object that follows the schema",
+  it("batch answers each input (concurrent requests on the server's slots)", async () => {
+    const answers = await chatModel({ model: "qwen2.5", temperature: 0 }).batch(
+      Array.from({ length: 3 }, () => "Please answer @@plain"),
+    );
+    expect(answers.map((answer) => answer.content)).toEqual(["Hello there", "Hello there", "Hello there"]);
+  });
+
+  it.each(["jsonSchema", "functionCalling", undefined] as const)(
+    "withStructuredOutput (method %s) returns an object that follows the schema",
     async (method) => {
       const model = chatModel({ model: "tiny", maxTokens: 200 }).withStructuredOutput(verdictSchema, {
         method,
@@ -109,6 +116,21 @@ describe("LangChain's ChatOpenAI", () => {
       }
     },
   );
+
+  it("OpenAIEmbeddings embeds documents and a query", async () => {
+    const embeddings = new OpenAIEmbeddings({
+      model: "tiny",
+      apiKey: "not-needed",
+      configuration: { baseURL: `${app.url}/v1` },
+      maxRetries: 0,
+    });
+    const documents = await embeddings.embedDocuments(["one", "two"]);
+    const query = await embeddings.embedQuery("one");
+    expect(documents).toHaveLength(2);
+    expect(query).toHaveLength(documents[0].length);
+    expect(query).toEqual(documents[0]);
+    expect(Math.hypot(...query)).toBeCloseTo(1, 5);
+  });
 
   it("useResponsesApi: invoke and a bound tool's call go through /v1/responses", async () => {
     const model = chatModel({ model: "qwen2.5", temperature: 0, useResponsesApi: true });
