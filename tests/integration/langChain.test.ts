@@ -15,7 +15,12 @@ import { startTestServer } from "../support/startTestServer.js";
 let app: RunningInferql;
 
 beforeAll(async () => {
-  app = await startTestServer({ flags: ["--model", `qwen2.5=${familyFixturePath("qwen2.5")}`] });
+  app = await startTestServer({
+    flags: ["qwen2.5", "qwen3"].flatMap((family) => [
+      "--model",
+      `${family}=${familyFixturePath(family as "qwen2.5" | "qwen3")}`,
+    ]),
+  });
 });
 
 afterAll(async () => {
@@ -61,6 +66,18 @@ describe("LangChain's ChatOpenAI", () => {
     expect(whole.content).toBe("Hello there");
     expect(chunks.filter((chunk) => chunk.content !== "").length).toBeGreaterThan(1);
     expect(whole.usage_metadata).toMatchObject({ output_tokens: 2 });
+  });
+
+  it("reasoning comes apart from the answer, as additional_kwargs.reasoning_content, streamed and not", async () => {
+    const model = chatModel({ model: "qwen3", temperature: 0 });
+    const answer = await model.invoke("Please answer @@think");
+    expect(answer.content).toBe("Sunny today");
+    expect(answer.additional_kwargs.reasoning_content).toContain("Let me think");
+    const chunks: AIMessageChunk[] = [];
+    for await (const chunk of await model.stream("Please answer @@think")) chunks.push(chunk);
+    const whole = chunks.reduce((sum, chunk) => sum.concat(chunk));
+    expect(whole.content).toBe("Sunny today");
+    expect(whole.additional_kwargs.reasoning_content).toContain("Let me think");
   });
 
   it("bindTools: the call comes back parsed, and the conversation with its ToolMessage is answered", async () => {
