@@ -93,7 +93,13 @@ async function* fakeEvents(count: number, signal?: AbortSignal): AsyncGenerator<
     sent++;
     yield { type: "contentDelta", id, choiceIndex: 0, content: FAKE_TOKEN_TEXT };
   }
-  const usage = { promptTokens: 1, completionTokens: sent, totalTokens: 1 + sent, cachedPromptTokens: 0 };
+  const usage = {
+    promptTokens: 1,
+    completionTokens: sent,
+    reasoningTokens: 0,
+    totalTokens: 1 + sent,
+    cachedPromptTokens: 0,
+  };
   yield {
     type: "finished",
     id,

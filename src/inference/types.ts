@@ -170,6 +170,11 @@ export type EngineFinishReason = "stop" | "length" | "timeout" | "cancelled";
 export interface GenerationUsage {
   promptTokens: number;
   completionTokens: number;
+  /**
+   * Of completionTokens, those generated inside the model's reasoning (between its markers, which
+   * are not counted; from the first token when the prompt opened it), as vLLM counts them.
+   */
+  reasoningTokens: number;
   /** Prompt tokens whose KV state was reused from the slot's cache instead of evaluated. */
   cachedPromptTokens: number;
 }

@@ -18,6 +18,8 @@ export type FinishReason = "stop" | "length" | "timeout" | "tool_calls" | "cance
 export interface Usage {
   promptTokens: number;
   completionTokens: number;
+  /** Of completionTokens, those the model reasoned with (between its reasoning markers). */
+  reasoningTokens: number;
   totalTokens: number;
   cachedPromptTokens: number;
 }
@@ -54,6 +56,7 @@ export async function* streamGeneration(
 ): AsyncGenerator<GenerationStreamEvent> {
   let started: { promptTokens: number; cachedPromptTokens: number } | undefined;
   let completionTokens = 0;
+  let reasoningTokens = 0;
   try {
     for await (const event of deps.scheduler.generate(request, signal)) {
       if (event.type === "started") {
@@ -61,6 +64,7 @@ export async function* streamGeneration(
         yield { type: "started", ...started };
       } else if (event.type === "text") {
         completionTokens += event.tokenCount;
+        if (event.channel === "reasoning") reasoningTokens += event.tokenCount;
         if (event.text || event.logprobs?.length)
           yield { type: "text", channel: event.channel, text: event.text, logprobs: event.logprobs };
       } else if (event.type === "toolCall") {
@@ -75,6 +79,7 @@ export async function* streamGeneration(
           usage: {
             promptTokens,
             completionTokens: generated,
+            reasoningTokens: event.usage.reasoningTokens,
             totalTokens: promptTokens + generated,
             cachedPromptTokens,
           },
@@ -92,6 +97,8 @@ export async function* streamGeneration(
       usage: {
         promptTokens: started.promptTokens,
         completionTokens,
+        // The tokens that came as reasoning text before the failure (the markers' included).
+        reasoningTokens,
         totalTokens: started.promptTokens + completionTokens,
         cachedPromptTokens: started.cachedPromptTokens,
       },

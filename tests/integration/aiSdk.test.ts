@@ -108,6 +108,7 @@ describe("the AI SDK's OpenAI provider", () => {
     const model = openai.responses("qwen3");
     const generated = await generateText({ model, prompt: "Please answer @@think", temperature: 0 });
     expect(generated.text).toBe("Sunny today");
+    expect(generated.usage.outputTokenDetails.reasoningTokens).toBe(5);
     const body = generated.response.body as { output: unknown[] };
     expect(body.output[0]).toMatchObject({
       type: "reasoning",
@@ -261,6 +262,7 @@ describe("the AI SDK's OpenAI-compatible provider", () => {
     });
     expect(await result.text).toBe("Sunny today");
     expect(await result.reasoningText).toContain("Let me think");
+    expect((await result.usage).outputTokenDetails.reasoningTokens).toBe(5);
   });
 
   it("streamText assembles a streamed tool call", async () => {

@@ -349,15 +349,18 @@ describe("ignore_eos on the families' own end tokens", () => {
 });
 
 describe("reasoning", () => {
-  const reasoningFamilies: [ChatFamily, string, string, object][] = [
-    ["qwen3", "Let me think", "Sunny today", {}],
-    ["gpt-oss", "Thinking hard", "Sunny", {}],
-    ["deepseek-r1", "Hmm", "Sunny", { chat_template_kwargs: { enable_thinking: true } }],
+  // The last column counts the tokens inside the reasoning, its markers left out (as vLLM counts
+  // them): qwen3's "\n", "Let", " me", " think", "\n"; gpt-oss's analysis "Thinking", " hard";
+  // deepseek-r1's "Hmm", "\n" after the <think> its prompt opened.
+  const reasoningFamilies: [ChatFamily, string, string, object, number][] = [
+    ["qwen3", "Let me think", "Sunny today", {}, 5],
+    ["gpt-oss", "Thinking hard", "Sunny", {}, 2],
+    ["deepseek-r1", "Hmm", "Sunny", { chat_template_kwargs: { enable_thinking: true } }, 2],
   ];
 
   it.each(reasoningFamilies)(
-    "%s: reasoning_content apart from content",
-    async (family, reasoning, content, extra) => {
+    "%s: reasoning_content apart from content, and its tokens counted in the usage",
+    async (family, reasoning, content, extra, reasoningTokens) => {
       const completion = await openai.chat.completions.create({
         model: family,
         messages: ask("@@think"),
@@ -369,6 +372,8 @@ describe("reasoning", () => {
       expect(message.reasoning_content).toBe(reasoning);
       expect(message.content).toBe(content);
       expect(completion.choices[0].finish_reason).toBe("stop");
+      expect(completion.usage?.completion_tokens_details?.reasoning_tokens).toBe(reasoningTokens);
+      expect(completion.usage?.completion_tokens).toBeGreaterThan(reasoningTokens);
     },
   );
 
@@ -410,7 +415,10 @@ describe("reasoning", () => {
         "stop",
       ]);
     }
-    // One prompt, counted once; both choices' completions added up.
+    // One prompt, counted once; both choices' completions added up, their reasoning too.
+    expect(both.usage?.completion_tokens_details?.reasoning_tokens).toBe(
+      2 * (single.usage?.completion_tokens_details?.reasoning_tokens ?? 0),
+    );
     expect(both.usage?.prompt_tokens).toBe(single.usage?.prompt_tokens);
     expect(both.usage?.completion_tokens).toBe(2 * (single.usage?.completion_tokens ?? 0));
     expect(both.usage?.total_tokens).toBe(
@@ -438,6 +446,8 @@ describe("reasoning", () => {
     const message = completion.choices[0].message as { content: string; reasoning_content?: string };
     expect(message.reasoning_content).toBeUndefined();
     expect(message.content).toBe("<think>\nLet me think\n</think>\n\nSunny today");
+    // Not read as reasoning, so not counted as reasoning.
+    expect(completion.usage?.completion_tokens_details?.reasoning_tokens).toBe(0);
   });
 
   it("a thinking budget makes the model close its reasoning early and answer", async () => {
@@ -550,13 +560,13 @@ describe("GraphQL and tRPC carry the same structure", () => {
     }
   });
 
-  it("a GraphQL mutation on gpt-oss returns reasoning and answer", async () => {
+  it("a GraphQL mutation on gpt-oss returns reasoning and answer, and counts the reasoning's tokens", async () => {
     const result = await postGraphql<
       { createChatCompletion: Record<string, unknown> },
       Record<string, unknown>
     >(
       app.url,
-      `mutation($input: ChatCompletionInput!) { createChatCompletion(input: $input) { content reasoning finishReason toolCalls { name } } }`,
+      `mutation($input: ChatCompletionInput!) { createChatCompletion(input: $input) { content reasoning finishReason toolCalls { name } usage { reasoningTokens } } }`,
       {
         input: { model: "gpt-oss", messages: [{ role: "USER", content: "Answer @@think" }], temperature: 0 },
       },
@@ -567,6 +577,7 @@ describe("GraphQL and tRPC carry the same structure", () => {
       reasoning: "Thinking hard",
       finishReason: "STOP",
       toolCalls: [],
+      usage: { reasoningTokens: 2 },
     });
   });
 
@@ -627,6 +638,7 @@ describe("GraphQL and tRPC carry the same structure", () => {
       type: "finished",
       reasoning: "Let me think",
       content: "Sunny today",
+      usage: { reasoningTokens: 5 },
     });
   });
 });

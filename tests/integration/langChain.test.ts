@@ -73,6 +73,7 @@ describe("LangChain's ChatOpenAI", () => {
     const answer = await model.invoke("Please answer @@think");
     expect(answer.content).toBe("Sunny today");
     expect(answer.additional_kwargs.reasoning_content).toContain("Let me think");
+    expect(answer.usage_metadata?.output_token_details?.reasoning).toBe(5);
     const chunks: AIMessageChunk[] = [];
     for await (const chunk of await model.stream("Please answer @@think")) chunks.push(chunk);
     const whole = chunks.reduce((sum, chunk) => sum.concat(chunk));

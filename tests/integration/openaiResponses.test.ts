@@ -87,6 +87,7 @@ describe("responses", () => {
     expect(usage?.output_tokens).toBeGreaterThan(0);
     expect(usage?.total_tokens).toBe((usage?.input_tokens ?? 0) + (usage?.output_tokens ?? 0));
     expect(usage?.input_tokens_details.cached_tokens).toEqual(expect.any(Number));
+    // A model that did not reason.
     expect(usage?.output_tokens_details.reasoning_tokens).toBe(0);
   });
 
@@ -196,7 +197,7 @@ describe("responses", () => {
     expect(response.instructions).toBe("Be brief.");
   });
 
-  it("reports a thinking model's reasoning as a reasoning item before the message", async () => {
+  it("reports a thinking model's reasoning as a reasoning item before the message, its tokens counted", async () => {
     const response = await client.responses.create({ ...qwen3, input: "Please answer @@think" });
     expect(response.output.map((item) => item.type)).toEqual(["reasoning", "message"]);
     const [reasoning] = response.output;
@@ -204,6 +205,8 @@ describe("responses", () => {
       { type: "reasoning_text", text: "Let me think" },
     ]);
     expect(response.output_text).toBe("Sunny today");
+    // "\n", "Let", " me", " think", "\n": inside <think> and </think>, which are not counted.
+    expect(response.usage?.output_tokens_details.reasoning_tokens).toBe(5);
 
     const stream = client.responses.stream({ ...qwen3, input: "Please answer @@think" });
     const events: ResponseStreamEvent[] = [];
@@ -214,6 +217,10 @@ describe("responses", () => {
     expect(reasoningDeltas.join("")).toBe("Let me think");
     expect(events.find((event) => event.type === "response.reasoning_text.done")).toMatchObject({
       text: "Let me think",
+    });
+    expect(events.at(-1)).toMatchObject({
+      type: "response.completed",
+      response: { usage: { output_tokens_details: { reasoning_tokens: 5 } } },
     });
   });
 

@@ -179,11 +179,13 @@ describe("OpenAI Responses on a remote model", () => {
     expect(cut.incomplete_details).toEqual({ reason: "max_output_tokens" });
   });
 
-  it("reports a thinking model's reasoning as a reasoning item, streamed and not", async () => {
+  it("reports a thinking model's reasoning as a reasoning item, streamed and not, its tokens counted", async () => {
     const qwen3 = { model: "qwen3", temperature: 0, max_output_tokens: 40, input: ask("@@think") };
     const response = await openai.responses.create(qwen3);
     expect(response.output.map((item) => item.type)).toEqual(["reasoning", "message"]);
     expect(response.output_text).toBe("Sunny today");
+    // The replica's count (completion_tokens_details.reasoning_tokens), carried over the hop.
+    expect(response.usage?.output_tokens_details.reasoning_tokens).toBe(5);
     const events: ResponseStreamEvent[] = [];
     for await (const event of openai.responses.stream(qwen3)) events.push(event);
     const reasoning = events.flatMap((event) =>

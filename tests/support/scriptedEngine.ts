@@ -211,7 +211,7 @@ export class ScriptedModel implements ScheduledModel {
       type: "finished",
       reason,
       toolCalls: [],
-      usage: { promptTokens: promptTokens.length, completionTokens, cachedPromptTokens },
+      usage: { promptTokens: promptTokens.length, completionTokens, reasoningTokens: 0, cachedPromptTokens },
       timings: {
         queueMs: run.queueMs,
         promptMs: 0,

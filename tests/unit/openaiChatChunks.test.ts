@@ -15,7 +15,13 @@ const started: ChatCompletionEvent = {
   cachedPromptTokens: 4,
   choiceCount: 1,
 };
-const usage = { promptTokens: 10, completionTokens: 3, totalTokens: 13, cachedPromptTokens: 4 };
+const usage = {
+  promptTokens: 10,
+  completionTokens: 3,
+  reasoningTokens: 2,
+  totalTokens: 13,
+  cachedPromptTokens: 4,
+};
 const timings = {
   queueMs: 1,
   promptMs: 2,
@@ -71,6 +77,7 @@ describe("chatChunkTranslation", () => {
       completion_tokens: 3,
       total_tokens: 13,
       prompt_tokens_details: { cached_tokens: 4 },
+      completion_tokens_details: { reasoning_tokens: 2 },
     });
   });
 
@@ -120,7 +127,13 @@ describe("chatChunkTranslation", () => {
 
   it("names each choice's index, finishes each choice apart, and sends usage after the last one only", () => {
     const twoChoices = { ...started, choiceCount: 2 } as ChatCompletionEvent;
-    const total = { promptTokens: 10, completionTokens: 6, totalTokens: 16, cachedPromptTokens: 4 };
+    const total = {
+      promptTokens: 10,
+      completionTokens: 6,
+      reasoningTokens: 4,
+      totalTokens: 16,
+      cachedPromptTokens: 4,
+    };
     const { messages } = translate(
       [
         twoChoices,
@@ -144,6 +157,7 @@ describe("chatChunkTranslation", () => {
       prompt_tokens: 10,
       completion_tokens: 6,
       total_tokens: 16,
+      completion_tokens_details: { reasoning_tokens: 4 },
     });
   });
 

@@ -69,6 +69,10 @@ export const UsageRef = builder.objectRef<Usage>("Usage").implement({
       description: "Tokens of the prompt, as the chat template rendered it.",
     }),
     completionTokens: t.exposeInt("completionTokens", { description: "Tokens generated." }),
+    reasoningTokens: t.exposeInt("reasoningTokens", {
+      description:
+        "Of completionTokens, those the model reasoned with (inside its reasoning markers, which are not counted); 0 when it did not reason.",
+    }),
     totalTokens: t.exposeInt("totalTokens", { description: "promptTokens + completionTokens." }),
     cachedPromptTokens: t.exposeInt("cachedPromptTokens", {
       description: "Prompt tokens reused from the slot's KV cache instead of evaluated (see `cachePrompt`).",

@@ -33,6 +33,7 @@ export class MessageStreamTranslation {
                 promptTokens: event.promptTokens,
                 cachedPromptTokens: event.cachedPromptTokens,
                 completionTokens: 0,
+                reasoningTokens: 0,
                 totalTokens: event.promptTokens,
               }),
             },

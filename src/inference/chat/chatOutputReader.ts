@@ -22,7 +22,13 @@ export interface OutputReader {
   mayEndTurn(): boolean;
   /** Reads generated text (`tokens` tokens of it). */
   read(text: string, tokens: number): ParsedOutput[];
-  finish(): { events: ParsedOutput[]; toolCalls: readonly ParsedToolCall[]; truncatedToolCall?: string };
+  finish(): {
+    events: ParsedOutput[];
+    toolCalls: readonly ParsedToolCall[];
+    truncatedToolCall?: string;
+    /** Tokens generated inside the model's reasoning, its markers left out. */
+    reasoningTokens: number;
+  };
 }
 
 /** Plain completions: the text as it comes, under the request's grammar if it has one. */
@@ -46,7 +52,7 @@ export class TextOutputReader implements OutputReader {
   }
 
   finish() {
-    return { events: [], toolCalls: [] };
+    return { events: [], toolCalls: [], reasoningTokens: 0 };
   }
 }
 
@@ -56,6 +62,7 @@ export class ChatOutputReader implements OutputReader {
   private state?: LlamaGrammarEvaluationState;
   private wasInReasoning: boolean;
   private closingReasoning = false;
+  /** Tokens read while reasoning (not the one that opened it, nor the one that closed it), as vLLM counts them. */
   private reasoningTokens = 0;
 
   constructor(
@@ -118,6 +125,7 @@ export class ChatOutputReader implements OutputReader {
       events,
       toolCalls: this.parser.calls,
       ...(truncatedToolCall !== undefined ? { truncatedToolCall } : {}),
+      reasoningTokens: this.reasoningTokens,
     };
   }
 

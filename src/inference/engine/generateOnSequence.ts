@@ -120,7 +120,7 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
   } else if (maxTokens > 0 && Date.now() >= run.deadline) reason = "timeout";
   if (signal.aborted) reason = "cancelled";
   pending.add(run.output.read(stops.flush(), 0), 0);
-  const { events, toolCalls, truncatedToolCall } = run.output.finish();
+  const { events, toolCalls, truncatedToolCall, reasoningTokens } = run.output.finish();
   pending.add(events, 0);
   for (const event of pending.flush()) yield event;
 
@@ -133,7 +133,12 @@ export async function* generateOnSequence(run: SlotGeneration): AsyncGenerator<E
     stopSequence,
     toolCalls,
     ...(truncatedToolCall !== undefined ? { truncatedToolCall } : {}),
-    usage: { promptTokens: promptTokens.length, completionTokens: generated.length, cachedPromptTokens },
+    usage: {
+      promptTokens: promptTokens.length,
+      completionTokens: generated.length,
+      reasoningTokens,
+      cachedPromptTokens,
+    },
     timings: {
       queueMs: run.queueMs,
       promptMs: promptSeconds * 1000,

@@ -38,6 +38,8 @@ export interface WireChunk {
     prompt_tokens?: number;
     completion_tokens?: number;
     prompt_tokens_details?: { cached_tokens?: number } | null;
+    /** vLLM's and inferql's; llama-server's have none (the reasoning chunks are counted instead). */
+    completion_tokens_details?: { reasoning_tokens?: number } | null;
   } | null;
   error?: { message?: string } | string;
 }
@@ -122,6 +124,8 @@ export class UpstreamOutput {
   private finishReason?: EngineFinishReason;
   private usage?: NonNullable<WireChunk["usage"]>;
   private generated = 0;
+  /** Reasoning chunks, a token each (the usage's count when the upstream reports one). */
+  private reasoned = 0;
   private readonly toolCalls: { name: string; arguments: string }[] = [];
 
   constructor(
@@ -157,6 +161,7 @@ export class UpstreamOutput {
     if (reasoning) {
       yield* this.produce();
       this.generated += 1;
+      if (!this.reasoningInline) this.reasoned += 1;
       yield {
         type: "text",
         channel: this.reasoningInline ? "content" : "reasoning",
@@ -207,6 +212,7 @@ export class UpstreamOutput {
       usage: {
         promptTokens,
         completionTokens,
+        reasoningTokens: this.usage?.completion_tokens_details?.reasoning_tokens ?? this.reasoned,
         cachedPromptTokens: this.usage?.prompt_tokens_details?.cached_tokens ?? 0,
       },
       timings: {

@@ -44,6 +44,7 @@ export async function* streamChoices(
   );
   let prompt: PromptCounts | undefined;
   let completionTokens = 0;
+  let reasoningTokens = 0;
   let finishedCount = 0;
   try {
     while (true) {
@@ -63,10 +64,11 @@ export async function* streamChoices(
       } else if (event.type === "finished") {
         finishedCount++;
         completionTokens += event.usage.completionTokens;
+        reasoningTokens += event.usage.reasoningTokens;
         // Every choice has the same prompt; a choice's usage is the authority on its size (a remote
         // upstream reports it there only, not when the choice starts).
         yield finishedCount === choiceCount
-          ? { ...event, totalUsage: totalUsage(event.usage, completionTokens) }
+          ? { ...event, totalUsage: totalUsage(event.usage, completionTokens, reasoningTokens) }
           : event;
       } else yield event;
     }
@@ -106,9 +108,19 @@ export function choiceSeeds(seed: number | undefined, choiceCount: number): (num
   );
 }
 
-/** The prompt counted once and the completion tokens of every choice summed, as OpenAI counts `n`. */
-function totalUsage({ promptTokens, cachedPromptTokens }: PromptCounts, completionTokens: number): Usage {
-  return { promptTokens, cachedPromptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+/** The prompt counted once and the generated tokens of every choice summed, as OpenAI counts `n`. */
+function totalUsage(
+  { promptTokens, cachedPromptTokens }: PromptCounts,
+  completionTokens: number,
+  reasoningTokens: number,
+): Usage {
+  return {
+    promptTokens,
+    cachedPromptTokens,
+    completionTokens,
+    reasoningTokens,
+    totalTokens: promptTokens + completionTokens,
+  };
 }
 
 /** The end of a choice that failed before it started (e.g. the queue was full for it). */
@@ -126,6 +138,7 @@ function unstartedChoice(
     usage: {
       promptTokens: prompt.promptTokens,
       completionTokens: 0,
+      reasoningTokens: 0,
       totalTokens: prompt.promptTokens,
       cachedPromptTokens: 0,
     },

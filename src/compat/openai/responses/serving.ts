@@ -180,13 +180,13 @@ export function inProgressResponse(
   };
 }
 
-/** Reasoning tokens are not counted apart from the answer's: `reasoning_tokens` is 0. */
+/** The usage in the Responses API's names. */
 export function toWireResponseUsage(usage: Usage): WireResponseUsage {
   return {
     input_tokens: usage.promptTokens,
     input_tokens_details: { cached_tokens: usage.cachedPromptTokens },
     output_tokens: usage.completionTokens,
-    output_tokens_details: { reasoning_tokens: 0 },
+    output_tokens_details: { reasoning_tokens: usage.reasoningTokens },
     total_tokens: usage.totalTokens,
   };
 }

@@ -8,6 +8,8 @@ export interface WireUsage {
   completion_tokens: number;
   total_tokens: number;
   prompt_tokens_details: { cached_tokens: number };
+  /** Of completion_tokens, those the model reasoned with (OpenAI's and vLLM's field). */
+  completion_tokens_details: { reasoning_tokens: number };
 }
 
 /** Not in OpenAI's API: llama-server's timings object, plus the time spent queued. */
@@ -33,6 +35,7 @@ export function toWireUsage(usage: Usage): WireUsage {
     completion_tokens: usage.completionTokens,
     total_tokens: usage.totalTokens,
     prompt_tokens_details: { cached_tokens: usage.cachedPromptTokens },
+    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
   };
 }
 
