@@ -10,6 +10,7 @@ import { embedMany, generateText, type LanguageModel, Output, stepCountIs, strea
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { RunningInferql } from "../../src/app.js";
+import { eventually } from "../support/collect.js";
 import { familyFixturePath } from "../support/familyFixtures.js";
 import { startTestServer } from "../support/startTestServer.js";
 
@@ -121,6 +122,34 @@ describe("the AI SDK's OpenAI provider", () => {
     expect(parts.indexOf("reasoning-end")).toBeLessThan(parts.indexOf("text-start"));
     expect(parts.indexOf("reasoning-start")).toBeGreaterThanOrEqual(0);
   });
+
+  it.each(apis)(
+    "streamText over %s with an abortSignal: aborting mid-stream cancels the generation",
+    async (_, model) => {
+      const reasons: string[] = [];
+      const unsubscribe = app.scheduler.onEvent((event) => {
+        if (event.type === "finished") reasons.push(event.reason);
+      });
+      try {
+        const controller = new AbortController();
+        const result = streamText({
+          model: model("tiny"),
+          prompt: "Tell a long story.",
+          maxOutputTokens: 2000,
+          abortSignal: controller.signal,
+        });
+        for await (const _text of result.textStream) {
+          controller.abort();
+          break;
+        }
+        // The slot is free long before 2,000 tokens could have been generated.
+        await eventually(() => app.scheduler.state().busySlots === 0 && app.scheduler.activeCount === 0);
+        expect(reasons).toEqual(["cancelled"]);
+      } finally {
+        unsubscribe();
+      }
+    },
+  );
 
   it.each(apis)(
     "a tool loop over %s: the call is parsed and run, and its result is accepted",

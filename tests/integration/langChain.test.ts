@@ -9,6 +9,7 @@ import { ChatOpenAI, type ChatOpenAIFields, OpenAIEmbeddings } from "@langchain/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { RunningInferql } from "../../src/app.js";
+import { eventually } from "../support/collect.js";
 import { familyFixturePath } from "../support/familyFixtures.js";
 import { startTestServer } from "../support/startTestServer.js";
 
@@ -79,6 +80,28 @@ describe("LangChain's ChatOpenAI", () => {
     const whole = chunks.reduce((sum, chunk) => sum.concat(chunk));
     expect(whole.content).toBe("Sunny today");
     expect(whole.additional_kwargs.reasoning_content).toContain("Let me think");
+  });
+
+  it("stream with a signal: aborting mid-stream cancels the generation", async () => {
+    const reasons: string[] = [];
+    const unsubscribe = app.scheduler.onEvent((event) => {
+      if (event.type === "finished") reasons.push(event.reason);
+    });
+    try {
+      const controller = new AbortController();
+      const stream = await chatModel({ model: "tiny", maxTokens: 2000 }).stream("Tell a long story.", {
+        signal: controller.signal,
+      });
+      await expect(
+        (async () => {
+          for await (const _chunk of stream) controller.abort();
+        })(),
+      ).rejects.toThrow(/abort/i);
+      await eventually(() => app.scheduler.state().busySlots === 0 && app.scheduler.activeCount === 0);
+      expect(reasons).toEqual(["cancelled"]);
+    } finally {
+      unsubscribe();
+    }
   });
 
   it("bindTools: the call comes back parsed, and the conversation with its ToolMessage is answered", async () => {
