@@ -210,6 +210,7 @@ const settingsSchema = z.object({
   corsOrigin: z.array(corsOriginSchema).default([]),
   allowedHosts: z.array(allowedHostSchema).default([]),
   maxMessages: integer(1, 100_000).default(1000),
+  /** The most tokens one request may ask for (more is a 400); unset, the context bounds each generation. */
   maxTokensLimit: integer(1, 1_048_576).optional(),
   drainTimeout: integer(0, 3600).default(10),
   redis: redisUrlSchema.optional(),
@@ -221,14 +222,12 @@ const settingsSchema = z.object({
 });
 
 export const configSchema = settingsSchema.transform(
-  ({ apiKey, apiKeyFile, adminApiKey, adminApiKeyFile, maxTokensLimit, ...settings }) => ({
+  ({ apiKey, apiKeyFile, adminApiKey, adminApiKeyFile, ...settings }) => ({
     ...settings,
     /** Keys from --api-key and --api-key-file together; empty (and no admin key) means the API is open. */
     apiKeys: [...new Set([...apiKey, ...(apiKeyFile ?? [])])],
     /** Keys from --admin-api-key and --admin-api-key-file: API keys that see and cancel every generation. */
     adminApiKeys: [...new Set([...adminApiKey, ...(adminApiKeyFile ?? [])])],
-    /** The most tokens one request may ask for, and what a request that names none gets. */
-    maxTokensLimit: maxTokensLimit ?? settings.ctxSize,
   }),
 );
 
@@ -408,7 +407,7 @@ export const SETTINGS = [
     key: "maxTokensLimit",
     value: "N",
     help: "the most tokens one request may ask for",
-    unset: "--ctx-size",
+    unset: "none (the context bounds each generation)",
   },
   {
     flag: "drain-timeout",

@@ -113,6 +113,21 @@ describe("max tokens ceiling", () => {
     expect(renamed).toMatchObject({ status: 400, body: { error: { param: "max_completion_tokens" } } });
   });
 
+  it("Anthropic Messages: a 400 invalid_request_error naming max_tokens", async () => {
+    const tooMany = await postJson(`${app.url}/v1/messages`, {
+      model: "tiny",
+      max_tokens: 6,
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(tooMany).toMatchObject({
+      status: 400,
+      body: { type: "error", error: { type: "invalid_request_error" } },
+    });
+    expect((tooMany.body as { error: { message: string } }).error.message).toMatch(
+      /^Invalid 'max_tokens': 6 /,
+    );
+  });
+
   it("GraphQL and tRPC name maxTokens", async () => {
     const graphql = await postJson(`${app.url}/graphql`, {
       query: "mutation($input: CompletionInput!) { createCompletion(input: $input) { text } }",

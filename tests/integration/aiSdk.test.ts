@@ -4,6 +4,7 @@
 // and its result sent back in the SDK's own shape) and structured output validated by the SDK.
 // The answers come from the scripted Qwen2.5 fixture (its real template and tool-call syntax) and,
 // for structured output, from the random tiny model under the schema's grammar.
+import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { embedMany, generateText, type LanguageModel, Output, stepCountIs, streamText, tool } from "ai";
@@ -307,5 +308,69 @@ describe("the AI SDK's OpenAI-compatible provider", () => {
     ]);
     expect(await result.finishReason).toBe("tool-calls");
     expect(calls).toEqual(["Paris"]);
+  });
+});
+
+describe("the AI SDK's Anthropic provider (/v1/messages)", () => {
+  const anthropic = () => createAnthropic({ baseURL: `${app.url}/v1`, apiKey: "not-needed" });
+
+  it("generateText with the provider's default max_tokens (4,096: beyond the 2,048-token context)", async () => {
+    const result = await generateText({
+      model: anthropic()("qwen2.5"),
+      prompt: "Please answer @@plain",
+      temperature: 0,
+    });
+    expect(result.request.body).toMatchObject({ max_tokens: 4096 });
+    expect(result.text).toBe("Hello there");
+    expect(result.finishReason).toBe("stop");
+    expect(result.usage.outputTokens).toBe(2);
+  });
+
+  it("streamText streams the answer and assembles a streamed tool call", async () => {
+    const text = streamText({
+      model: anthropic()("qwen2.5"),
+      prompt: "Please answer @@plain",
+      temperature: 0,
+    });
+    const parts: string[] = [];
+    for await (const part of text.textStream) parts.push(part);
+    expect(parts).toEqual(["Hello", " there"]);
+    const calls: string[] = [];
+    const call = streamText({
+      model: anthropic()("qwen2.5"),
+      prompt: "Please answer @@call",
+      temperature: 0,
+      tools: { get_weather: weatherTool(calls) },
+    });
+    expect(await call.toolCalls).toEqual([
+      expect.objectContaining({ toolName: "get_weather", input: { city: "Paris" } }),
+    ]);
+    expect(await call.finishReason).toBe("tool-calls");
+  });
+
+  it("a thinking model's reasoning comes back as reasoning, apart from the answer", async () => {
+    const result = await generateText({
+      model: anthropic()("qwen3"),
+      prompt: "Please answer @@think",
+      temperature: 0,
+    });
+    expect(result.text).toBe("Sunny today");
+    expect(result.reasoningText).toBe("Let me think");
+  });
+
+  it("extended thinking's request (a budget, max_tokens raised by it, no sampling settings) is served", async () => {
+    // The SDK drops temperature and top_k when thinking is on (Anthropic's rule), so the answer is
+    // sampled: only the request's acceptance and the answer's shape are the point here.
+    const result = await generateText({
+      model: anthropic()("qwen3"),
+      prompt: "Please answer @@think",
+      providerOptions: { anthropic: { thinking: { type: "enabled", budgetTokens: 1024 } } },
+    });
+    expect(result.request.body).toMatchObject({
+      max_tokens: 5120,
+      thinking: { type: "enabled", budget_tokens: 1024 },
+    });
+    expect(["stop", "length"]).toContain(result.finishReason);
+    expect(result.response.id).toMatch(/^msg_/);
   });
 });

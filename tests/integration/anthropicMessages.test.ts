@@ -244,6 +244,26 @@ describe("Anthropic Messages", () => {
     expect(message.usage.output_tokens).toBe(1);
   });
 
+  it("serves a max_tokens beyond the context, as clients send by default (Claude Code 32,000, the AI SDK 4,096)", async () => {
+    // Streamed, as such clients do (the SDK refuses an unstreamed request this large).
+    const answered = await client.messages
+      .stream({ model: "qwen2.5", max_tokens: 32_000, temperature: 0, messages: ask("@@plain") })
+      .finalMessage();
+    expect(answered).toMatchObject({
+      stop_reason: "end_turn",
+      content: [{ type: "text", text: "Hello there" }],
+    });
+    // The context (2,048 tokens a slot here) ends an answer that would run on: stop_reason max_tokens.
+    const long = [{ role: "user" as const, content: "hello ".repeat(1900) }];
+    const { input_tokens } = await client.messages.countTokens({ model: "tiny", messages: long });
+    const cut = await client.messages
+      .stream({ model: "tiny", max_tokens: 32_000, messages: long })
+      .finalMessage();
+    expect(cut.stop_reason).toBe("max_tokens");
+    expect(cut.usage.input_tokens + cut.usage.output_tokens).toBe(2048);
+    expect(cut.usage.input_tokens).toBe(input_tokens);
+  });
+
   it("reports stop_sequence and which one when a stop sequence ends the answer", async () => {
     const message = await client.messages.create({
       model: "qwen2.5",

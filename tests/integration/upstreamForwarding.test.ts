@@ -146,6 +146,14 @@ describe("what each upstream kind is sent", () => {
     );
   });
 
+  it("max_tokens as the client sent it: none stays none, and more than a local context passes", async () => {
+    // The upstream's context bounds the answer, not this node's --ctx-size (2048 tokens by default).
+    const unbounded = await forwarded(() => chat("llama", { max_tokens: undefined }));
+    expect(unbounded).not.toHaveProperty("max_tokens");
+    const large = await forwarded(() => chat("vllm", { max_tokens: 100_000 }));
+    expect(large.max_tokens).toBe(100_000);
+  });
+
   it("a reasoning budget and chat template variables to llama-server", async () => {
     const body = await forwarded(() =>
       chat("llama", { thinking_budget_tokens: 64, chat_template_kwargs: { enable_thinking: true } }),

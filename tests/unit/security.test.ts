@@ -62,14 +62,14 @@ test("without keys every client passes and is limited by its address; with keys,
   expect(locked.authenticate("public", undefined, "10.0.0.1")).toBe("ip:10.0.0.1");
 });
 
-test("API keys come from --api-key and --api-key-file together; the max tokens ceiling defaults to the context size", () => {
+test("API keys come from --api-key and --api-key-file together; there is no max tokens ceiling unless one is set", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "inferql-config-"));
   try {
     const file = path.join(dir, "keys");
     writeFileSync(file, "# comment\nfrom-file-1\n\n  from-file-2  \n");
     const config = loadConfig(["--api-key", "flag-key", "--api-key-file", file, "--ctx-size", "1024"], {});
     expect(config.apiKeys).toEqual(["flag-key", "from-file-1", "from-file-2"]);
-    expect(config.maxTokensLimit).toBe(1024);
+    expect(config.maxTokensLimit).toBeUndefined();
     expect(loadConfig(["--max-tokens-limit", "64"], {}).maxTokensLimit).toBe(64);
     expect(loadConfig([], { INFERQL_API_KEY: "a,b" }).apiKeys).toEqual(["a", "b"]);
     expect(() => loadConfig(["--api-key-file", path.join(dir, "missing")], {})).toThrow(/--api-key-file/);

@@ -17,6 +17,10 @@ import {
   UpstreamTimeoutError,
 } from "../../errors.js";
 import { OpenAiError } from "../openai/errors/openAiError.js";
+import { toWireParam } from "../openai/errors/wireParam.js";
+
+/** Resolver fields whose Messages API name is not their snake_case form (see serving.ts). */
+const PARAM_RENAMES = { stop: "stop_sequences", reasoningBudget: "thinking.budget_tokens" };
 
 export type AnthropicErrorType =
   | "invalid_request_error"
@@ -71,7 +75,12 @@ export function toAnthropicError(error: unknown, logger: Logger): AnthropicError
   // The shared HTTP helpers (body reading, route matching) speak OpenAI: keep their status and message.
   if (error instanceof OpenAiError)
     return new AnthropicError(error.status, typeOfStatus(error.status), error.message, error.headers);
-  if (error instanceof InvalidInputError) return AnthropicError.invalidRequest(error.message);
+  if (error instanceof InvalidInputError) {
+    if (error.field === undefined) return AnthropicError.invalidRequest(error.message);
+    // Resolver messages quote their camelCase field; the client knows it by its wire name.
+    const param = toWireParam(error.field, PARAM_RENAMES);
+    return AnthropicError.invalidRequest(error.message.replaceAll(`'${error.field}'`, `'${param}'`));
+  }
   if (error instanceof ModelNotFoundError) return new AnthropicError(404, "not_found_error", error.message);
   // Anthropic answers a server with no room 529 overloaded_error (its SDK retries it).
   if (error instanceof OverloadedError)
