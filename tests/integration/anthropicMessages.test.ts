@@ -276,6 +276,55 @@ describe("Anthropic Messages", () => {
     expect(message.content).toEqual([{ type: "text", text: "Hello" }]);
   });
 
+  it("serves a request shaped as Claude Code sends it: the beta namespace, cached system blocks, a large max_tokens", async () => {
+    // Claude Code calls client.beta.messages (`?beta=true`, `anthropic-beta` headers), streams, and
+    // sends cache_control, metadata, draft-07 tool schemas and 32,000 max_tokens.
+    const message = await client.beta.messages
+      .stream({
+        model: "qwen2.5",
+        max_tokens: 32_000,
+        betas: ["interleaved-thinking-2025-05-14", "fine-grained-tool-streaming-2025-05-14"],
+        system: [{ type: "text", text: "You are a coding agent.", cache_control: { type: "ephemeral" } }],
+        metadata: { user_id: "user_1" },
+        tools: [
+          {
+            name: "get_weather",
+            description: "The weather in a city",
+            input_schema: {
+              $schema: "http://json-schema.org/draft-07/schema#",
+              type: "object",
+              properties: { city: { type: "string" } },
+              required: ["city"],
+              additionalProperties: false,
+            },
+          },
+        ],
+        messages: [
+          {
+            role: "user",
+            content: [{ type: "text", text: "Please answer @@call", cache_control: { type: "ephemeral" } }],
+          },
+        ],
+        temperature: 0,
+      })
+      .finalMessage();
+    expect(message.stop_reason).toBe("tool_use");
+    expect(message.content).toEqual([
+      {
+        type: "tool_use",
+        id: expect.stringMatching(/^toolu_/),
+        name: "get_weather",
+        input: { city: "Paris" },
+      },
+    ]);
+    const counted = await client.beta.messages.countTokens({
+      model: "qwen2.5",
+      betas: ["token-counting-2024-11-01"],
+      messages: ask("@@plain"),
+    });
+    expect(counted.input_tokens).toBeGreaterThan(0);
+  });
+
   it("counts a request's input tokens", async () => {
     const counted = await client.messages.countTokens({ model: "qwen2.5", tools, messages: ask("@@plain") });
     const without = await client.messages.countTokens({ model: "qwen2.5", messages: ask("@@plain") });
