@@ -3,8 +3,10 @@
 // native syntax. Tool calls, reasoning and plain answers come back structured, streamed and not.
 import { Ajv } from "ajv";
 import type { OpenAI } from "openai";
+import { zodFunction } from "openai/helpers/zod";
 import type { ChatCompletionChunk, ChatCompletionFunctionTool } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import type { RunningInferql } from "../../src/app.js";
 import { createInferqlClient, type InferqlClient } from "../../src/client/index.js";
 import { type ChatFamily, FORCED_CALL_TOOLS, familyFixturePath } from "../support/familyFixtures.js";
@@ -278,6 +280,18 @@ describe("forced calls (tool_choice required or named) use the family's own synt
     }[];
     expect(calls.map((call) => call.function.name)).toEqual(["get_time"]);
     expect(["UTC", "CET"]).toContain(JSON.parse(calls[0].function.arguments).zone);
+  });
+
+  it("the openai package's zodFunction tool (strict): chat.completions.parse parses the call's arguments", async () => {
+    const completion = await openai.chat.completions.parse({
+      model: "qwen2.5",
+      messages: ask("@@call"),
+      tools: [zodFunction({ name: "get_weather", parameters: z.object({ city: z.string() }) })],
+      temperature: 0,
+    });
+    const [call] = completion.choices[0].message.tool_calls ?? [];
+    expect(call.type === "function" && call.function.parsed_arguments).toEqual({ city: "Paris" });
+    expect(completion.choices[0].finish_reason).toBe("tool_calls");
   });
 
   it("LangChain's tool schema ($schema 2020-12, anyOf with null, optional fields) is accepted and followed", async () => {

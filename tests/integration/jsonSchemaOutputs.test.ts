@@ -3,7 +3,9 @@
 // grammar cannot enforce is a 400 naming that keyword.
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { BadRequestError, type OpenAI } from "openai";
+import { zodResponseFormat, zodTextFormat } from "openai/helpers/zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import type { RunningInferql } from "../../src/app.js";
 import { BYTE_TOKEN_OFFSET } from "../../src/inference/generatedModel/vocab.js";
 import { langChainPerson } from "../support/clientSchemas.js";
@@ -90,5 +92,34 @@ describe("response_format json_schema", () => {
     const { message, param } = error as BadRequestError;
     expect(message).toContain("pattern");
     expect(param).toMatch(/^response_format\.json_schema\.schema\.properties\.code\.pattern$/);
+  });
+});
+
+describe("the openai package's zod helpers (strict json_schema from a zod schema)", () => {
+  /** Every value bounded by the grammar (enums, a ranged integer): no open strings. */
+  const verdict = z.object({
+    color: z.enum(["red", "green", "blue"]),
+    count: z.number().int().min(0).max(9),
+  });
+
+  it("chat.completions.parse with zodResponseFormat returns the parsed object", async () => {
+    const completion = await client.chat.completions.parse({
+      model: "tiny",
+      messages: [{ role: "user", content: "Give a verdict." }],
+      max_tokens: 200,
+      response_format: zodResponseFormat(verdict, "verdict"),
+    });
+    const { parsed } = completion.choices[0].message;
+    expect(verdict.parse(parsed)).toEqual(parsed);
+  });
+
+  it("responses.parse with zodTextFormat returns the parsed object", async () => {
+    const response = await client.responses.parse({
+      model: "tiny",
+      input: "Give a verdict.",
+      max_output_tokens: 200,
+      text: { format: zodTextFormat(verdict, "verdict") },
+    });
+    expect(verdict.parse(response.output_parsed)).toEqual(response.output_parsed);
   });
 });
