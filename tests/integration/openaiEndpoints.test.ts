@@ -107,6 +107,13 @@ describe("models", () => {
     for await (const model of client.models.list()) models.push(model);
     expect(models.map((model) => model.id)).toEqual(["tiny"]);
     expect(models[0]).toMatchObject({ object: "model", owned_by: "inferql", created: expect.any(Number) });
+    // vLLM's field for a request's whole budget: the slot's context, as llama-server's meta.n_ctx.
+    const { max_model_len, meta } = models[0] as unknown as {
+      max_model_len: number;
+      meta: { n_ctx: number };
+    };
+    expect(max_model_len).toBe(2048);
+    expect(meta.n_ctx).toBe(max_model_len);
     const tiny = await client.models.retrieve("tiny");
     expect(tiny.id).toBe("tiny");
   });

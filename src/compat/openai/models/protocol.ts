@@ -6,6 +6,11 @@ export interface WireModel {
   /** Unix seconds; when this server started serving it. */
   created: number;
   owned_by: "inferql";
+  /**
+   * vLLM's: the most tokens one request holds, prompt and answer (a slot's context); clients size
+   * their prompts by it. Absent for a remote model whose upstream did not say.
+   */
+  max_model_len?: number;
   /** Not in OpenAI's API: what llama-server reports about a model, in inferql's terms. */
   meta: {
     n_ctx: number;

@@ -10,6 +10,7 @@ export function toWireModel(model: ModelInfo, created: number): WireModel {
     object: "model",
     created,
     owned_by: "inferql",
+    ...(model.contextSize > 0 ? { max_model_len: model.contextSize } : {}),
     meta: {
       n_ctx: model.contextSize,
       n_ctx_train: model.trainContextSize,
