@@ -1,9 +1,10 @@
 // The Vercel AI SDK against the real server, as its users point it at a local one: the OpenAI
-// provider (`openai.chat`: chat completions; `openai.responses`: the Responses API, its default) and
-// the OpenAI-compatible provider. Text, streamed text with usage, a tool loop (the call parsed, run,
-// and its result sent back in the SDK's own shape) and structured output validated by the SDK.
-// The answers come from the scripted Qwen2.5 fixture (its real template and tool-call syntax) and,
-// for structured output, from the random tiny model under the schema's grammar.
+// provider (`openai.chat`: chat completions; `openai.responses`: the Responses API, its default), the
+// OpenAI-compatible provider and the Anthropic provider (/v1/messages). Text, streams with usage, tool
+// calls and a tool loop (the result sent back in the SDK's own shape), reasoning, structured output
+// validated by the SDK, embeddings and cancellation. The answers come from the scripted Qwen
+// fixtures (their real templates and tool-call syntax) and, for structured output, from the random
+// tiny model under the schema's grammar.
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
@@ -18,6 +19,7 @@ import { startTestServer } from "../support/startTestServer.js";
 let app: RunningInferql;
 let openai: ReturnType<typeof createOpenAI>;
 let compatible: ReturnType<typeof createOpenAICompatible>;
+let anthropic: ReturnType<typeof createAnthropic>;
 
 beforeAll(async () => {
   app = await startTestServer({
@@ -29,7 +31,16 @@ beforeAll(async () => {
   const baseURL = `${app.url}/v1`;
   openai = createOpenAI({ baseURL, apiKey: "not-needed" });
   compatible = createOpenAICompatible({ name: "inferql", baseURL, includeUsage: true });
+  anthropic = createAnthropic({ baseURL, apiKey: "not-needed" });
 });
+
+/** Every provider and API the SDK reaches inferql through, as a model of a given id. */
+const providers: [string, (model: string) => LanguageModel][] = [
+  ["openai.chat (chat completions)", (model) => openai.chat(model)],
+  ["openai.responses (the Responses API)", (model) => openai.responses(model)],
+  ["openai-compatible (chat completions)", (model) => compatible.chatModel(model)],
+  ["anthropic (the Messages API)", (model) => anthropic(model)],
+];
 
 afterAll(async () => {
   await app?.close();
@@ -53,6 +64,38 @@ const verdictSchema = z.object({
   done: z.boolean(),
 });
 
+describe("every AI SDK provider", () => {
+  it.each(providers)(
+    "%s: streamText streams the answer, then its finish reason and usage",
+    async (_, model) => {
+      const result = streamText({ model: model("qwen2.5"), prompt: "Please answer @@plain", temperature: 0 });
+      const parts: string[] = [];
+      for await (const text of result.textStream) parts.push(text);
+      expect(parts).toEqual(["Hello", " there"]);
+      expect(await result.finishReason).toBe("stop");
+      const usage = await result.usage;
+      expect(usage.inputTokens).toBeGreaterThan(0);
+      // "Hello", " there": the end-of-turn token ends the answer and is not part of it.
+      expect(usage.outputTokens).toBe(2);
+    },
+  );
+
+  it.each(providers)("%s: streamText assembles a streamed tool call and runs it", async (_, model) => {
+    const calls: string[] = [];
+    const result = streamText({
+      model: model("qwen2.5"),
+      prompt: "Please answer @@call",
+      temperature: 0,
+      tools: { get_weather: weatherTool(calls) },
+    });
+    expect(await result.toolCalls).toEqual([
+      expect.objectContaining({ toolName: "get_weather", input: { city: "Paris" } }),
+    ]);
+    expect(await result.finishReason).toBe("tool-calls");
+    expect(calls).toEqual(["Paris"]);
+  });
+});
+
 describe("the AI SDK's OpenAI provider", () => {
   const apis: [string, (model: string) => LanguageModel][] = [
     ["chat completions", (model) => openai.chat(model)],
@@ -70,37 +113,9 @@ describe("the AI SDK's OpenAI provider", () => {
       expect(result.text).toBe("Hello there");
       expect(result.finishReason).toBe("stop");
       expect(result.usage.inputTokens).toBeGreaterThan(0);
-      // "Hello", " there": the end-of-turn token ends the answer and is not part of it.
       expect(result.usage.outputTokens).toBe(2);
     },
   );
-
-  it.each(apis)(
-    "streamText over %s streams the answer, then its finish reason and usage",
-    async (_, model) => {
-      const result = streamText({ model: model("qwen2.5"), prompt: "Please answer @@plain", temperature: 0 });
-      const parts: string[] = [];
-      for await (const text of result.textStream) parts.push(text);
-      expect(parts).toEqual(["Hello", " there"]);
-      expect(await result.finishReason).toBe("stop");
-      expect((await result.usage).outputTokens).toBe(2);
-    },
-  );
-
-  it.each(apis)("streamText over %s assembles a streamed tool call and runs it", async (_, model) => {
-    const calls: string[] = [];
-    const result = streamText({
-      model: model("qwen2.5"),
-      prompt: "Please answer @@call",
-      temperature: 0,
-      tools: { get_weather: weatherTool(calls) },
-    });
-    expect(await result.toolCalls).toEqual([
-      expect.objectContaining({ toolName: "get_weather", input: { city: "Paris" } }),
-    ]);
-    expect(await result.finishReason).toBe("tool-calls");
-    expect(calls).toEqual(["Paris"]);
-  });
 
   it("over the Responses API, reasoning stays out of the answer, in its reasoning item", async () => {
     // The SDK's OpenAI provider reads reasoning text from summaries only (OpenAI's own models show no
@@ -268,22 +283,6 @@ describe("the AI SDK's OpenAI-compatible provider", () => {
     expect(verdictSchema.parse(output)).toEqual(output);
   });
 
-  it("streamText streams the answer and reports usage (stream_options.include_usage)", async () => {
-    const result = streamText({
-      model: compatible.chatModel("qwen2.5"),
-      prompt: "Please answer @@plain",
-      temperature: 0,
-    });
-    const parts: string[] = [];
-    for await (const text of result.textStream) parts.push(text);
-    expect(parts.join("")).toBe("Hello there");
-    expect(parts.length).toBeGreaterThan(1);
-    expect(await result.finishReason).toBe("stop");
-    const usage = await result.usage;
-    expect(usage.inputTokens).toBeGreaterThan(0);
-    expect(usage.outputTokens).toBe(2);
-  });
-
   it("reasoning_content reaches the SDK as reasoning, apart from the answer", async () => {
     const result = streamText({
       model: compatible.chatModel("qwen3"),
@@ -294,29 +293,12 @@ describe("the AI SDK's OpenAI-compatible provider", () => {
     expect(await result.reasoningText).toContain("Let me think");
     expect((await result.usage).outputTokenDetails.reasoningTokens).toBe(5);
   });
-
-  it("streamText assembles a streamed tool call", async () => {
-    const calls: string[] = [];
-    const result = streamText({
-      model: compatible.chatModel("qwen2.5"),
-      prompt: "Please answer @@call",
-      temperature: 0,
-      tools: { get_weather: weatherTool(calls) },
-    });
-    expect(await result.toolCalls).toEqual([
-      expect.objectContaining({ toolName: "get_weather", input: { city: "Paris" } }),
-    ]);
-    expect(await result.finishReason).toBe("tool-calls");
-    expect(calls).toEqual(["Paris"]);
-  });
 });
 
 describe("the AI SDK's Anthropic provider (/v1/messages)", () => {
-  const anthropic = () => createAnthropic({ baseURL: `${app.url}/v1`, apiKey: "not-needed" });
-
   it("generateText with the provider's default max_tokens (4,096: beyond the 2,048-token context)", async () => {
     const result = await generateText({
-      model: anthropic()("qwen2.5"),
+      model: anthropic("qwen2.5"),
       prompt: "Please answer @@plain",
       temperature: 0,
     });
@@ -326,31 +308,9 @@ describe("the AI SDK's Anthropic provider (/v1/messages)", () => {
     expect(result.usage.outputTokens).toBe(2);
   });
 
-  it("streamText streams the answer and assembles a streamed tool call", async () => {
-    const text = streamText({
-      model: anthropic()("qwen2.5"),
-      prompt: "Please answer @@plain",
-      temperature: 0,
-    });
-    const parts: string[] = [];
-    for await (const part of text.textStream) parts.push(part);
-    expect(parts).toEqual(["Hello", " there"]);
-    const calls: string[] = [];
-    const call = streamText({
-      model: anthropic()("qwen2.5"),
-      prompt: "Please answer @@call",
-      temperature: 0,
-      tools: { get_weather: weatherTool(calls) },
-    });
-    expect(await call.toolCalls).toEqual([
-      expect.objectContaining({ toolName: "get_weather", input: { city: "Paris" } }),
-    ]);
-    expect(await call.finishReason).toBe("tool-calls");
-  });
-
   it("a thinking model's reasoning comes back as reasoning, apart from the answer", async () => {
     const result = await generateText({
-      model: anthropic()("qwen3"),
+      model: anthropic("qwen3"),
       prompt: "Please answer @@think",
       temperature: 0,
     });
@@ -362,7 +322,7 @@ describe("the AI SDK's Anthropic provider (/v1/messages)", () => {
     // The SDK drops temperature and top_k when thinking is on (Anthropic's rule), so the answer is
     // sampled: only the request's acceptance and the answer's shape are the point here.
     const result = await generateText({
-      model: anthropic()("qwen3"),
+      model: anthropic("qwen3"),
       prompt: "Please answer @@think",
       providerOptions: { anthropic: { thinking: { type: "enabled", budgetTokens: 1024 } } },
     });
