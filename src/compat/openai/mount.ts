@@ -1,4 +1,4 @@
-// The OpenAI-compatible REST transport: /v1/* plus llama-server's /tokenize, /detokenize, /apply-template and /rerank,
+// The OpenAI-compatible REST transport: /v1/* plus llama-server's /completion, /infill, /tokenize, /detokenize, /apply-template and /rerank,
 // routed to per-endpoint handlers, with every failure answered in OpenAI's error shape.
 import type { Logger } from "pino";
 import { type HttpMount, pathPrefixMatcher } from "../../api/httpMount.js";
@@ -13,6 +13,7 @@ import { type Route, routeLabel } from "./http/route.js";
 import { sendJson } from "./http/sendJson.js";
 import { UNPREFIXED_PATHS, unprefixedRoutes } from "./http/unprefixedRoutes.js";
 import { infillRoute } from "./infill/router.js";
+import { llamaCompletionRoute } from "./llamaCompletion/router.js";
 import { modelRoutes } from "./models/router.js";
 import { rerankRoutes } from "./rerank/router.js";
 import { responseRoutes } from "./responses/router.js";
@@ -26,6 +27,7 @@ export function createOpenAiMount(resolvers: Resolvers, logger: Logger): HttpMou
     embeddingsRoute(resolvers),
     ...rerankRoutes(resolvers),
     infillRoute(resolvers),
+    llamaCompletionRoute(resolvers),
     ...responseRoutes(resolvers),
     ...modelRoutes(resolvers),
     ...tokenizeRoutes(resolvers),
@@ -40,6 +42,7 @@ export function createOpenAiMount(resolvers: Resolvers, logger: Logger): HttpMou
       "/detokenize",
       "/apply-template",
       "/infill",
+      "/completion",
       ...UNPREFIXED_PATHS,
     ),
     routeOf: (pathname) => routeLabel(routes, pathname),

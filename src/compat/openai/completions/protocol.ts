@@ -3,7 +3,8 @@ import { z } from "zod";
 import { generationRequestFields, optional } from "../shared/protocol.js";
 import type { WireFinishReason, WireTimings, WireUsage } from "../shared/responseFields.js";
 
-const promptSchema = z
+/** One prompt as text (a list holding one string too); token ids and several prompts are refused. */
+export const promptSchema = z
   .union([z.string(), z.array(z.string()), z.array(z.number()), z.array(z.array(z.number()))])
   .transform((prompt, context): string => {
     if (typeof prompt === "string") return prompt;

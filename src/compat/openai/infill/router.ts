@@ -5,9 +5,10 @@ import { readJsonBody } from "../http/readJsonBody.js";
 import type { Route } from "../http/route.js";
 import { sendJson } from "../http/sendJson.js";
 import { llamaServerSse, streamAsSse } from "../http/streamAsSse.js";
+import { llamaServerChunkTranslation, toLlamaServerAnswer } from "../shared/llamaServerAnswer.js";
 import { parseRequest } from "../shared/parseRequest.js";
 import { infillRequestSchema } from "./protocol.js";
-import { infillChunkTranslation, toInfillInput, toInfillResponse } from "./serving.js";
+import { toInfillInput } from "./serving.js";
 
 export function infillRoute(resolvers: Resolvers): Route {
   return {
@@ -18,12 +19,12 @@ export function infillRoute(resolvers: Resolvers): Route {
       const input = toInfillInput(request);
       if (request.stream) {
         const events = resolvers.streamInfill(input, context);
-        await streamAsSse(context, events, infillChunkTranslation(), llamaServerSse);
+        await streamAsSse(context, events, llamaServerChunkTranslation(), llamaServerSse);
         return;
       }
       const infill = await resolvers.createInfill(input, context);
       if (infill.finishReason === "error") throw generationFailed(context.logger, infill.id);
-      sendJson(context.response, 200, toInfillResponse(infill));
+      sendJson(context.response, 200, toLlamaServerAnswer(infill));
     },
   };
 }
