@@ -117,6 +117,20 @@ describe("the AI SDK's OpenAI provider", () => {
     },
   );
 
+  it.each(apis)("logprobs over %s reach the SDK's provider metadata, a token each", async (_, model) => {
+    const result = await generateText({
+      model: model("qwen2.5"),
+      prompt: "Please answer @@plain",
+      temperature: 0,
+      providerOptions: { openai: { logprobs: 2 } },
+    });
+    // Chat: one list of the answer's tokens; Responses: one list per output_text part.
+    const logprobs = (
+      result.providerMetadata?.openai.logprobs as { token: string }[] | { token: string }[][]
+    ).flat();
+    expect(logprobs.map((logprob) => logprob.token)).toEqual(["Hello", " there"]);
+  });
+
   it("over the Responses API, reasoning stays out of the answer, in its reasoning item", async () => {
     // The SDK's OpenAI provider reads reasoning text from summaries only (OpenAI's own models show no
     // other), and asks for one only for model ids it knows as reasoning models. inferql, like vLLM,

@@ -224,6 +224,42 @@ describe("responses", () => {
     });
   });
 
+  it("include message.output_text.logprobs: each answer token's logprob and top_logprobs, streamed and not", async () => {
+    const request = {
+      ...qwen25,
+      input: "Please answer @@plain",
+      include: ["message.output_text.logprobs" as const],
+      top_logprobs: 2,
+    };
+    const response = await client.responses.create(request);
+    const [message] = response.output;
+    const part = message.type === "message" ? message.content[0] : undefined;
+    const logprobs = part?.type === "output_text" ? (part.logprobs ?? []) : [];
+    expect(logprobs.map((logprob) => logprob.token)).toEqual(["Hello", " there"]);
+    for (const logprob of logprobs) {
+      expect(logprob.logprob).toBeLessThanOrEqual(0);
+      expect(logprob.bytes).toEqual([...Buffer.from(logprob.token)]);
+      expect(logprob.top_logprobs).toHaveLength(2);
+      expect(logprob.top_logprobs[0].token).toBe(logprob.token);
+    }
+
+    const events: ResponseStreamEvent[] = [];
+    for await (const event of client.responses.stream(request)) events.push(event);
+    const streamed = events.flatMap((event) =>
+      event.type === "response.output_text.delta" ? event.logprobs : [],
+    );
+    expect(streamed).toEqual(logprobs);
+    expect(events.find((event) => event.type === "response.output_text.done")).toMatchObject({ logprobs });
+
+    // Not asked for: none.
+    const plain = await client.responses.create({
+      ...qwen25,
+      input: "Please answer @@plain",
+      top_logprobs: 2,
+    });
+    expect(plain.output[0].type === "message" && plain.output[0].content[0]).toMatchObject({ logprobs: [] });
+  });
+
   it("is incomplete when max_output_tokens cuts the answer off", async () => {
     const response = await client.responses.create({
       ...qwen25,

@@ -5,6 +5,7 @@
 
 import { newId } from "../../../resolvers/ids.js";
 import type { ChatCompletionEvent, FinishReason } from "../../../resolvers/index.js";
+import { toWireLogprobs } from "../chat/serving.js";
 import type {
   ItemStatus,
   ResponseStatus,
@@ -12,6 +13,7 @@ import type {
   WireFunctionCallItem,
   WireMessageItem,
   WireOutputItem,
+  WireOutputLogprob,
   WireReasoningItem,
   WireResponse,
 } from "./protocol.js";
@@ -19,7 +21,7 @@ import type { ConversationMessage } from "./responseStore.js";
 import { toWireResponseUsage } from "./serving.js";
 
 type OpenItem =
-  | { item: WireMessageItem; text: string }
+  | { item: WireMessageItem; text: string; logprobs: WireOutputLogprob[] }
   | { item: WireReasoningItem; text: string }
   | { item: WireFunctionCallItem };
 
@@ -54,7 +56,7 @@ export class ResponseAssembly {
       case "reasoningDelta":
         return this.appendText("reasoning", event.reasoning);
       case "contentDelta":
-        return this.appendText("message", event.content);
+        return this.appendText("message", event.content, event.logprobs);
       case "toolCallDelta": {
         const events: ResponseStreamEvent[] = [];
         if (event.name !== undefined)
@@ -131,17 +133,21 @@ export class ResponseAssembly {
     if (event) response.usage = toWireResponseUsage(event.totalUsage ?? event.usage);
   }
 
-  private appendText(kind: "message" | "reasoning", delta: string): ResponseStreamEvent[] {
+  private appendText(
+    kind: "message" | "reasoning",
+    delta: string,
+    tokenLogprobs?: Parameters<typeof toWireLogprobs>[0],
+  ): ResponseStreamEvent[] {
     const events: ResponseStreamEvent[] = [];
     if (this.open?.item.type !== kind) events.push(...this.openItem(newTextItem(kind)));
     const open = this.open as Extract<OpenItem, { text: string }>;
     open.text += delta;
     const at = { item_id: open.item.id, output_index: this.output.length, content_index: 0 };
-    events.push(
-      kind === "message"
-        ? { type: "response.output_text.delta", ...at, delta, logprobs: [] }
-        : { type: "response.reasoning_text.delta", ...at, delta },
-    );
+    if ("logprobs" in open) {
+      const logprobs = tokenLogprobs ? toWireLogprobs(tokenLogprobs).content : [];
+      open.logprobs.push(...logprobs);
+      events.push({ type: "response.output_text.delta", ...at, delta, logprobs });
+    } else events.push({ type: "response.reasoning_text.delta", ...at, delta });
     return events;
   }
 
@@ -173,10 +179,11 @@ export class ResponseAssembly {
       events.push({ type: "response.function_call_arguments.done", ...at, arguments: args, name });
     } else if ("text" in open) {
       const { text } = open;
-      if (open.item.type === "message") {
-        const part = { type: "output_text" as const, text, annotations: [], logprobs: [] };
+      if ("logprobs" in open) {
+        const { logprobs } = open;
+        const part = { type: "output_text" as const, text, annotations: [], logprobs };
         events.push(
-          { type: "response.output_text.done", ...at, content_index: 0, text, logprobs: [] },
+          { type: "response.output_text.done", ...at, content_index: 0, text, logprobs },
           { type: "response.content_part.done", ...at, content_index: 0, part },
         );
         open.item.content = [part];
@@ -210,6 +217,7 @@ function newTextItem(kind: "message" | "reasoning"): OpenItem {
     ? {
         item: { type: "message", id: newId("msg_"), status: "in_progress", role: "assistant", content: [] },
         text: "",
+        logprobs: [],
       }
     : {
         item: { type: "reasoning", id: newId("rs_"), status: "in_progress", summary: [], content: [] },

@@ -1,7 +1,7 @@
 // POST /v1/responses (and /v1/responses/input_tokens) on the wire: the request schema, the response
 // object, its output items and the streamed events, as OpenAI's Responses API spells them.
 import { z } from "zod";
-import { functionDefinitionFields } from "../chat/protocol.js";
+import { functionDefinitionFields, type WireLogprobs } from "../chat/protocol.js";
 import type { OpenAiErrorBody } from "../errors/openAiError.js";
 import { generationRequestFields, notSupported, optional } from "../shared/protocol.js";
 
@@ -112,6 +112,10 @@ export const responseCreateRequestSchema = z.object({
   ...sharedFields,
   ...promptFields,
   max_output_tokens: optional(z.number()),
+  /** Alternatives per output token, in each token's logprobs (when `include` asks for them). */
+  top_logprobs: optional(z.number()),
+  /** Extra output: "message.output_text.logprobs" is served; other values have nothing to add here. */
+  include: optional(z.array(z.string())),
   metadata: optional(z.record(z.string(), z.string())),
   store: optional(z.boolean()),
   truncation: optional(z.literal("disabled", { message: "Only truncation 'disabled' is supported" })),
@@ -126,11 +130,15 @@ export type ResponsePromptRequest = Pick<ResponseCreateRequest, keyof typeof pro
 export type InputItemRequest = z.output<typeof inputItemSchema>;
 export type WireFunctionTool = z.output<typeof functionToolSchema>;
 
+/** One output token's log probability, with its most likely alternatives (chat's shape). */
+export type WireOutputLogprob = WireLogprobs["content"][number];
+
 export interface WireOutputText {
   type: "output_text";
   text: string;
   annotations: never[];
-  logprobs: never[];
+  /** Filled when the request's `include` asks for "message.output_text.logprobs". */
+  logprobs: WireOutputLogprob[];
 }
 
 export interface WireReasoningText {
@@ -231,8 +239,8 @@ export type ResponseStreamEvent =
       type: "response.content_part.added" | "response.content_part.done";
       part: WireOutputText | WireReasoningText;
     } & InPart)
-  | ({ type: "response.output_text.delta"; delta: string; logprobs: never[] } & InPart)
-  | ({ type: "response.output_text.done"; text: string; logprobs: never[] } & InPart)
+  | ({ type: "response.output_text.delta"; delta: string; logprobs: WireOutputLogprob[] } & InPart)
+  | ({ type: "response.output_text.done"; text: string; logprobs: WireOutputLogprob[] } & InPart)
   | ({ type: "response.reasoning_text.delta"; delta: string } & InPart)
   | ({ type: "response.reasoning_text.done"; text: string } & InPart)
   | ({ type: "response.function_call_arguments.delta"; delta: string } & Located)

@@ -115,8 +115,15 @@ export function toChatCompletionInput(
     ...toGenerationInput({ ...request, max_tokens: request.max_output_tokens, stream_options: undefined }),
     ...toChatPromptInput(request, conversation),
     grammar: request.grammar,
+    // OpenAI sends logprobs only when asked to include them; top_logprobs sets the alternatives.
+    ...(request.include?.includes(OUTPUT_TEXT_LOGPROBS)
+      ? { logprobs: true, topLogprobs: request.top_logprobs ?? 0 }
+      : {}),
   };
 }
+
+/** The `include` value that asks for each output token's logprobs in its output_text part. */
+const OUTPUT_TEXT_LOGPROBS = "message.output_text.logprobs";
 
 /** Wire names of resolver fields that differ from their snake_case form. */
 export const responseParamRenames: ParamRenames = {
@@ -124,6 +131,7 @@ export const responseParamRenames: ParamRenames = {
   messages: "input",
   responseFormat: "text.format",
   chatTemplateKwargs: "reasoning",
+  topLogprobs: "top_logprobs",
 };
 
 export function previousResponseNotFound(id: string): OpenAiError {
