@@ -26,6 +26,7 @@ import { createInferqlClient } from "../../src/client/index.js";
 import { chatCompletionRequestSchema } from "../../src/compat/openai/chat/protocol.js";
 import { completionRequestSchema } from "../../src/compat/openai/completions/protocol.js";
 import { embeddingsRequestSchema } from "../../src/compat/openai/embeddings/protocol.js";
+import { llamaCompletionRequestSchema } from "../../src/compat/openai/llamaCompletion/protocol.js";
 import { detokenizeRequestSchema, tokenizeRequestSchema } from "../../src/compat/openai/tokenize/protocol.js";
 import {
   type ChatCompletionEvent,
@@ -160,6 +161,11 @@ describe("OpenAI REST bodies", () => {
       path: "/v1/completions",
       fields: ["prompt", "max_tokens", "logprobs", "stop", "stream"],
       schema: completionRequestSchema,
+    },
+    {
+      path: "/completion",
+      fields: ["prompt", "n_predict", "stop", "stream"],
+      schema: llamaCompletionRequestSchema,
     },
     { path: "/v1/embeddings", fields: ["input", "model"], schema: embeddingsRequestSchema },
     { path: "/tokenize", fields: ["content", "with_pieces"], schema: tokenizeRequestSchema },
