@@ -195,6 +195,23 @@ describe("OpenAI Responses on a remote model", () => {
   });
 });
 
+describe("logprobs on a remote model", () => {
+  it("the Responses API's include message.output_text.logprobs crosses the hop, a token each", async () => {
+    const response = await openai.responses.create({
+      model: "qwen2.5",
+      temperature: 0,
+      input: ask("@@plain"),
+      include: ["message.output_text.logprobs"],
+      top_logprobs: 2,
+    });
+    const [message] = response.output;
+    const part = message.type === "message" ? message.content[0] : undefined;
+    const logprobs = part?.type === "output_text" ? (part.logprobs ?? []) : [];
+    expect(logprobs.map((logprob) => logprob.token)).toEqual(["Hello", " there"]);
+    expect(logprobs.every((logprob) => logprob.top_logprobs.length === 2)).toBe(true);
+  });
+});
+
 describe("prompt rendering and token counts on a remote model (the replica's own Qwen templates)", () => {
   it.each(["qwen2.5", "qwen3"])(
     "%s: /apply-template with tools, a tool call and its result is the replica's own prompt",
