@@ -195,6 +195,24 @@ describe("OpenAI Responses on a remote model", () => {
   });
 });
 
+describe("a tool call cut off by max_tokens on a remote model", () => {
+  it("is not reported as a call, as on the replica itself: finish_reason length", async () => {
+    const request = {
+      model: "qwen2.5",
+      temperature: 0,
+      max_tokens: 6,
+      messages: [{ role: "user" as const, content: ask("@@call") }],
+      tools: [{ type: "function" as const, function: { name: weather.name, parameters: weather.schema } }],
+    };
+    const direct = await openAiClient(replica.url).chat.completions.create(request);
+    const through = await openai.chat.completions.create(request);
+    expect(direct.choices[0].finish_reason).toBe("length");
+    expect(direct.choices[0].message.tool_calls).toBeUndefined();
+    expect(through.choices[0].finish_reason).toBe("length");
+    expect(through.choices[0].message.tool_calls).toBeUndefined();
+  });
+});
+
 describe("logprobs on a remote model", () => {
   it("the Responses API's include message.output_text.logprobs crosses the hop, a token each", async () => {
     const response = await openai.responses.create({

@@ -74,6 +74,20 @@ export function fromLlamaServerChunk(chunk: LlamaServerChunk): WireChunk {
   };
 }
 
+interface ToolCall {
+  name: string;
+  arguments: string;
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The upstream ended the generation in a way that is a failure (an in-band error, an abort of its own). */
 export class UpstreamStreamError extends Error {
   constructor(message: string) {
@@ -126,7 +140,7 @@ export class UpstreamOutput {
   private generated = 0;
   /** Reasoning chunks, a token each (the usage's count when the upstream reports one). */
   private reasoned = 0;
-  private readonly toolCalls: { name: string; arguments: string }[] = [];
+  private readonly toolCalls: ToolCall[] = [];
 
   constructor(
     private readonly slot: number,
@@ -205,10 +219,11 @@ export class UpstreamOutput {
     const generationMs = endedAt - this.firstAt;
     const promptTokens = this.usage?.prompt_tokens ?? 0;
     const completionTokens = this.usage?.completion_tokens ?? this.generated;
+    const finishReason = reason ?? this.finishReason ?? "stop";
     yield {
       type: "finished",
-      reason: reason ?? this.finishReason ?? "stop",
-      toolCalls: this.toolCalls.filter((call) => call !== undefined),
+      reason: finishReason,
+      ...this.completeCalls(finishReason),
       usage: {
         promptTokens,
         completionTokens,
@@ -223,6 +238,17 @@ export class UpstreamOutput {
         generatedTokensPerSecond: generationMs > 0 ? (completionTokens * 1000) / generationMs : 0,
       },
     };
+  }
+
+  /**
+   * The calls the upstream finished, as a local model reports them: when a limit ended the answer,
+   * the call it was writing is cut off (not a call) unless its arguments already parse.
+   */
+  private completeCalls(reason: EngineFinishReason): { toolCalls: ToolCall[]; truncatedToolCall?: string } {
+    const calls = this.toolCalls.filter((call) => call !== undefined);
+    const last = calls.at(-1);
+    if (reason === "stop" || last === undefined || parsesAsJson(last.arguments)) return { toolCalls: calls };
+    return { toolCalls: calls.slice(0, -1), truncatedToolCall: last.arguments };
   }
 
   private *start(): Generator<EngineEvent> {
