@@ -126,7 +126,7 @@ describe("the AI SDK's OpenAI provider", () => {
     });
     // Chat: one list of the answer's tokens; Responses: one list per output_text part.
     const logprobs = (
-      result.providerMetadata?.openai.logprobs as { token: string }[] | { token: string }[][]
+      (result.providerMetadata?.openai.logprobs ?? []) as ({ token: string } | { token: string }[])[]
     ).flat();
     expect(logprobs.map((logprob) => logprob.token)).toEqual(["Hello", " there"]);
   });
