@@ -119,6 +119,41 @@ describe("POST /apply-template", () => {
     expect(await render()).toMatch(/<\|im_start\|>assistant\n$/);
   });
 
+  it("gpt-oss sees the analysis of its tool-calling turn, sent as reasoning_content or vLLM's reasoning", async () => {
+    // Its template reads the analysis from `thinking` (llama.cpp copies reasoning_content there too).
+    const answer = async (reasoning: Record<string, string>, content = "") =>
+      await postJson(`${app.url}/apply-template`, {
+        model: "gpt-oss",
+        tools: [weatherTool],
+        messages: [
+          { role: "user", content: "Weather in Lyon?" },
+          {
+            role: "assistant",
+            content,
+            ...reasoning,
+            tool_calls: [
+              {
+                id: "call_1",
+                type: "function",
+                function: { name: "get_weather", arguments: '{"city":"Lyon"}' },
+              },
+            ],
+          },
+          { role: "tool", tool_call_id: "call_1", content: "sunny" },
+        ],
+      });
+    const render = async (reasoning: Record<string, string>) =>
+      ((await answer(reasoning)).body as { prompt: string }).prompt;
+    const named = await render({ reasoning_content: "Check the forecast" });
+    expect(named).toContain("Check the forecast");
+    expect(await render({ reasoning: "Check the forecast" })).toBe(named);
+    expect(await render({})).not.toContain("Check the forecast");
+    // Its template refuses a tool-calling turn with both text and analysis: the text is kept, not refused.
+    const withText = await answer({ reasoning_content: "Check the forecast" }, "Let me look.");
+    expect(withText.status).toBe(200);
+    expect((withText.body as { prompt: string }).prompt).toContain("Let me look.");
+  });
+
   it("a template that refuses the conversation is a 400 naming messages, and the server keeps serving", async () => {
     // Mistral's template insists that user and assistant turns alternate.
     const { status, body } = await postJson(`${app.url}/apply-template`, {

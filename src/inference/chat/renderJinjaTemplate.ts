@@ -64,7 +64,9 @@ function toTemplateMessage(prompt: ChatPrompt) {
         return {
           role: "assistant",
           content: message.content,
-          ...(message.reasoning ? { reasoning_content: message.reasoning } : {}),
+          ...(message.reasoning
+            ? reasoningFields(message.reasoning, message.content, message.toolCalls.length)
+            : {}),
           ...(message.toolCalls.length > 0
             ? {
                 tool_calls: message.toolCalls.map((call) => ({
@@ -92,4 +94,16 @@ function templateCallId(id: string): string {
     .replace(/[^a-zA-Z0-9]/g, "")
     .slice(0, 9)
     .padEnd(9, "0");
+}
+
+/**
+ * An assistant turn's reasoning under both names templates read: `reasoning_content` (Qwen3,
+ * DeepSeek, GLM) and `thinking` (gpt-oss, which renders the analysis of a turn that called tools,
+ * as llama.cpp copies it there). gpt-oss refuses a tool-calling turn with both text and thinking, so
+ * such a turn keeps its reasoning under the first name only.
+ */
+function reasoningFields(reasoning: string, content: string, toolCallCount: number) {
+  return toolCallCount > 0 && content
+    ? { reasoning_content: reasoning }
+    : { reasoning_content: reasoning, thinking: reasoning };
 }

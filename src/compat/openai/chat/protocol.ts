@@ -34,6 +34,8 @@ const messageSchema = z.discriminatedUnion("role", [
     content: optional(contentSchema),
     /** The reasoning that came before this answer (llama-server's and vLLM's field). */
     reasoning_content: optional(z.string()),
+    /** The same, by the name newer vLLM and OpenRouter use; reasoning_content wins when both come. */
+    reasoning: optional(z.string()),
     tool_calls: optional(z.array(toolCallSchema)),
     function_call: notSupported("Deprecated 'function_call' is not supported: use 'tool_calls'"),
     audio: notSupported("Audio is not supported"),

@@ -84,7 +84,7 @@ function toResolverMessage(message: ChatMessageRequest): ResolverMessage {
       return {
         role: "assistant",
         content: message.content === undefined ? undefined : toResolverContent(message.content),
-        reasoning: message.reasoning_content,
+        reasoning: message.reasoning_content ?? message.reasoning,
         toolCalls: message.tool_calls?.map((call) => ({
           id: call.id,
           type: "function",
