@@ -17,10 +17,7 @@ import {
   UpstreamTimeoutError,
 } from "../../errors.js";
 import { OpenAiError } from "../openai/errors/openAiError.js";
-import { toWireParam } from "../openai/errors/wireParam.js";
-
-/** Resolver fields whose Messages API name is not their snake_case form (see serving.ts). */
-const PARAM_RENAMES = { stop: "stop_sequences", reasoningBudget: "thinking.budget_tokens" };
+import { type ParamRenames, toWireParam } from "../openai/errors/wireParam.js";
 
 export type AnthropicErrorType =
   | "invalid_request_error"
@@ -70,7 +67,8 @@ export function parseAnthropicRequest<Schema extends z.ZodType>(
   throw AnthropicError.invalidRequest(path ? `${path}: ${issue.message}` : issue.message);
 }
 
-export function toAnthropicError(error: unknown, logger: Logger): AnthropicError {
+/** `renames`: resolver fields whose Messages API name is not their snake_case form (serving.ts). */
+export function toAnthropicError(error: unknown, logger: Logger, renames: ParamRenames = {}): AnthropicError {
   if (error instanceof AnthropicError) return error;
   // The shared HTTP helpers (body reading, route matching) speak OpenAI: keep their status and message.
   if (error instanceof OpenAiError)
@@ -78,7 +76,7 @@ export function toAnthropicError(error: unknown, logger: Logger): AnthropicError
   if (error instanceof InvalidInputError) {
     if (error.field === undefined) return AnthropicError.invalidRequest(error.message);
     // Resolver messages quote their camelCase field; the client knows it by its wire name.
-    const param = toWireParam(error.field, PARAM_RENAMES);
+    const param = toWireParam(error.field, renames);
     return AnthropicError.invalidRequest(error.message.replaceAll(`'${error.field}'`, `'${param}'`));
   }
   if (error instanceof ModelNotFoundError) return new AnthropicError(404, "not_found_error", error.message);

@@ -9,6 +9,7 @@ import { routeLabel } from "../openai/http/route.js";
 import { sendJson } from "../openai/http/sendJson.js";
 import { toAnthropicError } from "./errors.js";
 import { messagesRoutes } from "./router.js";
+import { messagesParamRenames } from "./serving.js";
 
 export function createAnthropicMount(resolvers: Resolvers, logger: Logger): HttpMount {
   const log = logger.child({ transport: "anthropic" });
@@ -24,7 +25,9 @@ export function createAnthropicMount(resolvers: Resolvers, logger: Logger): Http
       sendJson(response, refusal.status, refusal.body(), refusal.headers);
     },
     handle: (request, response) =>
-      dispatchRoute(routes, request, response, log, (error) => toAnthropicError(error, log)),
+      dispatchRoute(routes, request, response, log, (error) =>
+        toAnthropicError(error, log, messagesParamRenames),
+      ),
   };
 }
 

@@ -1,5 +1,6 @@
 // Translation between Anthropic's Messages wire format and the chat resolver's input and result.
 import type { ChatCompletion, ChatCompletionInput, FinishReason, Usage } from "../../resolvers/index.js";
+import type { ParamRenames } from "../openai/errors/wireParam.js";
 import { AnthropicError } from "./errors.js";
 import type {
   ContentBlockParam,
@@ -46,6 +47,14 @@ export function toChatPromptInput(request: CountTokensRequest): ChatCompletionIn
     ...(request.thinking?.type === "disabled" ? { chatTemplateKwargs: { enable_thinking: false } } : {}),
   };
 }
+
+/** Resolver fields that toChatPromptInput and toChatCompletionInput fill from differently named ones. */
+export const messagesParamRenames: ParamRenames = {
+  stop: "stop_sequences",
+  reasoningBudget: "thinking.budget_tokens",
+  chatTemplateKwargs: "thinking",
+  parallelToolCalls: "tool_choice.disable_parallel_tool_use",
+};
 
 export function toChatCompletionInput(request: MessagesRequest): ChatCompletionInput {
   return {
