@@ -12,6 +12,7 @@ import { createMetricsMount, createReadyMount } from "./api/observabilityMounts.
 import { createPlaygroundMount } from "./api/playground/index.js";
 import { createTrpcMount } from "./api/trpc/index.js";
 import { createAnthropicMount } from "./compat/anthropic/index.js";
+import { createOllamaMount } from "./compat/ollama/index.js";
 import { createOpenAiMount } from "./compat/openai/index.js";
 import { type Config, ConfigError } from "./config.js";
 import type { ModelSpec } from "./inference/engine/loadedModel.js";
@@ -116,6 +117,7 @@ export async function startInferql(config: Config, logger: Logger): Promise<Runn
     // Before the OpenAI mount: it serves /v1/messages, the OpenAI mount the rest of /v1.
     createAnthropicMount(resolvers, logger),
     createOpenAiMount(resolvers, logger),
+    createOllamaMount(resolvers, logger),
     // Last: the playground serves "/" and its assets: static pages, open like GraphiQL (their API calls send the key).
     { ...createPlaygroundMount(logger), access: () => "public" },
   ];

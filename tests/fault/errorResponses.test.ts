@@ -23,6 +23,12 @@ import { schema } from "../../src/api/graphql/schema.js";
 import type { AppRouter } from "../../src/api/trpc/index.js";
 import type { RunningInferql } from "../../src/app.js";
 import { createInferqlClient } from "../../src/client/index.js";
+import {
+  chatRequestSchema as ollamaChatRequestSchema,
+  embedRequestSchema as ollamaEmbedRequestSchema,
+  generateRequestSchema as ollamaGenerateRequestSchema,
+  showRequestSchema as ollamaShowRequestSchema,
+} from "../../src/compat/ollama/protocol.js";
 import { chatCompletionRequestSchema } from "../../src/compat/openai/chat/protocol.js";
 import { completionRequestSchema } from "../../src/compat/openai/completions/protocol.js";
 import { embeddingsRequestSchema } from "../../src/compat/openai/embeddings/protocol.js";
@@ -150,7 +156,7 @@ const notJsonObject = fc
 /** A `variables` or `extensions` query parameter that is neither absent, null nor a JSON object. */
 const notJsonParameter = notJsonObject.filter((text) => text !== "" && text.trim() !== "null");
 
-describe("OpenAI REST bodies", () => {
+describe("REST bodies (OpenAI, llama-server, Ollama)", () => {
   const endpoints = [
     {
       path: "/v1/chat/completions",
@@ -170,12 +176,27 @@ describe("OpenAI REST bodies", () => {
     { path: "/v1/embeddings", fields: ["input", "model"], schema: embeddingsRequestSchema },
     { path: "/tokenize", fields: ["content", "with_pieces"], schema: tokenizeRequestSchema },
     { path: "/detokenize", fields: ["tokens"], schema: detokenizeRequestSchema },
+    {
+      path: "/api/chat",
+      fields: ["model", "messages", "options", "format", "think", "stream", "tools"],
+      schema: ollamaChatRequestSchema,
+    },
+    {
+      path: "/api/generate",
+      fields: ["model", "prompt", "suffix", "raw", "options", "format", "stream"],
+      schema: ollamaGenerateRequestSchema,
+    },
+    { path: "/api/embed", fields: ["model", "input", "dimensions"], schema: ollamaEmbedRequestSchema },
+    { path: "/api/show", fields: ["model", "name"], schema: ollamaShowRequestSchema },
   ];
 
-  it("bodies that are not JSON objects: 400 on every endpoint", async () => {
+  it("bodies that are not JSON objects: 400 on every endpoint, an error object in the API's shape", async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...endpoints), notJsonObject, async ({ path }, body) => {
-        expectClientError(await postRaw(path, body), { path, body });
+        const answer = await postRaw(path, body);
+        expectClientError(answer, { path, body });
+        // OpenAI's {"error": {message, type…}} and Ollama's {"error": "<message>"}.
+        expect(Object.keys(JSON.parse(answer.text))).toEqual(["error"]);
       }),
       { numRuns: 100 },
     );

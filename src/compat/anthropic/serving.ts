@@ -1,6 +1,7 @@
 // Translation between Anthropic's Messages wire format and the chat resolver's input and result.
 import type { ChatCompletion, ChatCompletionInput, FinishReason, Usage } from "../../resolvers/index.js";
 import type { ParamRenames } from "../openai/errors/wireParam.js";
+import { parseToolArguments } from "../shared/toolArguments.js";
 import { AnthropicError } from "./errors.js";
 import type {
   ContentBlockParam,
@@ -162,17 +163,6 @@ export function toWireUsage(usage: Usage): WireUsage {
   };
 }
 
-export function parseToolInput(argumentsJson: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(argumentsJson);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
-}
-
 export function toMessageResponse(completion: ChatCompletion): MessageResponse {
   const [choice] = completion.choices;
   const content: ResponseContentBlock[] = [
@@ -184,7 +174,7 @@ export function toMessageResponse(completion: ChatCompletion): MessageResponse {
       type: "tool_use" as const,
       id: toToolUseId(call.id),
       name: call.name,
-      input: parseToolInput(call.arguments),
+      input: parseToolArguments(call.arguments),
     })),
   ];
   return {

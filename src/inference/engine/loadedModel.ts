@@ -1,15 +1,16 @@
 // One GGUF model in memory: its contexts (one per LoRA configuration), prompt rendering,
 // grammar compilation, tokenization, embeddings and reranking.
 import path from "node:path";
-import type {
-  Llama,
-  LlamaContext,
-  LlamaContextSequence,
-  LlamaEmbeddingContext,
-  LlamaGrammar,
-  LlamaModel,
-  LlamaRankingContext,
-  Token,
+import {
+  GgufFileType,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaEmbeddingContext,
+  type LlamaGrammar,
+  type LlamaModel,
+  type LlamaRankingContext,
+  type Token,
 } from "node-llama-cpp";
 import { InvalidInputError } from "../../errors.js";
 import { ChatFormat, type ChatFormatInfo } from "../chat/chatFormat.js";
@@ -52,6 +53,12 @@ export interface ModelInfo {
   aliases: string[];
   sizeBytes: number;
   embeddingSize: number;
+  /** The GGUF's `general.architecture` (llama, qwen2…); "" when unknown (a remote model). */
+  architecture: string;
+  /** The weights' parameter count; 0 when unknown. */
+  parameterCount: number;
+  /** How most weights are stored (Q8_0, Q4_K_M, F16…), from the GGUF's file type; "" when unknown. */
+  quantization: string;
 }
 
 /** Keeps LoRA contexts for this many distinct adapter configurations before evicting idle ones. */
@@ -135,6 +142,9 @@ export class LoadedModel implements ScheduledModel {
       aliases: [...(this.spec.aliases ?? [])],
       sizeBytes: this.model.size,
       embeddingSize: this.model.embeddingVectorSize,
+      architecture: this.model.fileInfo.metadata.general.architecture,
+      parameterCount: this.model.fileInsights.totalParameters,
+      quantization: fileTypeName(this.model.fileInfo.metadata.general.file_type),
     };
   }
 
@@ -376,4 +386,10 @@ export class LoadedModel implements ScheduledModel {
     });
     return this.rankingContext;
   }
+}
+
+/** A GGUF file type as llama.cpp names quantizations: MOSTLY_Q4_K_M → Q4_K_M, ALL_F32 → F32. */
+function fileTypeName(fileType: GgufFileType | undefined): string {
+  if (fileType === undefined) return "";
+  return (GgufFileType[fileType] ?? "").replace(/^(MOSTLY|ALL)_/, "");
 }

@@ -1,6 +1,7 @@
 // A server-sent events response: headers sent once, then one `data:` message per write, each
 // flushed at once (no Nagle delay, no compression, no proxy buffering), ending with `data: [DONE]`.
 // The headers go out with the first message (one write, so one wake-up of the client, not two).
+// The same response carries newline-delimited JSON (Ollama's streams) when opened with that type.
 import type { ServerResponse } from "node:http";
 
 export class SseStream {
@@ -9,10 +10,10 @@ export class SseStream {
   constructor(private readonly response: ServerResponse) {}
 
   /** Sets the headers; they are sent with the first message, or by flushHeaders(). */
-  open(): void {
+  open(contentType = "text/event-stream; charset=utf-8"): void {
     this.response.socket?.setNoDelay(true);
     this.response.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
+      "content-type": contentType,
       "cache-control": "no-cache, no-transform",
       connection: "keep-alive",
       "x-accel-buffering": "no",
@@ -37,6 +38,11 @@ export class SseStream {
   /** Writes one message under an event name (`event:` line), as Anthropic's streams name theirs. */
   async sendEvent(event: string, data: unknown): Promise<void> {
     await this.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /** Writes one message as a line of JSON (NDJSON). */
+  async sendLine(data: unknown): Promise<void> {
+    await this.write(`${JSON.stringify(data)}\n`);
   }
 
   /** Ends the stream without OpenAI's `[DONE]` message. */

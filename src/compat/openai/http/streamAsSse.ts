@@ -13,6 +13,8 @@ export type EventTranslation<Event, Message = unknown> = (event: Event) => Messa
 export interface SseDialect<Message> {
   /** Names the API in the log line of a stream that failed. */
   name: string;
+  /** The response's content type, when not `text/event-stream` (Ollama's NDJSON). */
+  contentType?: string;
   write(sse: SseStream, message: Message): Promise<void>;
   /** What tells the client that the stream failed after its headers were sent. */
   failure(): Message[];
@@ -45,7 +47,7 @@ export async function streamAsSse<Event, Message>(
     if (first.done) throw new Error("The event stream ended before it started");
     const sse = new SseStream(context.response);
     if (sse.closed) return;
-    sse.open();
+    sse.open(dialect.contentType);
     const sendAll = async (messages: Message[]) => {
       for (const message of messages) await dialect.write(sse, message);
     };

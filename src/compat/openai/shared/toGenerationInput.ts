@@ -3,7 +3,7 @@ import type { CompletionInput } from "../../../resolvers/index.js";
 import type { GenerationRequest } from "./protocol.js";
 
 /** The fields chat and completion inputs share (both resolvers take them from one definition). */
-type GenerationInput = Pick<
+export type GenerationInput = Pick<
   CompletionInput,
   | "model"
   | "maxTokens"

@@ -1,0 +1,1 @@
+export { createOllamaMount } from "./mount.js";
