@@ -1,8 +1,10 @@
-// Anthropic's Messages API (/v1/messages) and OpenAI's Responses API (/v1/responses) on remote
-// models (issue #16): a gateway inferql in front of an inferql replica serving the scripted Qwen2.5
-// and Qwen3 fixtures, through the official @anthropic-ai/sdk and openai clients, streamed and not:
-// text, tool calls and reasoning cross the upstream hop as structure, with usage and stop reasons.
+// Anthropic's Messages API (/v1/messages), OpenAI's Responses API (/v1/responses) and Ollama's API
+// (/api/chat) on remote models (issue #16): a gateway inferql in front of an inferql replica serving
+// the scripted Qwen2.5 and Qwen3 fixtures, through the official @anthropic-ai/sdk, openai and ollama
+// clients, streamed and not: text, tool calls and reasoning cross the upstream hop as structure,
+// with usage and stop reasons.
 import Anthropic from "@anthropic-ai/sdk";
+import { Ollama } from "ollama";
 import type { OpenAI } from "openai";
 import type { FunctionTool, ResponseStreamEvent } from "openai/resources/responses/responses";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -275,5 +277,39 @@ describe("prompt rendering and token counts on a remote model (the replica's own
     const through = await anthropic.messages.countTokens(request);
     expect(direct.input_tokens).toBeGreaterThan(0);
     expect(through).toEqual(direct);
+  });
+});
+
+describe("Ollama's chat on a remote model", () => {
+  it("answers with the content, the done reason and the counts", async () => {
+    const answer = await new Ollama({ host: gateway.url }).chat({
+      model: "qwen2.5",
+      messages: [{ role: "user", content: ask("@@plain") }],
+      options: { temperature: 0 },
+    });
+    expect(answer).toMatchObject({ message: { content: "Hello there" }, done_reason: "stop", eval_count: 2 });
+    expect(answer.prompt_eval_count).toBeGreaterThan(0);
+  });
+
+  it("streams a tool call whole, and reasoning as thinking", async () => {
+    const ollama = new Ollama({ host: gateway.url });
+    const calls: unknown[] = [];
+    const tools = [{ type: "function", function: { name: weather.name, parameters: weather.schema } }];
+    const stream = await ollama.chat({
+      model: "qwen2.5",
+      messages: [{ role: "user", content: ask("@@call") }],
+      tools,
+      options: { temperature: 0 },
+      stream: true,
+    });
+    for await (const chunk of stream) calls.push(...(chunk.message.tool_calls ?? []));
+    expect(calls).toMatchObject([{ function: { name: "get_weather", arguments: { city: "Paris" } } }]);
+
+    const thought = await ollama.chat({
+      model: "qwen3",
+      messages: [{ role: "user", content: ask("@@think") }],
+      options: { temperature: 0 },
+    });
+    expect(thought.message).toMatchObject({ thinking: "Let me think", content: "Sunny today" });
   });
 });
