@@ -72,7 +72,20 @@ describe("response_format json_schema", () => {
     expect(typeof (await structuredContent(schema, 1))).toBe("boolean");
   });
 
-  it("a pattern is refused with a 400 that names the keyword", async () => {
+  it("a string pattern is followed (zod's .regex(), pydantic's pattern)", async () => {
+    const schema = {
+      type: "object",
+      properties: { code: { type: "string", pattern: "^[A-Z]{3}-\\d{2}$" } },
+      required: ["code"],
+      additionalProperties: false,
+    };
+    for (const seed of [1, 2, 3]) {
+      const value = (await structuredContent(schema, seed)) as { code: string };
+      expect(value.code).toMatch(/^[A-Z]{3}-\d{2}$/);
+    }
+  });
+
+  it("a pattern the grammar cannot enforce is refused with a 400 that names the keyword", async () => {
     const error = await client.chat.completions
       .create({
         model: "tiny",
@@ -82,7 +95,7 @@ describe("response_format json_schema", () => {
           type: "json_schema",
           json_schema: {
             name: "code",
-            schema: { type: "object", properties: { code: { type: "string", pattern: "^[A-Z]{3}$" } } },
+            schema: { type: "object", properties: { code: { type: "string", pattern: "^(?!x)[a-z]+$" } } },
           },
         },
       })
@@ -90,7 +103,7 @@ describe("response_format json_schema", () => {
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error).toMatchObject({ status: 400, type: "invalid_request_error" });
     const { message, param } = error as BadRequestError;
-    expect(message).toContain("pattern");
+    expect(message).toContain("lookahead");
     expect(param).toMatch(/^response_format\.json_schema\.schema\.properties\.code\.pattern$/);
   });
 });

@@ -364,12 +364,53 @@ describe("objects, arrays and strings", () => {
   });
 });
 
+describe("string patterns", () => {
+  it("an anchored pattern: classes, escapes, counts and alternatives, matched whole", async () => {
+    await expectLanguage(
+      { type: "string", pattern: "^([A-Z]{3}|x)-\\d{2,4}$" },
+      ['"ABC-12"', '"XYZ-1234"', '"x-00"'],
+      ['"AB-12"', '"ABC-1"', '"abc-12"', '" ABC-12"', '"ABC-12 "', '"ABC-12345"'],
+    );
+  });
+
+  it("an unanchored pattern matches anywhere in the string, as JSON Schema reads it", async () => {
+    await expectLanguage(
+      { type: "string", pattern: "\\d{3}" },
+      ['"123"', '"ab 123 cd"', '"x\\n1234"'],
+      ['"12"', '"1a2b3"'],
+    );
+    await expectLanguage({ type: "string", pattern: "^ab" }, ['"ab"', '"abc d"'], ['"cab"']);
+  });
+
+  it("matched characters are written as JSON escapes them: quotes, backslashes, line breaks", async () => {
+    await expectLanguage(
+      { type: "string", pattern: '^a"b\\\\c\\n.[^,]$' },
+      ['"a\\"b\\\\c\\nz\\""', '"a\\"b\\\\c\\n\\\\x"'],
+      ['"a"b\\\\c\\nzz"', '"a\\"b\\\\c\\n\\n,"', '"a\\"b\\\\c\\nz,"'],
+    );
+  });
+
+  it("sampled values all match the pattern", async () => {
+    const coded = {
+      type: "object",
+      properties: { code: { type: "string", pattern: "^[A-Z]{2}[0-9]{3}(-[a-z]+)?$" } },
+      required: ["code"],
+    };
+    const values = (await sampleValues(coded, 4)) as { code: string }[];
+    for (const { code } of values) expect(code).toMatch(/^[A-Z]{2}[0-9]{3}(-[a-z]+)?$/);
+  });
+});
+
 describe("refused keywords", () => {
   it.each([
     [
-      { type: "object", properties: { code: { type: "string", pattern: "^[A-Z]+$" } } },
+      { type: "object", properties: { code: { type: "string", pattern: "^(?=A)[A-Z]+$" } } },
       "properties.code.pattern",
     ],
+    [{ type: "string", pattern: "(a)\\1" }, "pattern"],
+    [{ type: "string", pattern: "\\bword\\b" }, "pattern"],
+    [{ type: "string", pattern: "^\\p{L}+$" }, "pattern"],
+    [{ type: "string", pattern: "^[a-z]+$", maxLength: 4 }, "maxLength"],
     [{ not: { type: "string" } }, "not"],
     [JSON.parse('{"type":"object","if":{"required":["a"]},"then":{"required":["b"]}}'), "if"],
     [{ type: "array", items: { type: "integer" }, uniqueItems: true }, "uniqueItems"],

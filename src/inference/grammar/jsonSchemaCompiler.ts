@@ -6,6 +6,7 @@ import { extraKeyExpression } from "./extraKeyExpression.js";
 import { gbnfLiteral, gbnfRepeat, gbnfSequence } from "./gbnfText.js";
 import { addPrimitiveRule, ENFORCED_STRING_FORMATS } from "./jsonPrimitiveRules.js";
 import { mergeAllOf } from "./mergeAllOf.js";
+import { regexExpression, UnsupportedRegexError } from "./regexGrammar.js";
 import { resolveSchemaRef } from "./resolveSchemaRef.js";
 import {
   hintedTypes,
@@ -221,6 +222,7 @@ export class JsonSchemaCompiler {
   }
 
   private string(schema: JsonSchema, path: string): string {
+    if ("pattern" in schema) return this.patternString(schema, path);
     const format = schema.format;
     // Other formats (email, uri, ...) are annotations here: the value is any string.
     if (typeof format === "string" && ENFORCED_STRING_FORMATS.has(format)) {
@@ -240,6 +242,23 @@ export class JsonSchemaCompiler {
       throw new UnsupportedJsonSchemaError(schemaPath(path, "maxLength"), "maxLength is below minLength");
     const chars = gbnfRepeat(this.primitive("char"), min, max);
     return this.defineRule(path, gbnfSequence(`"\\""`, chars, `"\\""`));
+  }
+
+  /** A string matching `pattern` (anywhere, as JSON Schema reads it, unless anchored), as JSON writes it. */
+  private patternString(schema: JsonSchema, path: string): string {
+    const patternPath = schemaPath(path, "pattern");
+    if (typeof schema.pattern !== "string")
+      throw new UnsupportedJsonSchemaError(patternPath, "pattern must be a string");
+    const sibling = ["minLength", "maxLength", "format"].find((keyword) => keyword in schema);
+    if (sibling)
+      this.refuse(schemaPath(path, sibling), sibling, `${sibling} together with pattern is not supported`);
+    try {
+      const body = regexExpression(schema.pattern, "jsonString", "search");
+      return this.defineRule(path, gbnfSequence(`"\\""`, body, `"\\""`));
+    } catch (error) {
+      if (error instanceof UnsupportedRegexError) this.refuse(patternPath, "pattern", error.message);
+      throw error;
+    }
   }
 
   /** The tighter of `inclusiveKey` and `exclusiveKey` (a number, or draft-04's boolean flag). */

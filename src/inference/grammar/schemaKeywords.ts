@@ -3,7 +3,6 @@ import type { JsonSchema } from "../types.js";
 
 /** Keywords that constrain values in ways the grammar does not enforce: a schema using them is refused. */
 export const REFUSED_KEYWORDS: ReadonlyMap<string, string> = new Map([
-  ["pattern", "regular expression patterns are not supported"],
   ["not", "'not' is not supported"],
   ["if", "if/then/else is not supported"],
   ["then", "if/then/else is not supported"],
@@ -64,7 +63,7 @@ export type JsonType = (typeof JSON_TYPES)[number];
 const TYPE_HINTS: ReadonlyArray<[JsonType, readonly string[]]> = [
   ["object", ["properties", "required", "additionalProperties", "minProperties"]],
   ["array", ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"]],
-  ["string", ["minLength", "maxLength", "format"]],
+  ["string", ["minLength", "maxLength", "format", "pattern"]],
   ["number", ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]],
 ];
 
