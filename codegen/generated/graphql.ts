@@ -10,9 +10,11 @@ export type ChatCompletionInput = {
   cachePrompt?: boolean | null | undefined;
   /** Extra variables for the model's Jinja chat template, e.g. `{enable_thinking: false}`. */
   chatTemplateKwargs?: unknown;
+  /** The output is exactly one of these strings (1 to 256; vLLM's structured outputs `choice`). */
+  choice?: Array<string> | null | undefined;
   /** -2 to 2: penalize tokens by how often they appeared. */
   frequencyPenalty?: number | null | undefined;
-  /** A GBNF grammar the answer must follow. Not combinable with `responseFormat`. */
+  /** A GBNF grammar the output must follow. Not combinable with `responseFormat`, `regex` or `choice`. */
   grammar?: string | null | undefined;
   /** Never end on an end-of-generation token: generate up to maxTokens or a stop sequence (llama-server's ignore_eos). Default false. */
   ignoreEos?: boolean | null | undefined;
@@ -40,9 +42,11 @@ export type ChatCompletionInput = {
   reasoningBudget?: number | null | undefined;
   /** Default SEPARATE. */
   reasoningFormat?: ReasoningFormat | null | undefined;
+  /** A regular expression the whole output must match (vLLM's structured outputs `regex`): classes, escapes, `.`, groups, alternation and quantifiers; lookaround, backreferences and `\b` are refused. */
+  regex?: string | null | undefined;
   /** Penalty on recently generated tokens, 0 to 10; 1 disables it. */
   repeatPenalty?: number | null | undefined;
-  /** Constrain the answer to JSON. Not combinable with `grammar`. */
+  /** Constrain the answer to JSON. Not combinable with `grammar`, `regex` or `choice`. */
   responseFormat?: ResponseFormatInput | null | undefined;
   /** Same seed, prompt and settings: same output. Without one, each generation samples with a random seed. */
   seed?: number | null | undefined;
@@ -93,9 +97,11 @@ export type ChatRole =
 export type CompletionInput = {
   /** Reuse a slot's KV cache for a shared prompt prefix. Default true; false evaluates the whole prompt. */
   cachePrompt?: boolean | null | undefined;
+  /** The output is exactly one of these strings (1 to 256; vLLM's structured outputs `choice`). */
+  choice?: Array<string> | null | undefined;
   /** -2 to 2: penalize tokens by how often they appeared. */
   frequencyPenalty?: number | null | undefined;
-  /** A GBNF grammar the output must follow. Not combinable with `jsonSchema`. */
+  /** A GBNF grammar the output must follow. Not combinable with `jsonSchema`, `regex` or `choice`. */
   grammar?: string | null | undefined;
   /** Never end on an end-of-generation token: generate up to maxTokens or a stop sequence (llama-server's ignore_eos). Default false. */
   ignoreEos?: boolean | null | undefined;
@@ -117,6 +123,8 @@ export type CompletionInput = {
   presencePenalty?: number | null | undefined;
   /** The text to continue. */
   prompt: string;
+  /** A regular expression the whole output must match (vLLM's structured outputs `regex`): classes, escapes, `.`, groups, alternation and quantifiers; lookaround, backreferences and `\b` are refused. */
+  regex?: string | null | undefined;
   /** Penalty on recently generated tokens, 0 to 10; 1 disables it. */
   repeatPenalty?: number | null | undefined;
   /** Same seed, prompt and settings: same output. Without one, each generation samples with a random seed. */

@@ -6,14 +6,14 @@ import { foldStream } from "./foldStream.js";
 import { type FinishReason, streamGeneration, type Timings, type Usage } from "./generation.js";
 import { limitMaxTokens } from "./generationLimits.js";
 import { newId } from "./ids.js";
-import { chooseOutputConstraint } from "./outputConstraint.js";
+import { chooseOutputConstraint, textConstraintFields } from "./outputConstraint.js";
 import { parseInput } from "./parseInput.js";
 import { generationFields, toLoraSelection, toSamplingOptions, toStopList } from "./samplingInput.js";
 
 /** The fields completion and infill share: sampling, limits, stop, LoRA, cache, output constraint, logprobs. */
 export const completionOutputFields = {
   ...generationFields,
-  grammar: z.string().min(1).optional().describe("A GBNF grammar the output must follow"),
+  ...textConstraintFields,
   jsonSchema: z.record(z.string(), z.unknown()).optional().describe("A JSON schema the output must follow"),
   logprobs: z.number().int().min(0).max(20).optional().describe("Report this many alternatives per token"),
 };
@@ -92,8 +92,15 @@ export function completionRequest(
     sampling: toSamplingOptions(parsed),
     stop: toStopList(parsed.stop),
     constraint: chooseOutputConstraint(
-      parsed.grammar,
-      parsed.jsonSchema ? { type: "json_schema", jsonSchema: { schema: parsed.jsonSchema } } : undefined,
+      {
+        grammar: parsed.grammar,
+        regex: parsed.regex,
+        choice: parsed.choice,
+        responseFormat: parsed.jsonSchema
+          ? { type: "json_schema", jsonSchema: { schema: parsed.jsonSchema } }
+          : undefined,
+      },
+      "jsonSchema",
       "jsonSchema",
     ),
     lora: toLoraSelection(parsed.lora),

@@ -2,7 +2,12 @@
 // constraints and the shared generation fields, translated into the chat resolver's input.
 import type { ChatCompletionInput } from "../../resolvers/index.js";
 import { builder } from "./builder.js";
-import { generationInputFields, toGenerationFields } from "./generationInput.js";
+import {
+  generationInputFields,
+  textConstraintInputFields,
+  toGenerationFields,
+  toTextConstraintFields,
+} from "./generationInput.js";
 import { orUndefined } from "./inputValues.js";
 import { JsonScalar } from "./scalars.js";
 
@@ -190,11 +195,9 @@ export const ChatCompletionInputRef = builder.inputType("ChatCompletionInput", {
     }),
     responseFormat: t.field({
       type: ResponseFormatInput,
-      description: "Constrain the answer to JSON. Not combinable with `grammar`.",
+      description: "Constrain the answer to JSON. Not combinable with `grammar`, `regex` or `choice`.",
     }),
-    grammar: t.string({
-      description: "A GBNF grammar the answer must follow. Not combinable with `responseFormat`.",
-    }),
+    ...textConstraintInputFields(t, "responseFormat"),
     tools: t.field({ type: [ToolInput], description: "Tools the model may call (at most 128)." }),
     toolChoice: t.field({ type: ToolChoiceInput, description: "Default: AUTO with tools, NONE without." }),
     parallelToolCalls: t.boolean({
@@ -243,7 +246,7 @@ export function toChatCompletionInput(input: ChatCompletionInputShape): ChatComp
             : undefined,
         }
       : undefined,
-    grammar: orUndefined(input.grammar),
+    ...toTextConstraintFields(input),
     tools: input.tools?.map((tool) => ({
       function: {
         name: tool.function.name,

@@ -9,7 +9,12 @@ import {
   resultLogprobsField,
   TokenLogprobRef,
 } from "./generation.js";
-import { generationInputFields, toGenerationFields } from "./generationInput.js";
+import {
+  generationInputFields,
+  textConstraintInputFields,
+  toGenerationFields,
+  toTextConstraintFields,
+} from "./generationInput.js";
 import { orUndefined } from "./inputValues.js";
 import { DateTimeScalar, JsonScalar } from "./scalars.js";
 import { eventOrThrow, subscriptionSource } from "./subscriptionStream.js";
@@ -25,9 +30,7 @@ const CompletionInputRef = builder.inputType("CompletionInput", {
   fields: (t) => ({
     prompt: t.string({ required: true, description: "The text to continue." }),
     ...generationInputFields(t),
-    grammar: t.string({
-      description: "A GBNF grammar the output must follow. Not combinable with `jsonSchema`.",
-    }),
+    ...textConstraintInputFields(t, "jsonSchema"),
     jsonSchema: t.field({ type: JsonScalar, description: "A JSON schema the output must follow." }),
     logprobs: t.int({
       description: "Report each token's log-probability with this many alternatives (0 to 20).",
@@ -39,7 +42,7 @@ function toCompletionInput(input: typeof CompletionInputRef.$inferInput): Comple
   return {
     prompt: input.prompt,
     ...toGenerationFields(input),
-    grammar: orUndefined(input.grammar),
+    ...toTextConstraintFields(input),
     jsonSchema: orUndefined(input.jsonSchema),
     logprobs: orUndefined(input.logprobs),
   };

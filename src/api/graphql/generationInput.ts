@@ -5,7 +5,10 @@ import { type CompletionInput, LLAMA_SERVER_SAMPLING as DEFAULTS } from "../../r
 import { type BuilderTypes, builder } from "./builder.js";
 import { optionalId, orUndefined } from "./inputValues.js";
 
-type GenerationFields = Omit<CompletionInput, "prompt" | "grammar" | "jsonSchema" | "logprobs">;
+type GenerationFields = Omit<
+  CompletionInput,
+  "prompt" | "grammar" | "regex" | "choice" | "jsonSchema" | "logprobs"
+>;
 
 const LoraSelectionInput = builder.inputType("LoraSelectionInput", {
   description: "A LoRA adapter to apply for this generation (see `Model.loraAdapters`).",
@@ -84,5 +87,40 @@ export function toGenerationFields(input: GenerationInputShape): GenerationField
     stop: orUndefined(input.stop),
     lora: input.lora?.map(({ name, scale }) => ({ name, scale: orUndefined(scale) })),
     cachePrompt: orUndefined(input.cachePrompt),
+  };
+}
+
+/**
+ * The output constraints every generating operation takes besides its JSON one (`responseFormat` or
+ * `jsonSchema`, named `jsonField` in the descriptions): at most one of them all.
+ */
+export function textConstraintInputFields(
+  t: InputFieldBuilder<BuilderTypes, "InputObject">,
+  jsonField: string,
+) {
+  return {
+    grammar: t.string({
+      description: `A GBNF grammar the output must follow. Not combinable with \`${jsonField}\`, \`regex\` or \`choice\`.`,
+    }),
+    regex: t.string({
+      description:
+        "A regular expression the whole output must match (vLLM's structured outputs `regex`): classes, escapes, `.`, groups, alternation and quantifiers; lookaround, backreferences and `\\b` are refused.",
+    }),
+    choice: t.stringList({
+      description:
+        "The output is exactly one of these strings (1 to 256; vLLM's structured outputs `choice`).",
+    }),
+  };
+}
+
+type TextConstraintShape = InputShapeFromFields<ReturnType<typeof textConstraintInputFields>>;
+
+export function toTextConstraintFields(
+  input: TextConstraintShape,
+): Pick<CompletionInput, "grammar" | "regex" | "choice"> {
+  return {
+    grammar: orUndefined(input.grammar),
+    regex: orUndefined(input.regex),
+    choice: orUndefined(input.choice),
   };
 }

@@ -2,7 +2,12 @@
 import type { InfillInput } from "../../resolvers/index.js";
 import { builder } from "./builder.js";
 import { CompletionEventRef, CompletionRef } from "./completion.js";
-import { generationInputFields, toGenerationFields } from "./generationInput.js";
+import {
+  generationInputFields,
+  textConstraintInputFields,
+  toGenerationFields,
+  toTextConstraintFields,
+} from "./generationInput.js";
 import { orUndefined } from "./inputValues.js";
 import { JsonScalar } from "./scalars.js";
 import { eventOrThrow, subscriptionSource } from "./subscriptionStream.js";
@@ -30,9 +35,7 @@ const InfillInputRef = builder.inputType("InfillInput", {
     }),
     prompt: t.string({ description: "The start of the middle, already written: generation continues it." }),
     ...generationInputFields(t),
-    grammar: t.string({
-      description: "A GBNF grammar the output must follow. Not combinable with `jsonSchema`.",
-    }),
+    ...textConstraintInputFields(t, "jsonSchema"),
     jsonSchema: t.field({ type: JsonScalar, description: "A JSON schema the output must follow." }),
     logprobs: t.int({
       description: "Report each token's log-probability with this many alternatives (0 to 20).",
@@ -47,7 +50,7 @@ function toInfillInput(input: typeof InfillInputRef.$inferInput): InfillDraft {
     inputExtra: input.inputExtra?.map((file) => ({ filename: orUndefined(file.filename), text: file.text })),
     prompt: orUndefined(input.prompt),
     ...toGenerationFields(input),
-    grammar: orUndefined(input.grammar),
+    ...toTextConstraintFields(input),
     jsonSchema: orUndefined(input.jsonSchema),
     logprobs: orUndefined(input.logprobs),
   };

@@ -126,7 +126,7 @@ export function streamChatCompletion(
     maxTokens,
     sampling: toSamplingOptions(parsed),
     stop: toStopList(parsed.stop),
-    constraint: chooseOutputConstraint(parsed.grammar, parsed.responseFormat),
+    constraint: chooseOutputConstraint(parsed),
     lora: toLoraSelection(parsed.lora),
     cachePrompt: parsed.cachePrompt,
     topLogprobs: parsed.logprobs ? (parsed.topLogprobs ?? 0) : undefined,

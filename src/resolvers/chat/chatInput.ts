@@ -1,6 +1,7 @@
 // The chat completion operation's input: the one schema GraphQL, tRPC and the OpenAI layer translate to.
 // Every object is strict: an unknown field is an error naming it (tRPC clients send this input as is).
 import { z } from "zod";
+import { textConstraintFields } from "../outputConstraint.js";
 import { generationFields } from "../samplingInput.js";
 
 /** The most choices one chat completion may ask for (`n`). */
@@ -78,7 +79,7 @@ export const chatCompletionInputSchema = z.strictObject({
       "How many choices to generate for the prompt, each on its own slot; beyond the free slots they queue",
     ),
   responseFormat: responseFormatSchema.optional(),
-  grammar: z.string().min(1).optional().describe("A GBNF grammar the output must follow"),
+  ...textConstraintFields,
   tools: z.array(toolSchema).max(128).optional(),
   toolChoice: toolChoiceSchema.optional(),
   parallelToolCalls: z.boolean().default(true),

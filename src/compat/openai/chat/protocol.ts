@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { generationRequestFields, notSupported, optional } from "../shared/protocol.js";
 import type { WireFinishReason, WireTimings, WireUsage } from "../shared/responseFields.js";
+import { structuredOutputFields } from "../shared/structuredOutputs.js";
 
 const contentPartSchema = z
   .object({ type: z.string(), text: optional(z.string()) })
@@ -86,6 +87,7 @@ export const chatCompletionRequestSchema = z
     logprobs: optional(z.boolean()),
     top_logprobs: optional(z.number()),
     response_format: optional(responseFormatSchema),
+    ...structuredOutputFields,
     tools: optional(z.array(toolSchema)),
     tool_choice: optional(toolChoiceSchema),
     parallel_tool_calls: optional(z.boolean()),

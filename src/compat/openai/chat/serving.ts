@@ -13,6 +13,12 @@ import {
   toWireTimings,
   toWireUsage,
 } from "../shared/responseFields.js";
+import {
+  type StructuredOutput,
+  structuredOutputRenames,
+  toStructuredOutput,
+  toTextConstraint,
+} from "../shared/structuredOutputs.js";
 import { toGenerationInput } from "../shared/toGenerationInput.js";
 import type {
   ChatCompletionRequest,
@@ -27,24 +33,14 @@ type ResolverContent = Extract<ResolverMessage, { role: "user" }>["content"];
 type TokenLogprob = NonNullable<ChatCompletion["logprobs"]>[number];
 
 export function toChatCompletionInput(request: ChatCompletionRequest): ChatCompletionInput {
-  const format = request.response_format;
+  const output = chatStructuredOutput(request);
   return Object.assign(toGenerationInput(request), {
     n: request.n,
     maxTokens: request.max_completion_tokens ?? request.max_tokens,
     messages: request.messages.map(toResolverMessage),
-    responseFormat:
-      format?.type === "json_schema"
-        ? {
-            type: "json_schema" as const,
-            jsonSchema: {
-              name: format.json_schema.name,
-              // When absent, the resolver rejects it and names response_format.json_schema.schema.
-              schema: format.json_schema.schema as Record<string, unknown>,
-              strict: format.json_schema.strict,
-            },
-          }
-        : format,
+    responseFormat: toResponseFormat(request.response_format, output),
     grammar: request.grammar,
+    ...toTextConstraint(output),
     tools: request.tools?.map(({ function: { name, description, parameters } }) => ({
       type: "function" as const,
       function: { name, description, parameters },
@@ -62,9 +58,38 @@ export function toChatCompletionInput(request: ChatCompletionRequest): ChatCompl
   });
 }
 
+/** vLLM's structured outputs, checked against the request's own constraint fields. */
+function chatStructuredOutput(request: ChatCompletionRequest): StructuredOutput | undefined {
+  return toStructuredOutput(request, [
+    ...(request.response_format !== undefined && request.response_format.type !== "text"
+      ? ["response_format"]
+      : []),
+    ...(request.grammar !== undefined ? ["grammar"] : []),
+  ]);
+}
+
+function toResponseFormat(
+  format: ChatCompletionRequest["response_format"],
+  output: StructuredOutput | undefined,
+): ChatCompletionInput["responseFormat"] {
+  if (output?.kind === "json") return { type: "json_schema", jsonSchema: { schema: output.schema } };
+  if (output?.kind === "jsonObject") return { type: "json_object" };
+  if (format?.type !== "json_schema") return format;
+  return {
+    type: "json_schema",
+    jsonSchema: {
+      name: format.json_schema.name,
+      // When absent, the resolver rejects it and names response_format.json_schema.schema.
+      schema: format.json_schema.schema as Record<string, unknown>,
+      strict: format.json_schema.strict,
+    },
+  };
+}
+
 /** Wire names of resolver fields that differ from their snake_case form, for this request. */
 export function chatParamRenames(request: ChatCompletionRequest): ParamRenames {
   return {
+    ...structuredOutputRenames(chatStructuredOutput(request), "responseFormat.jsonSchema.schema"),
     maxTokens: request.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens",
     reasoningBudget: "thinking_budget_tokens",
     // reasoning_effort alone travels as a chat template variable.

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { generationRequestFields, optional } from "../shared/protocol.js";
 import type { WireFinishReason, WireTimings, WireUsage } from "../shared/responseFields.js";
+import { structuredOutputFields } from "../shared/structuredOutputs.js";
 
 /** One prompt as text (a list holding one string too); token ids and several prompts are refused. */
 export const promptSchema = z
@@ -28,6 +29,7 @@ export const completionRequestSchema = z.object({
   best_of: optional(z.number().refine((bestOf) => bestOf === 1, "Only best_of = 1 is supported")),
   /** llama-server extension: a JSON schema the output must follow. */
   json_schema: optional(z.record(z.string(), z.unknown())),
+  ...structuredOutputFields,
 });
 
 export type CompletionRequest = z.output<typeof completionRequestSchema>;

@@ -9,7 +9,7 @@ import { parseRequest } from "../shared/parseRequest.js";
 import { toWireFinishReason } from "../shared/responseFields.js";
 import { completionChunkTranslation } from "./chunks.js";
 import { completionRequestSchema } from "./protocol.js";
-import { toCompletionInput, toCompletionResponse } from "./serving.js";
+import { completionParamRenames, toCompletionInput, toCompletionResponse } from "./serving.js";
 
 export function completionsRoute(resolvers: Resolvers): Route {
   return {
@@ -17,6 +17,7 @@ export function completionsRoute(resolvers: Resolvers): Route {
     path: "/v1/completions",
     async handle(context) {
       const request = parseRequest(completionRequestSchema, await readJsonBody(context.request));
+      context.renames = completionParamRenames(request);
       const input = toCompletionInput(request);
       const { prompt } = request;
       const { logger } = context;

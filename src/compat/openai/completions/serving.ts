@@ -1,5 +1,6 @@
 // Translation between the completions wire format and the completion resolver's input and result.
 import type { Completion, CompletionInput } from "../../../resolvers/index.js";
+import type { ParamRenames } from "../errors/wireParam.js";
 import {
   finishReasonDetail,
   systemFingerprint,
@@ -7,18 +8,46 @@ import {
   toWireUsage,
   type WireFinishReason,
 } from "../shared/responseFields.js";
+import {
+  type StructuredOutput,
+  structuredOutputRenames,
+  toStructuredOutput,
+  toTextConstraint,
+} from "../shared/structuredOutputs.js";
 import { toGenerationInput } from "../shared/toGenerationInput.js";
 import type { CompletionRequest, CompletionResponse, WireCompletionLogprobs } from "./protocol.js";
 
 type TokenLogprob = NonNullable<Completion["logprobs"]>[number];
 
 export function toCompletionInput(request: CompletionRequest): CompletionInput {
+  const output = completionStructuredOutput(request);
   return Object.assign(toGenerationInput(request), {
     prompt: request.prompt,
     grammar: request.grammar,
-    jsonSchema: request.json_schema,
+    jsonSchema:
+      output?.kind === "json"
+        ? output.schema
+        : output?.kind === "jsonObject"
+          ? ANY_OBJECT
+          : request.json_schema,
+    ...toTextConstraint(output),
     logprobs: request.logprobs,
   });
+}
+
+const ANY_OBJECT = { type: "object" };
+
+/** vLLM's structured outputs, checked against llama-server's own constraint fields. */
+function completionStructuredOutput(request: CompletionRequest): StructuredOutput | undefined {
+  return toStructuredOutput(request, [
+    ...(request.json_schema !== undefined ? ["json_schema"] : []),
+    ...(request.grammar !== undefined ? ["grammar"] : []),
+  ]);
+}
+
+/** Wire names of resolver fields that differ from their snake_case form, for this request. */
+export function completionParamRenames(request: CompletionRequest): ParamRenames {
+  return structuredOutputRenames(completionStructuredOutput(request), "jsonSchema");
 }
 
 /** Builds legacy logprobs across a stream, keeping each token's offset into prompt + completion. */
