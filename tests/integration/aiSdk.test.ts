@@ -1,6 +1,7 @@
 // The Vercel AI SDK against the real server, as its users point it at a local one: the OpenAI
 // provider (`openai.chat`: chat completions; `openai.responses`: the Responses API, its default), the
-// OpenAI-compatible provider and the Anthropic provider (/v1/messages). Text, streams with usage, tool
+// OpenAI-compatible provider, the Anthropic provider (/v1/messages) and the community Ollama
+// provider (/api/chat). Text, streams with usage, tool
 // calls and a tool loop (the result sent back in the SDK's own shape), reasoning, structured output
 // validated by the SDK, embeddings and cancellation. The answers come from the scripted Qwen
 // fixtures (their real templates and tool-call syntax) and, for structured output, from the random
@@ -9,6 +10,7 @@ import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { embedMany, generateText, type LanguageModel, Output, stepCountIs, streamText, tool } from "ai";
+import { createOllama } from "ollama-ai-provider-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { RunningInferql } from "../../src/app.js";
@@ -20,6 +22,7 @@ let app: RunningInferql;
 let openai: ReturnType<typeof createOpenAI>;
 let compatible: ReturnType<typeof createOpenAICompatible>;
 let anthropic: ReturnType<typeof createAnthropic>;
+let ollama: ReturnType<typeof createOllama>;
 
 beforeAll(async () => {
   app = await startTestServer({
@@ -32,6 +35,7 @@ beforeAll(async () => {
   openai = createOpenAI({ baseURL, apiKey: "not-needed" });
   compatible = createOpenAICompatible({ name: "inferql", baseURL, includeUsage: true });
   anthropic = createAnthropic({ baseURL, apiKey: "not-needed" });
+  ollama = createOllama({ baseURL: `${app.url}/api` });
 });
 
 /** Every provider and API the SDK reaches inferql through, as a model of a given id. */
@@ -40,6 +44,7 @@ const providers: [string, (model: string) => LanguageModel][] = [
   ["openai.responses (the Responses API)", (model) => openai.responses(model)],
   ["openai-compatible (chat completions)", (model) => compatible.chatModel(model)],
   ["anthropic (the Messages API)", (model) => anthropic(model)],
+  ["ollama-ai-provider-v2 (Ollama's /api/chat)", (model) => ollama(model)],
 ];
 
 afterAll(async () => {
@@ -275,6 +280,70 @@ describe("the AI SDK's OpenAI provider, beyond chat", () => {
     }
     expect(embeddings[0]).not.toEqual(embeddings[1]);
     expect(usage.tokens).toBeGreaterThan(0);
+  });
+});
+
+describe("the community Ollama provider (ollama-ai-provider-v2, Ollama's /api/chat and /api/embed)", () => {
+  it("generateText returns the answer with its finish reason and usage", async () => {
+    const result = await generateText({
+      model: ollama("qwen2.5"),
+      prompt: "Please answer @@plain",
+      temperature: 0,
+    });
+    expect(result.text).toBe("Hello there");
+    expect(result.finishReason).toBe("stop");
+    expect(result.usage.inputTokens).toBeGreaterThan(0);
+    expect(result.usage.outputTokens).toBe(2);
+  });
+
+  it("a tool loop: the call is run and its result sent back and accepted in the next step", async () => {
+    const calls: string[] = [];
+    const result = await generateText({
+      model: ollama("qwen2.5"),
+      prompt: "Please answer @@call",
+      temperature: 0,
+      tools: { get_weather: weatherTool(calls) },
+      stopWhen: stepCountIs(2),
+    });
+    const [first, second] = result.steps;
+    expect(first.finishReason).toBe("tool-calls");
+    expect(calls[0]).toBe("Paris");
+    // What the fixture answers to the follow-up is beside the point (it repeats its call).
+    const body = second.request.body;
+    const sent = (typeof body === "string" ? JSON.parse(body) : body) as {
+      messages: { role: string; content: string }[];
+    };
+    expect(sent.messages).toContainEqual(
+      expect.objectContaining({ role: "tool", content: JSON.stringify({ forecast: "sunny" }) }),
+    );
+    expect(second.finishReason).toBe("tool-calls");
+  });
+
+  it("reasoning comes back as the SDK's reasoning, apart from the text (think: true)", async () => {
+    const result = await generateText({
+      model: ollama("qwen3"),
+      prompt: "Please answer @@think",
+      temperature: 0,
+      providerOptions: { ollama: { think: true } },
+    });
+    expect(result.reasoningText).toBe("Let me think");
+    expect(result.text).toBe("Sunny today");
+  });
+
+  it("Output.object sends the schema as format, and the answer follows it", async () => {
+    const { output } = await generateText({
+      model: ollama("tiny"),
+      prompt: "Give a verdict.",
+      maxOutputTokens: 200,
+      output: Output.object({ schema: verdictSchema }),
+    });
+    expect(verdictSchema.parse(output)).toEqual(output);
+  });
+
+  it("embedMany returns one unit-length vector per value", async () => {
+    const { embeddings } = await embedMany({ model: ollama.embedding("tiny"), values: ["one", "two"] });
+    expect(embeddings).toHaveLength(2);
+    for (const vector of embeddings) expect(Math.hypot(...vector)).toBeCloseTo(1, 5);
   });
 });
 

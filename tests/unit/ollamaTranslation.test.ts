@@ -76,6 +76,20 @@ describe("options", () => {
     expect(toGenerationFields(options({ num_predict: -2 })).maxTokens).toBeUndefined();
   });
 
+  it("takes the AI SDK provider's top-level temperature, top_p and max_output_tokens where options are silent", () => {
+    const topLevel = { temperature: 0, top_p: 0.5, max_output_tokens: 12 };
+    expect(toGenerationFields(options({}), topLevel)).toMatchObject({
+      temperature: 0,
+      topP: 0.5,
+      maxTokens: 12,
+    });
+    expect(toGenerationFields(options({ temperature: 1, num_predict: -1 }), topLevel)).toMatchObject({
+      temperature: 1,
+      topP: 0.5,
+      maxTokens: undefined,
+    });
+  });
+
   it("accepts load options and neutral values of unsupported sampling, and refuses the rest by name", () => {
     expect(() =>
       toGenerationFields(options({ num_ctx: 8192, num_gpu: 99, typical_p: 1, mirostat: 0 })),

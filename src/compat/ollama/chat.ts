@@ -17,7 +17,7 @@ import type { AnswerMessage, ChatChunk, ChatDone, ChatRequest, ErrorBody, WireMe
 type ResolverMessage = ChatCompletionInput["messages"][number];
 
 export function toChatInput(request: ChatRequest, model: string): ChatCompletionInput {
-  return Object.assign(toGenerationFields(request.options), toLogprobFields(request), {
+  return Object.assign(toGenerationFields(request.options, request), toLogprobFields(request), {
     model,
     messages: toResolverMessages(request.messages),
     tools: request.tools?.map(({ function: { name, description, parameters } }) => ({

@@ -27,7 +27,7 @@ export type GeneratePlan =
 
 export function planGenerate(request: GenerateRequest, model: string): GeneratePlan {
   refuseUnsupported(request);
-  const fields = toGenerationFields(request.options);
+  const fields = toGenerationFields(request.options, request);
   if (request.suffix) {
     return {
       kind: "infill",

@@ -15,8 +15,15 @@ type GenerationFields = Omit<GenerationInput, "model" | "logitBias" | "ignoreEos
  */
 const NEUTRAL_ONLY: Partial<Record<keyof Options, number>> = { typical_p: 1, tfs_z: 1, mirostat: 0 };
 
+/** The fields a request may set beside `options` (see protocol.ts). */
+interface TopLevelSampling {
+  temperature?: number;
+  top_p?: number;
+  max_output_tokens?: number;
+}
+
 /** The sampling options; those that configure loading (num_ctx, num_gpu…) are the server's flags'. */
-export function toGenerationFields(options: Options): GenerationFields {
+export function toGenerationFields(options: Options, topLevel: TopLevelSampling = {}): GenerationFields {
   for (const [name, neutral] of Object.entries(NEUTRAL_ONLY)) {
     const value = options[name as keyof Options];
     if (value !== undefined && value !== neutral)
@@ -26,10 +33,9 @@ export function toGenerationFields(options: Options): GenerationFields {
       );
   }
   return {
-    // Ollama's -1 (no limit) and -2 (fill the context): the context ends the answer.
-    maxTokens: options.num_predict !== undefined && options.num_predict < 0 ? undefined : options.num_predict,
-    temperature: options.temperature,
-    topP: options.top_p,
+    maxTokens: maxTokensOf(options.num_predict ?? topLevel.max_output_tokens),
+    temperature: options.temperature ?? topLevel.temperature,
+    topP: options.top_p ?? topLevel.top_p,
     topK: options.top_k,
     minP: options.min_p,
     seed: options.seed,
@@ -41,6 +47,11 @@ export function toGenerationFields(options: Options): GenerationFields {
         ? undefined
         : options.stop,
   };
+}
+
+/** Ollama's -1 (no limit) and -2 (fill the context): the context ends the answer. */
+function maxTokensOf(numPredict: number | undefined): number | undefined {
+  return numPredict !== undefined && numPredict < 0 ? undefined : numPredict;
 }
 
 /** The resolver fields toGenerationFields and the translations fill, by the names Ollama's clients send. */

@@ -72,6 +72,13 @@ const requestFields = {
   model: z.string().min(1, "model is required"),
   format: formatSchema.optional(),
   options: optionsSchema.default({}),
+  /**
+   * Not Ollama's (which reads them from `options` only): the AI SDK's community Ollama provider sends
+   * its temperature, topP and maxOutputTokens at the top level. They apply where `options` is silent.
+   */
+  temperature: z.number().optional(),
+  top_p: z.number().optional(),
+  max_output_tokens: z.number().int().optional(),
   // Ollama streams unless told not to.
   stream: z.boolean().default(true),
   keep_alive: z.union([z.string(), z.number()]).optional(),
