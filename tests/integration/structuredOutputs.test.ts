@@ -1,6 +1,7 @@
-// vLLM's structured outputs, as vLLM's users send them through the openai client's extra body
-// (`structured_outputs` and the older `guided_*` fields), on chat and text completions, and the same
-// constraints (`regex`, `choice`) on GraphQL: the random tiny model's output always follows them.
+// vLLM's request extensions, as vLLM's users send them through the openai client's extra body: its
+// structured outputs (`structured_outputs` and the older `guided_*` fields) on chat and text
+// completions, and the same constraints (`regex`, `choice`) on GraphQL: the random tiny model's
+// output always follows them; and its sampling extensions, honoured or refused by name.
 import { BadRequestError, type OpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
@@ -181,5 +182,47 @@ describe("GraphQL", () => {
       `mutation { createChatCompletion(input: { messages: [{ role: USER, content: "x" }], grammar: "root ::= \\"a\\"", choice: ["b"] }) { content } }`,
     );
     expect(errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "choice" });
+  });
+});
+
+describe("vLLM's sampling extensions", () => {
+  const ask = (extra: Record<string, unknown>) =>
+    client.chat.completions.create({
+      model: "tiny",
+      messages: [{ role: "user", content: "Tell a story." }],
+      max_tokens: 60,
+      seed: 11,
+      ...extra,
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+
+  it("repetition_penalty is the repeat penalty under vLLM's name", async () => {
+    const [vllm, llama, none] = await Promise.all([
+      ask({ repetition_penalty: 5 }),
+      ask({ repeat_penalty: 5 }),
+      ask({}),
+    ]);
+    expect(vllm.choices[0].message.content).toBe(llama.choices[0].message.content);
+    expect(vllm.choices[0].message.content).not.toBe(none.choices[0].message.content);
+    const outOfRange = await badRequest(ask({ repetition_penalty: 11 }));
+    expect(outOfRange.param).toBe("repetition_penalty");
+  });
+
+  it("the ones inferql does not run are accepted at their default and refused otherwise, by name", async () => {
+    const defaults = await ask({
+      min_tokens: 0,
+      stop_token_ids: [],
+      include_stop_str_in_output: false,
+      skip_special_tokens: true,
+      use_beam_search: false,
+      length_penalty: 1,
+    });
+    expect(defaults.choices[0].message.content).not.toBe("");
+    for (const [param, value] of [
+      ["min_tokens", 8],
+      ["stop_token_ids", [2]],
+      ["include_stop_str_in_output", true],
+      ["use_beam_search", true],
+    ] as const)
+      expect((await badRequest(ask({ [param]: value }))).param).toBe(param);
   });
 });

@@ -19,7 +19,7 @@ import {
   toStructuredOutput,
   toTextConstraint,
 } from "../shared/structuredOutputs.js";
-import { toGenerationInput } from "../shared/toGenerationInput.js";
+import { generationParamRenames, toGenerationInput } from "../shared/toGenerationInput.js";
 import type {
   ChatCompletionRequest,
   ChatCompletionResponse,
@@ -89,6 +89,7 @@ function toResponseFormat(
 /** Wire names of resolver fields that differ from their snake_case form, for this request. */
 export function chatParamRenames(request: ChatCompletionRequest): ParamRenames {
   return {
+    ...generationParamRenames(request),
     ...structuredOutputRenames(chatStructuredOutput(request), "responseFormat.jsonSchema.schema"),
     maxTokens: request.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens",
     reasoningBudget: "thinking_budget_tokens",

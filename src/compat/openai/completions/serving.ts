@@ -14,7 +14,7 @@ import {
   toStructuredOutput,
   toTextConstraint,
 } from "../shared/structuredOutputs.js";
-import { toGenerationInput } from "../shared/toGenerationInput.js";
+import { generationParamRenames, toGenerationInput } from "../shared/toGenerationInput.js";
 import type { CompletionRequest, CompletionResponse, WireCompletionLogprobs } from "./protocol.js";
 
 type TokenLogprob = NonNullable<Completion["logprobs"]>[number];
@@ -47,7 +47,10 @@ function completionStructuredOutput(request: CompletionRequest): StructuredOutpu
 
 /** Wire names of resolver fields that differ from their snake_case form, for this request. */
 export function completionParamRenames(request: CompletionRequest): ParamRenames {
-  return structuredOutputRenames(completionStructuredOutput(request), "jsonSchema");
+  return {
+    ...generationParamRenames(request),
+    ...structuredOutputRenames(completionStructuredOutput(request), "jsonSchema"),
+  };
 }
 
 /** Builds legacy logprobs across a stream, keeping each token's offset into prompt + completion. */

@@ -16,6 +16,18 @@ export function notSupported(reason: string) {
     .optional();
 }
 
+/**
+ * A known parameter inferql honours only at its default: that value (or absent/null) is accepted,
+ * any other is a 400 naming it.
+ */
+export function onlyDefault<Value extends string | number | boolean>(
+  schema: z.ZodType<Value>,
+  isDefault: (value: Value) => boolean,
+  reason: string,
+) {
+  return optional(schema.refine(isDefault, reason));
+}
+
 export const streamOptionsSchema = z.object({ include_usage: optional(z.boolean()) });
 
 export const generationRequestFields = {
@@ -37,6 +49,27 @@ export const generationRequestFields = {
   top_k: optional(z.number()),
   min_p: optional(z.number()),
   repeat_penalty: optional(z.number()),
+  // vLLM's sampling extensions: repetition_penalty is llama.cpp's repeat penalty under vLLM's name
+  // (both divide a repeated token's positive logit); the others are refused unless left at their default.
+  repetition_penalty: optional(z.number()),
+  min_tokens: onlyDefault(z.number(), (count) => count === 0, "min_tokens is not supported"),
+  stop_token_ids: onlyDefault(
+    z.array(z.number()).transform((ids) => ids.length),
+    (count) => count === 0,
+    "stop_token_ids is not supported: use stop strings",
+  ),
+  include_stop_str_in_output: onlyDefault(
+    z.boolean(),
+    (include) => !include,
+    "include_stop_str_in_output is not supported: the stop string is never part of the output",
+  ),
+  skip_special_tokens: onlyDefault(
+    z.boolean(),
+    (skip) => skip,
+    "skip_special_tokens: false is not supported",
+  ),
+  use_beam_search: onlyDefault(z.boolean(), (beam) => !beam, "Beam search is not supported"),
+  length_penalty: onlyDefault(z.number(), (penalty) => penalty === 1, "length_penalty is not supported"),
   /** llama-server's and vLLM's: never end on an end-of-generation token. */
   ignore_eos: optional(z.boolean()),
   grammar: optional(z.string()),

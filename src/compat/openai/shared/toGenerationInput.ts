@@ -37,7 +37,7 @@ export function toGenerationInput(request: Omit<GenerationRequest, "n">): Genera
     topK: request.top_k,
     minP: request.min_p,
     seed: request.seed,
-    repeatPenalty: request.repeat_penalty,
+    repeatPenalty: request.repeat_penalty ?? request.repetition_penalty,
     presencePenalty: request.presence_penalty,
     frequencyPenalty: request.frequency_penalty,
     logitBias: request.logit_bias,
@@ -46,4 +46,11 @@ export function toGenerationInput(request: Omit<GenerationRequest, "n">): Genera
     lora: request.lora,
     cachePrompt: request.cache_prompt,
   };
+}
+
+/** Wire names of shared fields sent under another name than their snake_case form (vLLM's). */
+export function generationParamRenames(request: Omit<GenerationRequest, "n">): Record<string, string> {
+  return request.repeat_penalty === undefined && request.repetition_penalty !== undefined
+    ? { repeatPenalty: "repetition_penalty" }
+    : {};
 }
