@@ -59,6 +59,17 @@ describe("Anthropic Messages", () => {
     expect(message.usage.output_tokens).toBeGreaterThan(0);
   });
 
+  it("a final assistant turn is a prefill: the answer continues it", async () => {
+    const message = await client.messages.create({
+      model: "qwen2.5",
+      max_tokens: 32,
+      temperature: 0,
+      messages: [...ask("@@plain"), { role: "assistant", content: "Hello" }],
+    });
+    expect(message.content).toEqual([{ type: "text", text: " there" }]);
+    expect(message.stop_reason).toBe("end_turn");
+  });
+
   it("accepts a system prompt as text blocks and content as blocks", async () => {
     const message = await client.messages.create({
       model: "qwen2.5",

@@ -78,6 +78,50 @@ describe("POST /apply-template", () => {
     for (const marker of NATIVE_MARKERS[family]) expect(prompt).toContain(marker);
   });
 
+  it.each(FAMILIES)(
+    "%s: a final assistant message is continued (a prefill): the prompt ends with its text, unclosed",
+    async (family) => {
+      const question = [{ role: "user", content: "Name three colors." }];
+      const { status, body } = await postJson(`${app.url}/apply-template`, {
+        model: family,
+        messages: [...question, { role: "assistant", content: "Red, green" }],
+      });
+      expect(status).toBe(200);
+      const { metadata } = await readGgufFileInfo(familyFixturePath(family));
+      const { tokens, bos_token_id, eos_token_id } = metadata.tokenizer.ggml;
+      const upToTheAnswer = new Template(familyTemplate(family)).render({
+        messages: question,
+        add_generation_prompt: true,
+        bos_token: bos_token_id === undefined ? "" : tokens[bos_token_id],
+        eos_token: eos_token_id === undefined ? "" : tokens[eos_token_id],
+      });
+      expect((body as { prompt: string }).prompt).toBe(`${upToTheAnswer}Red, green`);
+    },
+  );
+
+  it("the prefill's answer is its continuation; a prefill with reasoning is a 400", async () => {
+    const continued = await postJson(`${app.url}/v1/chat/completions`, {
+      model: "qwen2.5",
+      temperature: 0,
+      messages: [
+        { role: "user", content: "Please answer @@plain" },
+        { role: "assistant", content: "Hello" },
+      ],
+    });
+    expect(continued.body).toMatchObject({
+      choices: [{ message: { content: " there" }, finish_reason: "stop" }],
+    });
+    const withReasoning = await postJson(`${app.url}/v1/chat/completions`, {
+      model: "qwen3",
+      messages: [
+        { role: "user", content: "Hi" },
+        { role: "assistant", content: "Hello", reasoning_content: "Greet back." },
+      ],
+    });
+    expect(withReasoning.status).toBe(400);
+    expect(withReasoning.body).toMatchObject({ error: { param: "messages[1].reasoning" } });
+  });
+
   it("a template with no place for tools: the chat wrapper documents them in its own call format, not dropped", async () => {
     const withTools = await postJson(`${app.url}/apply-template`, {
       model: "deepseek-r1",

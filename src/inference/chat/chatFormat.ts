@@ -10,6 +10,7 @@ import {
   resolveChatWrapper,
   type Token,
 } from "node-llama-cpp";
+import { InvalidInputError } from "../../errors.js";
 import { addBos } from "../engine/specialTokens.js";
 import type { ChatPrompt } from "../types.js";
 import { toChatHistory, toChatModelFunctions } from "./chatHistory.js";
@@ -86,13 +87,25 @@ export class ChatFormat {
     };
   }
 
+  /**
+   * A conversation that ends with an assistant message's text continues that message (a prefill, as
+   * llama-server and Anthropic's API read it): the rest is rendered up to the generation prompt, and
+   * the text follows it, unclosed.
+   */
   render(prompt: ChatPrompt): RenderedPrompt {
-    const { text, tokens } = this.usesTemplateFor(prompt)
-      ? this.renderWithTemplate(prompt)
-      : this.renderWithWrapper(prompt);
-    const reasoning = this.syntax.reasoning;
+    const prefill = assistantPrefill(prompt);
+    const conversation =
+      prefill === undefined ? prompt : { ...prompt, messages: prompt.messages.slice(0, -1) };
+    const { text, tokens } = this.usesTemplateFor(conversation)
+      ? this.renderWithTemplate(conversation, prefill ?? "")
+      : this.renderWithWrapper(conversation, prefill ?? "");
+    const open = this.syntax.reasoning?.open;
+    // A prefill continues the answer, unless it opened the reasoning itself.
     const opensReasoning =
-      reasoning !== undefined && (reasoning.open === "" || text.trimEnd().endsWith(reasoning.open));
+      open !== undefined &&
+      (prefill === undefined
+        ? open === "" || text.trimEnd().endsWith(open)
+        : open !== "" && prefill.trimEnd().endsWith(open));
     return { text, tokens, opensReasoning };
   }
 
@@ -103,24 +116,42 @@ export class ChatFormat {
     );
   }
 
-  private renderWithTemplate(prompt: ChatPrompt): { text: string; tokens: Token[] } {
+  /** `prefill`: text after the generation prompt, tokenized with it (as llama-server tokenizes its prompt). */
+  private renderWithTemplate(prompt: ChatPrompt, prefill: string): { text: string; tokens: Token[] } {
     const { bos, eos } = this.model.tokens;
-    const text = renderJinjaTemplate(this.template!.compiled, prompt, {
+    const rendered = renderJinjaTemplate(this.template!.compiled, prompt, {
       bosToken: bos === null ? "" : this.model.detokenize([bos], true),
       eosToken: eos === null ? "" : this.model.detokenize([eos], true),
     });
+    const text = rendered + prefill;
     return { text, tokens: addBos(this.model, this.model.tokenize(text, true)) };
   }
 
-  private renderWithWrapper(prompt: ChatPrompt): { text: string; tokens: Token[] } {
+  /** `prefill`: text after the generation prompt. */
+  private renderWithWrapper(prompt: ChatPrompt, prefill: string): { text: string; tokens: Token[] } {
     const { contextText } = this.syntaxWrapper.generateContextState({
       chatHistory: toChatHistory(prompt),
       availableFunctions: prompt.tools.length ? toChatModelFunctions(prompt.tools) : undefined,
       documentFunctionParams: true,
     });
-    const tokens = contextText.tokenize(this.model.tokenizer);
+    const tokens = [...contextText.tokenize(this.model.tokenizer), ...this.model.tokenize(prefill, false)];
     return { text: this.model.detokenize(tokens, true), tokens };
   }
+}
+
+/**
+ * The text a conversation's last message asks the model to continue: an assistant message with text
+ * and no tool calls. Its reasoning cannot be continued in every family's format, so it is refused.
+ */
+function assistantPrefill(prompt: ChatPrompt): string | undefined {
+  const last = prompt.messages.at(-1);
+  if (last?.role !== "assistant" || last.toolCalls.length > 0 || last.content === "") return undefined;
+  if (last.reasoning)
+    throw new InvalidInputError(
+      `messages.${prompt.messages.length - 1}.reasoning`,
+      "A final assistant message is continued (a prefill): it cannot carry reasoning",
+    );
+  return last.content;
 }
 
 /**
