@@ -146,6 +146,27 @@ describe("what each upstream kind is sent", () => {
     );
   });
 
+  it("a prefill (a final assistant message): as is to llama-server, asked for from vLLM, refused for OpenAI", async () => {
+    const messages = [
+      { role: "user", content: "Yes or no?" },
+      { role: "assistant", content: "Well," },
+    ];
+    const llama = await forwarded(() => chat("llama", { messages }));
+    expect(llama).not.toHaveProperty("continue_final_message");
+    expect(llama.messages).toHaveLength(2);
+    const vllm = await forwarded(() => chat("vllm", { messages }));
+    expect(vllm).toMatchObject({ continue_final_message: true, add_generation_prompt: false });
+    const before = upstream.recorded.length;
+    const refused = await postJson(`${gateway.url}/v1/chat/completions`, {
+      model: "openai",
+      messages,
+      max_tokens: 4,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: { param: "messages" } });
+    expect(upstream.recorded).toHaveLength(before);
+  });
+
   it("max_tokens as the client sent it: none stays none, and more than a local context passes", async () => {
     // The upstream's context bounds the answer, not this node's --ctx-size (2048 tokens by default).
     const unbounded = await forwarded(() => chat("llama", { max_tokens: undefined }));

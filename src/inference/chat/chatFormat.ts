@@ -140,12 +140,18 @@ export class ChatFormat {
 }
 
 /**
- * The text a conversation's last message asks the model to continue: an assistant message with text
- * and no tool calls. Its reasoning cannot be continued in every family's format, so it is refused.
+ * Whether a conversation's last message asks the model to continue it (a prefill): an assistant
+ * message with text and no tool calls.
  */
+export function endsWithPrefill(prompt: ChatPrompt): boolean {
+  const last = prompt.messages.at(-1);
+  return last?.role === "assistant" && last.toolCalls.length === 0 && last.content !== "";
+}
+
+/** The prefill's text; its reasoning cannot be continued in every family's format, so it is refused. */
 function assistantPrefill(prompt: ChatPrompt): string | undefined {
   const last = prompt.messages.at(-1);
-  if (last?.role !== "assistant" || last.toolCalls.length > 0 || last.content === "") return undefined;
+  if (last?.role !== "assistant" || !endsWithPrefill(prompt)) return undefined;
   if (last.reasoning)
     throw new InvalidInputError(
       `messages.${prompt.messages.length - 1}.reasoning`,

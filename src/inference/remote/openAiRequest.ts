@@ -4,6 +4,7 @@
 // detokenize as llama-server's (and vLLM's where it has them). What the upstream kind cannot take is an InvalidInputError naming the field,
 // never dropped.
 import { InvalidInputError } from "../../errors.js";
+import { endsWithPrefill } from "../chat/chatFormat.js";
 import type { ChatPrompt, ChatPromptMessage, GenerationRequest, LoraSelection } from "../types.js";
 import type { UpstreamKind } from "./upstreamSpec.js";
 
@@ -108,6 +109,11 @@ export function toOpenAiRequest(
     body.thinking_budget_tokens = output.reasoningBudget;
   }
   if (kind === "llama" && output?.reasoning === "inline") body.reasoning_format = "none";
+  // llama-server continues a final assistant message by itself; vLLM when asked; OpenAI's API never.
+  if (endsWithPrefill(prompt)) {
+    if (kind === "openai") refuse("messages", "Continuing a final assistant message (a prefill)");
+    if (kind === "vllm") Object.assign(body, { continue_final_message: true, add_generation_prompt: false });
+  }
   if (request.topLogprobs !== undefined) {
     body.logprobs = true;
     body.top_logprobs = request.topLogprobs;
