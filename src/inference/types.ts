@@ -87,7 +87,12 @@ export interface InfillPrompt {
   prompt: string;
 }
 
-export type PromptInput = ChatPrompt | InfillPrompt | { kind: "text"; text: string };
+export type PromptInput =
+  | ChatPrompt
+  | InfillPrompt
+  | { kind: "text"; text: string }
+  /** Token ids of the model's vocabulary, evaluated as they are (llama-server's and vLLM's token prompts). */
+  | { kind: "tokens"; tokens: readonly number[] };
 
 /** How a chat generation reads the model's output (only for chat prompts). */
 export interface ChatOutputOptions {

@@ -19,7 +19,12 @@ export const completionOutputFields = {
 };
 
 export const completionInputSchema = z.strictObject({
-  prompt: z.string().min(1, "the prompt must not be empty"),
+  prompt: z
+    .union([
+      z.string().min(1, "the prompt must not be empty"),
+      z.array(z.number().int().min(0)).min(1, "the prompt must not be empty"),
+    ])
+    .describe("The text to continue, or the token ids of the model's vocabulary to continue"),
   ...completionOutputFields,
 });
 
@@ -64,7 +69,11 @@ export function streamCompletion(
   call: GenerationCall = {},
 ): AsyncGenerator<CompletionEvent> {
   const parsed = parseInput(completionInputSchema, input);
-  const request = completionRequest(deps, parsed, "cmpl-", { kind: "text", text: parsed.prompt }, call);
+  const prompt =
+    typeof parsed.prompt === "string"
+      ? { kind: "text" as const, text: parsed.prompt }
+      : { kind: "tokens" as const, tokens: parsed.prompt };
+  const request = completionRequest(deps, parsed, "cmpl-", prompt, call);
   return completionEvents(deps, request, call.signal);
 }
 

@@ -1,7 +1,7 @@
 // llama-server's own POST /completion (not OpenAI's /v1/completions), as llama.cpp's clients call
 // it: Continue's llama.cpp provider and SillyTavern's text-completion backend (with their many
 // llama.cpp sampling fields). The answer in llama-server's shape, streamed and not, n_predict's -1,
-// and a token-id prompt refused by name.
+// and a token-id prompt continued (an unknown id refused by name).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
 import { postJson, readSseData } from "../support/openai.js";
@@ -96,9 +96,12 @@ describe("POST /completion", () => {
     expect(body).toMatchObject({ stop: true, stop_type: expect.stringMatching(/^(eos|word)$/) });
   });
 
-  it("refuses a token-id prompt with a 400 naming prompt", async () => {
-    const { status, body } = await complete({ prompt: [1, 2, 3] });
+  it("continues a token-id prompt; an id outside the vocabulary is a 400 naming it", async () => {
+    const continued = await complete({ prompt: [1, 2, 3], n_predict: 4 });
+    expect(continued.status).toBe(200);
+    expect(continued.body).toMatchObject({ stop: true, tokens_evaluated: 3, tokens_predicted: 4 });
+    const { status, body } = await complete({ prompt: [1, 99_999_999] });
     expect(status).toBe(400);
-    expect(body).toMatchObject({ error: { type: "invalid_request_error", param: "prompt" } });
+    expect(body).toMatchObject({ error: { type: "invalid_request_error", param: "prompt[1]" } });
   });
 });

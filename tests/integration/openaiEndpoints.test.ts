@@ -32,7 +32,30 @@ async function rejection(call: Promise<unknown>): Promise<unknown> {
 
 const hello = [{ role: "user" as const, content: "Say hello" }];
 
+async function expectBadRequest(call: Promise<unknown>, param: string): Promise<void> {
+  const error = await rejection(call);
+  expect(error).toBeInstanceOf(BadRequestError);
+  expect(error).toMatchObject({ status: 400, type: "invalid_request_error", param });
+}
+
 describe("completions", () => {
+  it("continues a prompt of token ids as its text, once or in a list of one; an unknown id is a 400", async () => {
+    const prompt = "Once upon a time";
+    const tokenized = await postJson(`${app.url}/tokenize`, { content: prompt, add_special: true });
+    const { tokens } = tokenized.body as { tokens: number[] };
+    const asked = { model: "tiny", max_tokens: 6, temperature: 0 };
+    const fromText = await client.completions.create({ ...asked, prompt });
+    const fromIds = await client.completions.create({ ...asked, prompt: tokens });
+    const fromList = await client.completions.create({ ...asked, prompt: [tokens] });
+    expect(fromIds.choices[0].text).toBe(fromText.choices[0].text);
+    expect(fromList.choices[0].text).toBe(fromText.choices[0].text);
+    expect(fromIds.usage?.prompt_tokens).toBe(tokens.length);
+    await expectBadRequest(
+      client.completions.create({ ...asked, prompt: [tokens[0], 10_000_000] }),
+      "prompt[1]",
+    );
+  });
+
   it("completes a raw prompt, with legacy logprobs when asked", async () => {
     const completion = await client.completions.create({
       model: "tiny",
@@ -165,12 +188,6 @@ describe("tokenize and detokenize (llama-server shapes)", () => {
 });
 
 describe("errors", () => {
-  const expectBadRequest = async (call: Promise<unknown>, param: string) => {
-    const error = await rejection(call);
-    expect(error).toBeInstanceOf(BadRequestError);
-    expect(error).toMatchObject({ status: 400, type: "invalid_request_error", param });
-  };
-
   it("400 names the snake_case parameter for input the resolvers reject", async () => {
     await expectBadRequest(
       client.chat.completions.create({ model: "tiny", messages: hello, max_tokens: -1 }),
@@ -221,7 +238,7 @@ describe("errors", () => {
       client.completions.create({ model: "tiny", prompt: "x", max_tokens: 2, echo: true }),
       "echo",
     );
-    await expectBadRequest(client.completions.create({ model: "tiny", prompt: [1, 2, 3] }), "prompt");
+    await expectBadRequest(client.completions.create({ model: "tiny", prompt: ["a", "b"] }), "prompt");
     await expectBadRequest(
       client.embeddings.create({ model: "tiny", input: "x", dimensions: 3, encoding_format: "float" }),
       "dimensions",

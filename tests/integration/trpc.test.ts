@@ -93,6 +93,8 @@ describe("queries and mutations over batched HTTP", () => {
     const completion = await client.completion.create.mutate({ prompt: "Once upon a time", maxTokens: 6 });
     expect(completion.finishReason).toBe("length");
     expect(completion.usage.completionTokens).toBe(6);
+    const fromIds = await client.completion.create.mutate({ prompt: [1, 2, 3], maxTokens: 4 });
+    expect(fromIds.usage).toMatchObject({ promptTokens: 3, completionTokens: 4 });
   });
 
   it("tokenizes and detokenizes back to the same text", async () => {

@@ -257,6 +257,7 @@ export class ScriptedModel implements ScheduledModel {
 function promptText(prompt: PromptInput): string {
   if (prompt.kind === "text") return prompt.text;
   if (prompt.kind === "infill") return `${prompt.prefix}${prompt.prompt}${prompt.suffix}`;
+  if (prompt.kind === "tokens") return prompt.tokens.join(" ");
   return prompt.messages.map((message) => message.content).join("\n");
 }
 

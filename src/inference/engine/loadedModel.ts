@@ -176,6 +176,17 @@ export class LoadedModel implements ScheduledModel {
     return tokenPieceBytes(this.model, token);
   }
 
+  /** Token ids as the model's tokens; an id outside the vocabulary is an InvalidInputError at `field.<index>`. */
+  checkedTokens(ids: readonly number[], field: string): Token[] {
+    const invalid = ids.findIndex((id) => !this.isValidToken(id));
+    if (invalid >= 0)
+      throw new InvalidInputError(
+        `${field}.${invalid}`,
+        `Unknown token id ${ids[invalid]} (the vocabulary has ${this.vocabularySize})`,
+      );
+    return ids as Token[];
+  }
+
   isValidToken(token: number): boolean {
     return Number.isInteger(token) && token >= 0 && token < this.vocabularySize;
   }

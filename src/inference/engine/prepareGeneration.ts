@@ -31,12 +31,14 @@ export async function prepareGeneration(
 ): Promise<PreparedGeneration> {
   const { prompt } = request;
   const requestGrammar = request.constraint ? await model.compileConstraint(request.constraint) : undefined;
-  if (prompt.kind === "text" || prompt.kind === "infill")
+  if (prompt.kind === "text" || prompt.kind === "tokens" || prompt.kind === "infill")
     return {
       promptTokens:
         prompt.kind === "text"
           ? model.textPromptTokens(prompt.text)
-          : infillPromptTokens(model.model, model.id, prompt),
+          : prompt.kind === "tokens"
+            ? model.checkedTokens(prompt.tokens, "prompt")
+            : infillPromptTokens(model.model, model.id, prompt),
       output: new TextOutputReader(model.model, requestGrammar),
       mayConstrain: requestGrammar !== undefined,
       preservedTokens: NO_TOKENS,

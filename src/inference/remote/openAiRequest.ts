@@ -80,8 +80,8 @@ export function toOpenAiRequest(
     return { path: "/infill", body };
   }
 
-  if (request.prompt.kind === "text") {
-    body.prompt = request.prompt.text;
+  if (request.prompt.kind === "text" || request.prompt.kind === "tokens") {
+    body.prompt = request.prompt.kind === "text" ? request.prompt.text : request.prompt.tokens;
     if (request.topLogprobs !== undefined) body.logprobs = request.topLogprobs;
     if (constraint?.kind === "jsonSchema" || constraint?.kind === "anyJson") {
       // The completions API has no response_format; llama-server and inferql take `json_schema`.

@@ -8,7 +8,7 @@ import type { CompletionChoice, CompletionResponse } from "./protocol.js";
 import { CompletionLogprobsWriter } from "./serving.js";
 
 export function completionChunkTranslation(options: {
-  prompt: string;
+  prompt: string | readonly number[];
   includeUsage: boolean;
   logger: Logger;
 }): EventTranslation<CompletionEvent> {

@@ -4,19 +4,17 @@ import { generationRequestFields, optional } from "../shared/protocol.js";
 import type { WireFinishReason, WireTimings, WireUsage } from "../shared/responseFields.js";
 import { structuredOutputFields } from "../shared/structuredOutputs.js";
 
-/** One prompt as text (a list holding one string too); token ids and several prompts are refused. */
+/**
+ * One prompt, as text or as token ids (a list holding one of either too, as OpenAI's batch shape);
+ * several prompts in one request are refused.
+ */
 export const promptSchema = z
   .union([z.string(), z.array(z.string()), z.array(z.number()), z.array(z.array(z.number()))])
-  .transform((prompt, context): string => {
+  .transform((prompt, context): string | number[] => {
     if (typeof prompt === "string") return prompt;
-    if (prompt.length === 1 && typeof prompt[0] === "string") return prompt[0];
-    context.addIssue({
-      code: "custom",
-      message:
-        prompt.length > 0 && typeof prompt[0] !== "string"
-          ? "Token-id prompts are not supported: send the prompt as text"
-          : "Exactly one prompt per request is supported",
-    });
+    if (prompt.length > 0 && typeof prompt[0] === "number") return prompt as number[];
+    if (prompt.length === 1) return prompt[0] as string | number[];
+    context.addIssue({ code: "custom", message: "Exactly one prompt per request is supported" });
     return z.NEVER;
   });
 

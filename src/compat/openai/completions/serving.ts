@@ -53,12 +53,15 @@ export function completionParamRenames(request: CompletionRequest): ParamRenames
   };
 }
 
-/** Builds legacy logprobs across a stream, keeping each token's offset into prompt + completion. */
+/**
+ * Builds legacy logprobs across a stream, keeping each token's offset into prompt + completion (into
+ * the completion, for a prompt of token ids: its text is not known here).
+ */
 export class CompletionLogprobsWriter {
   private offset: number;
 
-  constructor(prompt: string) {
-    this.offset = prompt.length;
+  constructor(prompt: string | readonly number[]) {
+    this.offset = typeof prompt === "string" ? prompt.length : 0;
   }
 
   write(logprobs: readonly TokenLogprob[]): WireCompletionLogprobs {
@@ -82,7 +85,7 @@ export class CompletionLogprobsWriter {
 export function toCompletionResponse(
   completion: Completion,
   finishReason: WireFinishReason,
-  prompt: string,
+  prompt: string | readonly number[],
 ): CompletionResponse {
   return {
     id: completion.id,
