@@ -167,6 +167,13 @@ describe("what each upstream kind is sent", () => {
     expect(upstream.recorded).toHaveLength(before);
   });
 
+  it("a token-id prompt goes as the ids, to the upstream's /v1/completions", async () => {
+    const sent = await forwarded(() =>
+      client.completions.create({ model: "vllm", prompt: [151644, 872, 198], max_tokens: 2 }),
+    );
+    expect(sent.prompt).toEqual([151644, 872, 198]);
+  });
+
   it("max_tokens as the client sent it: none stays none, and more than a local context passes", async () => {
     // The upstream's context bounds the answer, not this node's --ctx-size (2048 tokens by default).
     const unbounded = await forwarded(() => chat("llama", { max_tokens: undefined }));
