@@ -1,6 +1,7 @@
 // POST /v1/chat/completions on the wire: the request schema and the response and chunk shapes.
 import { z } from "zod";
-import { generationRequestFields, notSupported, optional } from "../shared/protocol.js";
+import { generationRequestFields, notSupported, optional, samplingExtensions } from "../shared/protocol.js";
+import { type RareFieldsOf, rareFields } from "../shared/rareFields.js";
 import type { WireFinishReason, WireTimings, WireUsage } from "../shared/responseFields.js";
 import { structuredOutputFields } from "../shared/structuredOutputs.js";
 
@@ -87,7 +88,6 @@ export const chatCompletionRequestSchema = z
     logprobs: optional(z.boolean()),
     top_logprobs: optional(z.number()),
     response_format: optional(responseFormatSchema),
-    ...structuredOutputFields,
     tools: optional(z.array(toolSchema)),
     tool_choice: optional(toolChoiceSchema),
     parallel_tool_calls: optional(z.boolean()),
@@ -113,7 +113,11 @@ export const chatCompletionRequestSchema = z
       });
   });
 
-export type ChatCompletionRequest = z.output<typeof chatCompletionRequestSchema>;
+/** vLLM's sampling extensions and structured outputs: checked only when a request sends one. */
+export const chatRareFields = rareFields({ ...samplingExtensions.schema.shape, ...structuredOutputFields });
+
+export type ChatCompletionRequest = z.output<typeof chatCompletionRequestSchema> &
+  RareFieldsOf<typeof chatRareFields>;
 export type ChatMessageRequest = z.output<typeof messageSchema>;
 
 export interface WireToolCall {

@@ -7,7 +7,7 @@ import { sendJson } from "../http/sendJson.js";
 import { openAiSse, streamAsSse } from "../http/streamAsSse.js";
 import { parseRequest } from "../shared/parseRequest.js";
 import { chatChunkTranslation } from "./chunks.js";
-import { chatCompletionRequestSchema } from "./protocol.js";
+import { chatCompletionRequestSchema, chatRareFields } from "./protocol.js";
 import {
   allChoicesServed,
   chatParamRenames,
@@ -20,7 +20,11 @@ export function chatCompletionsRoute(resolvers: Resolvers): Route {
     method: "POST",
     path: "/v1/chat/completions",
     async handle(context) {
-      const request = parseRequest(chatCompletionRequestSchema, await readJsonBody(context.request));
+      const request = parseRequest(
+        chatCompletionRequestSchema,
+        await readJsonBody(context.request),
+        chatRareFields,
+      );
       context.renames = chatParamRenames(request);
       const input = toChatCompletionInput(request);
       if (request.stream) {

@@ -1,6 +1,7 @@
 // POST /v1/completions on the wire: the request schema and the response and chunk shapes.
 import { z } from "zod";
-import { generationRequestFields, optional } from "../shared/protocol.js";
+import { generationRequestFields, optional, samplingExtensions } from "../shared/protocol.js";
+import { type RareFieldsOf, rareFields } from "../shared/rareFields.js";
 import type { WireFinishReason, WireTimings, WireUsage } from "../shared/responseFields.js";
 import { structuredOutputFields } from "../shared/structuredOutputs.js";
 
@@ -27,10 +28,16 @@ export const completionRequestSchema = z.object({
   best_of: optional(z.number().refine((bestOf) => bestOf === 1, "Only best_of = 1 is supported")),
   /** llama-server extension: a JSON schema the output must follow. */
   json_schema: optional(z.record(z.string(), z.unknown())),
+});
+
+/** vLLM's sampling extensions and structured outputs: checked only when a request sends one. */
+export const completionRareFields = rareFields({
+  ...samplingExtensions.schema.shape,
   ...structuredOutputFields,
 });
 
-export type CompletionRequest = z.output<typeof completionRequestSchema>;
+export type CompletionRequest = z.output<typeof completionRequestSchema> &
+  RareFieldsOf<typeof completionRareFields>;
 
 /** The legacy completions logprobs: parallel arrays, one entry per generated token. */
 export interface WireCompletionLogprobs {

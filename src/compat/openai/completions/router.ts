@@ -8,7 +8,7 @@ import { openAiSse, streamAsSse } from "../http/streamAsSse.js";
 import { parseRequest } from "../shared/parseRequest.js";
 import { toWireFinishReason } from "../shared/responseFields.js";
 import { completionChunkTranslation } from "./chunks.js";
-import { completionRequestSchema } from "./protocol.js";
+import { completionRareFields, completionRequestSchema } from "./protocol.js";
 import { completionParamRenames, toCompletionInput, toCompletionResponse } from "./serving.js";
 
 export function completionsRoute(resolvers: Resolvers): Route {
@@ -16,7 +16,11 @@ export function completionsRoute(resolvers: Resolvers): Route {
     method: "POST",
     path: "/v1/completions",
     async handle(context) {
-      const request = parseRequest(completionRequestSchema, await readJsonBody(context.request));
+      const request = parseRequest(
+        completionRequestSchema,
+        await readJsonBody(context.request),
+        completionRareFields,
+      );
       context.renames = completionParamRenames(request);
       const input = toCompletionInput(request);
       const { prompt } = request;

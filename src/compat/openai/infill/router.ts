@@ -7,6 +7,7 @@ import { sendJson } from "../http/sendJson.js";
 import { llamaServerSse, streamAsSse } from "../http/streamAsSse.js";
 import { llamaServerChunkTranslation, toLlamaServerAnswer } from "../shared/llamaServerAnswer.js";
 import { parseRequest } from "../shared/parseRequest.js";
+import { samplingExtensions } from "../shared/protocol.js";
 import { infillRequestSchema } from "./protocol.js";
 import { toInfillInput } from "./serving.js";
 
@@ -15,7 +16,11 @@ export function infillRoute(resolvers: Resolvers): Route {
     method: "POST",
     path: "/infill",
     async handle(context) {
-      const request = parseRequest(infillRequestSchema, await readJsonBody(context.request));
+      const request = parseRequest(
+        infillRequestSchema,
+        await readJsonBody(context.request),
+        samplingExtensions,
+      );
       const input = toInfillInput(request);
       if (request.stream) {
         const events = resolvers.streamInfill(input, context);

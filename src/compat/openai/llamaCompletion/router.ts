@@ -8,6 +8,7 @@ import { sendJson } from "../http/sendJson.js";
 import { llamaServerSse, streamAsSse } from "../http/streamAsSse.js";
 import { llamaServerChunkTranslation, toLlamaServerAnswer } from "../shared/llamaServerAnswer.js";
 import { parseRequest } from "../shared/parseRequest.js";
+import { samplingExtensions } from "../shared/protocol.js";
 import { llamaCompletionRequestSchema } from "./protocol.js";
 import { toLlamaCompletionInput } from "./serving.js";
 
@@ -16,7 +17,11 @@ export function llamaCompletionRoute(resolvers: Resolvers): Route {
     method: "POST",
     path: "/completion",
     async handle(context) {
-      const request = parseRequest(llamaCompletionRequestSchema, await readJsonBody(context.request));
+      const request = parseRequest(
+        llamaCompletionRequestSchema,
+        await readJsonBody(context.request),
+        samplingExtensions,
+      );
       const input = toLlamaCompletionInput(request);
       if (request.stream) {
         const events = resolvers.streamCompletion(input, context);

@@ -9,6 +9,7 @@ import type { Route, RouteContext } from "../http/route.js";
 import { sendJson } from "../http/sendJson.js";
 import { streamAsSse } from "../http/streamAsSse.js";
 import { parseRequest } from "../shared/parseRequest.js";
+import { samplingExtensions } from "../shared/protocol.js";
 import { responsesSse } from "./eventStream.js";
 import { ResponseAssembly } from "./events.js";
 import {
@@ -51,7 +52,11 @@ export function responseRoutes(resolvers: Resolvers, storeOptions: ResponseStore
       method: "POST",
       path: "/v1/responses",
       async handle(context) {
-        const request = parseRequest(responseCreateRequestSchema, await readJsonBody(context.request));
+        const request = parseRequest(
+          responseCreateRequestSchema,
+          await readJsonBody(context.request),
+          samplingExtensions,
+        );
         context.renames = responseParamRenames;
         const conversation = conversationOf(context, request);
         const events = resolvers.streamChatCompletion(toChatCompletionInput(request, conversation), context);

@@ -2,6 +2,7 @@
 // extensions), snake_case as sent. Clients often send null for "not set": it reads as absent.
 // Shapes are checked here; ranges are the resolvers' to check, so each rule lives in one place.
 import { z } from "zod";
+import { type RareFieldsOf, rareFields } from "./rareFields.js";
 
 /** An optional field that also accepts null, read as absent. */
 export function optional<Schema extends z.ZodType>(schema: Schema) {
@@ -49,8 +50,19 @@ export const generationRequestFields = {
   top_k: optional(z.number()),
   min_p: optional(z.number()),
   repeat_penalty: optional(z.number()),
-  // vLLM's sampling extensions: repetition_penalty is llama.cpp's repeat penalty under vLLM's name
-  // (both divide a repeated token's positive logit); the others are refused unless left at their default.
+  /** llama-server's and vLLM's: never end on an end-of-generation token. */
+  ignore_eos: optional(z.boolean()),
+  grammar: optional(z.string()),
+  cache_prompt: optional(z.boolean()),
+  lora: optional(z.union([z.string(), z.array(z.object({ name: z.string(), scale: optional(z.number()) }))])),
+};
+
+/**
+ * vLLM's sampling extensions, rare fields (see rareFields.ts): repetition_penalty is llama.cpp's
+ * repeat penalty under vLLM's name (both divide a repeated token's positive logit); the others are
+ * refused unless left at their default.
+ */
+export const samplingExtensions = rareFields({
   repetition_penalty: optional(z.number()),
   min_tokens: onlyDefault(z.number(), (count) => count === 0, "min_tokens is not supported"),
   stop_token_ids: onlyDefault(
@@ -70,12 +82,8 @@ export const generationRequestFields = {
   ),
   use_beam_search: onlyDefault(z.boolean(), (beam) => !beam, "Beam search is not supported"),
   length_penalty: onlyDefault(z.number(), (penalty) => penalty === 1, "length_penalty is not supported"),
-  /** llama-server's and vLLM's: never end on an end-of-generation token. */
-  ignore_eos: optional(z.boolean()),
-  grammar: optional(z.string()),
-  cache_prompt: optional(z.boolean()),
-  lora: optional(z.union([z.string(), z.array(z.object({ name: z.string(), scale: optional(z.number()) }))])),
-};
+});
 
 const generationRequestSchema = z.object(generationRequestFields);
-export type GenerationRequest = z.output<typeof generationRequestSchema>;
+export type GenerationRequest = z.output<typeof generationRequestSchema> &
+  RareFieldsOf<typeof samplingExtensions>;

@@ -1,7 +1,8 @@
 // vLLM's structured outputs on the OpenAI endpoints, as vLLM's users send them in `extra_body`:
 // `structured_outputs: {json | regex | choice | grammar | json_object}` (vLLM 0.10.2 on) and the
 // older `guided_json`, `guided_regex`, `guided_choice`, `guided_grammar`. Unknown fields are dropped
-// by the wire schemas, so without these a vLLM client's constraint would be silently ignored.
+// by the wire schemas, so without these a vLLM client's constraint would be silently ignored. They
+// are rare fields (rareFields.ts): checked only when a request sends one.
 import { z } from "zod";
 import { OpenAiError } from "../errors/openAiError.js";
 import { notSupported, optional } from "./protocol.js";
@@ -29,7 +30,7 @@ export const structuredOutputFields = {
   guided_whitespace_pattern: notSupported("guided_whitespace_pattern is not supported"),
 };
 
-type StructuredOutputRequest = z.output<z.ZodObject<typeof structuredOutputFields>>;
+type StructuredOutputRequest = Partial<z.output<z.ZodObject<typeof structuredOutputFields>>>;
 
 /** The one constraint a request's structured output fields ask for, with the field that asked. */
 export type StructuredOutput =
