@@ -27,6 +27,53 @@ const gap = {
   input_suffix: "\n\nprint(add(1, 2))\n",
 };
 
+describe("/v1/completions with a suffix (OpenAI's insert mode)", () => {
+  const insert = (body: Record<string, unknown>) =>
+    postJson(`${app.url}/v1/completions`, {
+      model: "coder",
+      temperature: 0,
+      prompt: gap.input_prefix,
+      suffix: gap.input_suffix,
+      ...body,
+    });
+
+  it("answers the middle as the completion's text, streamed and not", async () => {
+    const { status, body } = await insert({});
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      object: "text_completion",
+      choices: [{ text: FIM_ANSWER, finish_reason: "stop" }],
+    });
+    const response = await fetch(`${app.url}/v1/completions`, {
+      method: "POST",
+      body: JSON.stringify({
+        model: "coder",
+        temperature: 0,
+        prompt: gap.input_prefix,
+        suffix: gap.input_suffix,
+        stream: true,
+      }),
+    });
+    const text = (await readSseData(response))
+      .filter((data) => data !== "[DONE]")
+      .map((data) => (JSON.parse(data) as { choices: { text: string }[] }).choices[0]?.text ?? "")
+      .join("");
+    expect(text).toBe(FIM_ANSWER);
+  });
+
+  it("a model without FIM tokens, or a token-id prompt, is a 400 naming the field", async () => {
+    const withoutFim = await postJson(`${app.url}/v1/completions`, {
+      model: "tiny",
+      prompt: "a",
+      suffix: "b",
+    });
+    expect(withoutFim.status).toBe(400);
+    const tokenIds = await insert({ prompt: [1, 2, 3] });
+    expect(tokenIds.status).toBe(400);
+    expect(tokenIds.body).toMatchObject({ error: { param: "suffix" } });
+  });
+});
+
 describe("POST /infill", () => {
   it("answers the middle in llama-server's /completion shape", async () => {
     const { status, body } = await postJson(`${app.url}/infill`, { model: "coder", temperature: 0, ...gap });

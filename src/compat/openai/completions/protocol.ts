@@ -24,7 +24,8 @@ export const completionRequestSchema = z.object({
   prompt: promptSchema,
   logprobs: optional(z.number()),
   echo: optional(z.boolean().refine((echo) => !echo, "echo is not supported")),
-  suffix: optional(z.string().refine((suffix) => suffix === "", "suffix (insertion) is not supported")),
+  /** OpenAI's insert mode: the text after the completion; the answer is the middle (infill, FIM models). */
+  suffix: optional(z.string()),
   best_of: optional(z.number().refine((bestOf) => bestOf === 1, "Only best_of = 1 is supported")),
   /** llama-server extension: a JSON schema the output must follow. */
   json_schema: optional(z.record(z.string(), z.unknown())),

@@ -9,7 +9,7 @@ import { parseRequest } from "../shared/parseRequest.js";
 import { toWireFinishReason } from "../shared/responseFields.js";
 import { completionChunkTranslation } from "./chunks.js";
 import { completionRareFields, completionRequestSchema } from "./protocol.js";
-import { completionParamRenames, toCompletionInput, toCompletionResponse } from "./serving.js";
+import { completionParamRenames, toCompletionCall, toCompletionResponse } from "./serving.js";
 
 export function completionsRoute(resolvers: Resolvers): Route {
   return {
@@ -22,11 +22,14 @@ export function completionsRoute(resolvers: Resolvers): Route {
         completionRareFields,
       );
       context.renames = completionParamRenames(request);
-      const input = toCompletionInput(request);
+      const call = toCompletionCall(request);
       const { prompt } = request;
       const { logger } = context;
       if (request.stream) {
-        const events = resolvers.streamCompletion(input, context);
+        const events =
+          call.kind === "infill"
+            ? resolvers.streamInfill(call.input, context)
+            : resolvers.streamCompletion(call.input, context);
         const includeUsage = request.stream_options?.include_usage ?? false;
         await streamAsSse(
           context,
@@ -36,7 +39,10 @@ export function completionsRoute(resolvers: Resolvers): Route {
         );
         return;
       }
-      const completion = await resolvers.createCompletion(input, context);
+      const completion =
+        call.kind === "infill"
+          ? await resolvers.createInfill(call.input, context)
+          : await resolvers.createCompletion(call.input, context);
       if (completion.finishReason === "error") throw generationFailed(logger, completion.id);
       const finishReason = toWireFinishReason(completion.finishReason);
       sendJson(context.response, 200, toCompletionResponse(completion, finishReason, prompt));

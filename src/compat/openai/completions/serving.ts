@@ -1,5 +1,6 @@
 // Translation between the completions wire format and the completion resolver's input and result.
-import type { Completion, CompletionInput } from "../../../resolvers/index.js";
+import type { Completion, CompletionInput, InfillInput } from "../../../resolvers/index.js";
+import { OpenAiError } from "../errors/openAiError.js";
 import type { ParamRenames } from "../errors/wireParam.js";
 import {
   finishReasonDetail,
@@ -19,10 +20,32 @@ import type { CompletionRequest, CompletionResponse, WireCompletionLogprobs } fr
 
 type TokenLogprob = NonNullable<Completion["logprobs"]>[number];
 
-export function toCompletionInput(request: CompletionRequest): CompletionInput {
+/**
+ * The resolver call a completions request makes: a completion of its prompt, or, with a `suffix`
+ * (OpenAI's insert mode, which Ollama's /v1/completions takes too), the infill between the two.
+ */
+export type CompletionCall =
+  | { kind: "completion"; input: CompletionInput }
+  | { kind: "infill"; input: InfillInput };
+
+export function toCompletionCall(request: CompletionRequest): CompletionCall {
+  const { prompt, suffix } = request;
+  if (!suffix) return { kind: "completion", input: Object.assign(outputFields(request), { prompt }) };
+  if (typeof prompt !== "string")
+    throw OpenAiError.invalidRequest(
+      "suffix",
+      "Invalid 'suffix': a suffix needs a text prompt, not token ids",
+    );
+  return {
+    kind: "infill",
+    input: Object.assign(outputFields(request), { inputPrefix: prompt, inputSuffix: suffix }),
+  };
+}
+
+/** The fields a completion and an infill share: sampling, limits, output constraints, logprobs. */
+function outputFields(request: CompletionRequest) {
   const output = completionStructuredOutput(request);
   return Object.assign(toGenerationInput(request), {
-    prompt: request.prompt,
     grammar: request.grammar,
     jsonSchema:
       output?.kind === "json"
@@ -50,6 +73,8 @@ export function completionParamRenames(request: CompletionRequest): ParamRenames
   return {
     ...generationParamRenames(request),
     ...structuredOutputRenames(completionStructuredOutput(request), "jsonSchema"),
+    inputPrefix: "prompt",
+    inputSuffix: "suffix",
   };
 }
 
