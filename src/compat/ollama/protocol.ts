@@ -157,8 +157,11 @@ export interface AnswerMessage {
   tool_calls?: WireToolCall[];
 }
 
-/** Why an answer ended: Ollama's reasons, "load"/"unload" for a request that only (un)loads. */
-export type DoneReason = "stop" | "length" | "load" | "unload";
+/**
+ * Why an answer ended: Ollama's reasons, "load" for a request with nothing to generate (Ollama's
+ * preload; its "unload" for `keep_alive: 0` is never sent: the served models stay loaded).
+ */
+export type DoneReason = "stop" | "length" | "load";
 
 /** The counts and durations (nanoseconds) of the last object of an answer. */
 export interface AnswerStats {
