@@ -102,7 +102,13 @@ describe("the model list", () => {
     const shown = await ollama.show({ model: "qwen3" });
     expect(shown.capabilities).toEqual(["completion", "tools", "thinking", "embedding"]);
     expect(shown.details.family).toBe("qwen3");
-    expect(shown.model_info).toMatchObject({ "general.architecture": "qwen3" });
+    // The context one request can use here (the test server's slots), which clients budget prompts by.
+    const { contextSize } = app.registry.get("qwen3").info();
+    expect(shown.model_info).toMatchObject({
+      "general.architecture": "qwen3",
+      "qwen3.context_length": contextSize,
+    });
+    expect(shown.parameters).toBe(`num_ctx ${contextSize}`);
     const tagged = await ollama.show({ model: "qwen2.5:latest" });
     expect(tagged.details.family).toBe("qwen2");
   });

@@ -37,19 +37,23 @@ export function toRunningModel(model: ServedModel, modifiedAt: string): RunningM
   };
 }
 
+/**
+ * `<architecture>.context_length` is the context one request can use here (the slot's, as vLLM's
+ * max_model_len), not the one the model was trained with: clients (VS Code's Copilot) budget their
+ * prompts by it. `parameters` says the same as Ollama's Modelfile would (`num_ctx`).
+ */
 export function toShowResponse(model: ServedModel, modifiedAt: string): ShowResponse {
   const architecture = model.architecture;
+  const contextLength = model.contextSize > 0 ? model.contextSize : model.trainContextSize;
   return {
     modelfile: "",
-    parameters: "",
+    parameters: contextLength > 0 ? `num_ctx ${contextLength}` : "",
     template: "",
     details: toDetails(model),
     model_info: {
       ...(architecture ? { "general.architecture": architecture } : {}),
       ...(model.parameterCount > 0 ? { "general.parameter_count": model.parameterCount } : {}),
-      ...(architecture && model.trainContextSize > 0
-        ? { [`${architecture}.context_length`]: model.trainContextSize }
-        : {}),
+      ...(architecture && contextLength > 0 ? { [`${architecture}.context_length`]: contextLength } : {}),
       ...(architecture && model.embeddingSize > 0
         ? { [`${architecture}.embedding_length`]: model.embeddingSize }
         : {}),
