@@ -45,17 +45,20 @@ export function toCompletionCall(request: CompletionRequest): CompletionCall {
 /** The fields a completion and an infill share: sampling, limits, output constraints, logprobs. */
 function outputFields(request: CompletionRequest) {
   const output = completionStructuredOutput(request);
-  return Object.assign(toGenerationInput(request), {
-    grammar: request.grammar,
-    jsonSchema:
-      output?.kind === "json"
-        ? output.schema
-        : output?.kind === "jsonObject"
-          ? ANY_OBJECT
-          : request.json_schema,
-    ...toTextConstraint(output),
-    logprobs: request.logprobs,
-  });
+  return Object.assign(
+    toGenerationInput(request),
+    {
+      grammar: request.grammar,
+      jsonSchema:
+        output?.kind === "json"
+          ? output.schema
+          : output?.kind === "jsonObject"
+            ? ANY_OBJECT
+            : request.json_schema,
+      logprobs: request.logprobs,
+    },
+    toTextConstraint(output),
+  );
 }
 
 const ANY_OBJECT = { type: "object" };

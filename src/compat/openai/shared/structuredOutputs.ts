@@ -48,6 +48,15 @@ export function toStructuredOutput(
   request: StructuredOutputRequest,
   endpointConstraints: readonly string[],
 ): StructuredOutput | undefined {
+  // The common request (none of these fields): nothing to build.
+  if (
+    request.structured_outputs === undefined &&
+    request.guided_json === undefined &&
+    request.guided_regex === undefined &&
+    request.guided_choice === undefined &&
+    request.guided_grammar === undefined
+  )
+    return undefined;
   const given = [...fromStructuredOutputs(request.structured_outputs), ...fromGuidedFields(request)];
   const params = [...endpointConstraints, ...given.map((output) => output.param)];
   if (given.length > 0 && params.length > 1)
