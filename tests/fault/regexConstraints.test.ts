@@ -1,7 +1,8 @@
 // Generated regular expressions (fast-check, from regex syntax characters) as output constraints:
 // vLLM's `guided_regex` and a JSON schema string's `pattern`. Every one is answered (a 400 naming the
 // field when it cannot be enforced), never a 5xx; every answer that ended on its own matches the
-// expression as JavaScript reads it, and no generation is left holding a slot.
+// expression as JavaScript reads it, and no generation is left holding a slot. Generated strings as
+// `guided_choice`: the answer is always exactly one of them.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
@@ -101,5 +102,22 @@ describe("generated regular expressions as output constraints", () => {
     );
     expect(matched, "answers checked").toBeGreaterThan(20);
     await eventually(() => app.scheduler.state().busySlots === 0);
+  });
+});
+
+describe("generated choices as output constraints", () => {
+  it("guided_choice with any strings (quotes, escapes, non-ASCII, shared prefixes): the answer is one of them", async () => {
+    const choice = fc.string({ minLength: 1, maxLength: 6, unit: "binary" });
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(choice, { minLength: 1, maxLength: 4 }), async (choices) => {
+        const { status, body } = await constrainedChat({ guided_choice: choices, max_tokens: 40 });
+        const context = `${JSON.stringify(choices)}: ${JSON.stringify(body)}`;
+        expect(status, context).toBe(200);
+        const [answer] = (body as ChatAnswer).choices;
+        expect(answer.finish_reason, context).toBe("stop");
+        expect(choices, context).toContain(answer.message.content);
+      }),
+      { numRuns: 60, seed: 5 },
+    );
   });
 });
