@@ -18,6 +18,12 @@ export const embeddingsInputSchema = z.strictObject({
     tokenIdsSchema,
     z.array(tokenIdsSchema).min(1).max(256),
   ]),
+  truncate: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Cut an input longer than the model's context to its length instead of refusing it (Ollama's default); a remote upstream answers as it does",
+    ),
   normalize: z
     .number()
     .int()
@@ -57,7 +63,7 @@ export async function createEmbeddings(
       `Unknown token id ${item[invalid]} (the vocabulary has ${model.vocabularySize})`,
     );
   }
-  const { vectors, promptTokens } = await model.embed(inputs);
+  const { vectors, promptTokens } = await model.embed(inputs, parsed.truncate);
   return {
     model: model.id,
     vectors: vectors.map((vector) => normalizeEmbedding(vector, parsed.normalize)),

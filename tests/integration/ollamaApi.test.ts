@@ -360,6 +360,19 @@ describe("embeddings", () => {
     expect(answer.prompt_eval_count).toBeGreaterThan(0);
   });
 
+  it("cuts an input longer than the context to its length, as Ollama does unless truncate is false", async () => {
+    const { contextSize } = app.registry.get("tiny").info();
+    const long = "word ".repeat(contextSize + 500);
+    const cut = await ollama.embed({ model: "tiny", input: long });
+    expect(cut.embeddings).toHaveLength(1);
+    // What fits beside the model's special tokens, one cell left free (node-llama-cpp's rule).
+    expect(cut.prompt_eval_count).toBeGreaterThanOrEqual(contextSize - 3);
+    expect(cut.prompt_eval_count).toBeLessThan(contextSize);
+    const refused = await post("/api/embed", { model: "tiny", input: long, truncate: false });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ error: expect.stringContaining("Embedding input is") });
+  });
+
   it("embeds one prompt without normalizing (/api/embeddings)", async () => {
     const { embedding } = await ollama.embeddings({ model: "tiny", prompt: "first text" });
     const [unit] = (await ollama.embed({ model: "tiny", input: "first text" })).embeddings;

@@ -222,6 +222,21 @@ describe("errors", () => {
     await expectBadRequest(client.chat.completions.create({ ...params, stream: true }), "grammar");
   });
 
+  it("an embedding input at the context's edge is a 400 naming input, never a 500", async () => {
+    const { contextSize } = app.registry.get("tiny").info();
+    // node-llama-cpp adds the model's special tokens and keeps one cell free: these no longer fit.
+    for (const length of [contextSize - 1, contextSize, contextSize + 1])
+      await expectBadRequest(
+        client.embeddings.create({ model: "tiny", input: Array.from({ length }, () => 300) }),
+        "input",
+      );
+    const fits = await client.embeddings.create({
+      model: "tiny",
+      input: Array.from({ length: contextSize - 3 }, () => 300),
+    });
+    expect(fits.data).toHaveLength(1);
+  });
+
   it("400 naming a known parameter that cannot be honoured", async () => {
     await expectBadRequest(
       client.completions.create({ model: "tiny", prompt: "x", max_tokens: 2, n: 2 }),

@@ -151,7 +151,12 @@ export function ollamaRoutes(resolvers: Resolvers): Route[] {
         if (Array.isArray(request.input) && request.input.length === 0)
           return sendJson(context.response, 200, { model: model.id, embeddings: [] });
         // Ollama's /api/embed answers unit-length vectors, as the resolver's default normalization does.
-        const embeddings = await resolvers.createEmbeddings({ model: model.id, input: request.input });
+        const embeddings = await resolvers.createEmbeddings({
+          model: model.id,
+          input: request.input,
+          // Ollama cuts an input to the context unless told not to.
+          truncate: request.truncate ?? true,
+        });
         sendJson(context.response, 200, {
           model: embeddings.model,
           embeddings: embeddings.vectors,
@@ -173,6 +178,7 @@ export function ollamaRoutes(resolvers: Resolvers): Route[] {
           model: model.id,
           input: request.prompt,
           normalize: -1,
+          truncate: true,
         });
         sendJson(context.response, 200, { embedding: embeddings.vectors[0] });
       },

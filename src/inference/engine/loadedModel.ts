@@ -274,21 +274,26 @@ export class LoadedModel implements ScheduledModel {
     }
   }
 
-  /** One vector per input: a text, or token ids the caller has checked with isValidToken. */
+  /**
+   * One vector per input: a text, or token ids the caller has checked with isValidToken. An input
+   * longer than the context is refused, or with `truncate` cut to the context's length.
+   */
   async embed(
     inputs: readonly (string | readonly Token[])[],
+    truncate = false,
   ): Promise<{ vectors: number[][]; promptTokens: number }> {
     const run = this.embeddingQueue.then(async () => {
       const context = await this.embeddingContextOnce();
       const vectors: number[][] = [];
       let promptTokens = 0;
       for (const input of inputs) {
-        const tokens = typeof input === "string" ? this.model.tokenize(input, false) : [...input];
+        const whole = typeof input === "string" ? this.model.tokenize(input, false) : [...input];
+        const tokens = truncate ? this.fitEmbeddingInput(context, whole) : whole;
         if (tokens.length === 0) throw new InvalidInputError("input", "Embedding input must not be empty");
-        if (tokens.length > this.settings.contextSize)
+        if (embeddingInputLength(context, tokens) >= this.settings.contextSize)
           throw new InvalidInputError(
             "input",
-            `Embedding input is ${tokens.length} tokens, over the context size of ${this.settings.contextSize}`,
+            `Embedding input is ${tokens.length} tokens, over what the context of ${this.settings.contextSize} holds with the model's special tokens`,
           );
         promptTokens += tokens.length;
         vectors.push([...(await context.getEmbeddingFor(tokens)).vector]);
@@ -297,6 +302,17 @@ export class LoadedModel implements ScheduledModel {
     });
     this.embeddingQueue = run.catch(() => undefined);
     return run;
+  }
+
+  /** The longest start of `tokens` the embedding context takes (see embeddingInputLength). */
+  private fitEmbeddingInput(context: LlamaEmbeddingContext, tokens: Token[]): Token[] {
+    let fitted = tokens.slice(0, this.settings.contextSize);
+    while (fitted.length > 0 && embeddingInputLength(context, fitted) >= this.settings.contextSize)
+      fitted = fitted.slice(
+        0,
+        this.settings.contextSize - 1 - (embeddingInputLength(context, fitted) - fitted.length),
+      );
+    return fitted;
   }
 
   /** Whether the model has a ranking head (a reranker such as Qwen3-Reranker or bge-reranker). */
@@ -403,4 +419,13 @@ export class LoadedModel implements ScheduledModel {
 function fileTypeName(fileType: GgufFileType | undefined): string {
   if (fileType === undefined) return "";
   return (GgufFileType[fileType] ?? "").replace(/^(MOSTLY|ALL)_/, "");
+}
+
+/**
+ * What node-llama-cpp evaluates for an embedding input: with the model's BOS and EOS added where it
+ * adds them; it refuses an input that does not leave one cell of the context free. (It prepends to the
+ * array it measures, so it measures a copy.)
+ */
+function embeddingInputLength(context: LlamaEmbeddingContext, tokens: readonly Token[]): number {
+  return context.calculateInputLength([...tokens]);
 }
