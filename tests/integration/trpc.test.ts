@@ -108,6 +108,13 @@ describe("queries and mutations over batched HTTP", () => {
     const embeddings = await client.embeddings.create.mutate({ input: ["one", "two"] });
     expect(embeddings.vectors).toHaveLength(2);
     expect(embeddings.vectors[0].length).toBeGreaterThan(0);
+    // An input longer than the context: cut to it with truncate, refused without.
+    const long = "word ".repeat(app.registry.get("tiny").info().contextSize + 100);
+    const cut = await client.embeddings.create.mutate({ input: long, truncate: true });
+    expect(cut.vectors).toHaveLength(1);
+    await expect(client.embeddings.create.mutate({ input: long })).rejects.toMatchObject({
+      data: { code: "BAD_REQUEST" },
+    });
   });
 
   it("finds a model by id, and null for an unknown id", async () => {
