@@ -78,10 +78,16 @@ async function failure(request: Promise<unknown>): Promise<{ status: number; mes
 describe("the model list", () => {
   it("lists every served model with its details (/api/tags)", async () => {
     const { models } = await ollama.list();
-    expect(models.map((model) => model.name)).toEqual(["tiny", "qwen2.5", "qwen3", "coder"]);
-    const qwen = models.find((model) => model.name === "qwen2.5");
+    // With Ollama's default tag, which requests may leave out.
+    expect(models.map((model) => model.name)).toEqual([
+      "tiny:latest",
+      "qwen2.5:latest",
+      "qwen3:latest",
+      "coder:latest",
+    ]);
+    const qwen = models.find((model) => model.name === "qwen2.5:latest");
     expect(qwen).toMatchObject({
-      model: "qwen2.5",
+      model: "qwen2.5:latest",
       details: { format: "gguf", family: "qwen2", families: ["qwen2"], parent_model: "" },
     });
     expect(qwen?.size).toBeGreaterThan(0);
@@ -93,8 +99,10 @@ describe("the model list", () => {
 
   it("lists the loaded models with their context length (/api/ps)", async () => {
     const { models } = await ollama.ps();
-    expect(models.map((model) => model.name)).toContain("qwen3");
-    const qwen3 = models.find((model) => model.name === "qwen3") as unknown as { context_length: number };
+    expect(models.map((model) => model.name)).toContain("qwen3:latest");
+    const qwen3 = models.find((model) => model.name === "qwen3:latest") as unknown as {
+      context_length: number;
+    };
     expect(qwen3.context_length).toBeGreaterThan(0);
   });
 
@@ -154,7 +162,13 @@ describe("chat", () => {
       .map((line) => JSON.parse(line));
     expect(lines.map((line) => line.message.content).join("")).toBe("Hello there");
     expect(lines.slice(0, -1).every((line) => line.done === false)).toBe(true);
-    expect(lines.at(-1)).toMatchObject({ done: true, done_reason: "stop", eval_count: 2, model: "qwen2.5" });
+    // The model named as the request named it, as Ollama echoes it.
+    expect(lines.at(-1)).toMatchObject({
+      done: true,
+      done_reason: "stop",
+      eval_count: 2,
+      model: "qwen2.5:latest",
+    });
   });
 
   it("returns a tool call with its arguments as an object, streamed and not", async () => {
@@ -516,7 +530,7 @@ describe("with an API key", () => {
 
   it("takes the key as a Bearer header and refuses a request without it in Ollama's shape", async () => {
     const withKey = new Ollama({ host: keyed.url, headers: { Authorization: "Bearer secret-key" } });
-    expect((await withKey.list()).models.map((model) => model.name)).toEqual(["tiny"]);
+    expect((await withKey.list()).models.map((model) => model.name)).toEqual(["tiny:latest"]);
     const error = await failure(new Ollama({ host: keyed.url }).list());
     expect(error.status).toBe(401);
     const response = await fetch(`${keyed.url}/api/tags`);

@@ -83,11 +83,14 @@ export function toResolverMessages(messages: readonly WireMessage[]): ResolverMe
   });
 }
 
-/** The whole answer, for `stream: false`. */
-export function toChatDone(completion: ChatCompletion & { finishReason: ServedFinishReason }): ChatDone {
+/** The whole answer, for `stream: false`; `model` is the name the request gave (Ollama echoes it). */
+export function toChatDone(
+  completion: ChatCompletion & { finishReason: ServedFinishReason },
+  model: string,
+): ChatDone {
   const toolCalls = toWireToolCalls(completion.toolCalls);
   return {
-    ...answerHead(completion.model),
+    ...answerHead(model),
     message: {
       role: "assistant",
       content: completion.content ?? "",
@@ -99,9 +102,13 @@ export function toChatDone(completion: ChatCompletion & { finishReason: ServedFi
   };
 }
 
-/** The resolver's events as Ollama's streamed chat objects; tool calls come whole, before the last. */
-export function chatChunkTranslation(): (event: ChatCompletionEvent) => (ChatChunk | ChatDone | ErrorBody)[] {
-  let model = "";
+/**
+ * The resolver's events as Ollama's streamed chat objects, each naming `model` as the request did;
+ * tool calls come whole, before the last.
+ */
+export function chatChunkTranslation(
+  model: string,
+): (event: ChatCompletionEvent) => (ChatChunk | ChatDone | ErrorBody)[] {
   const piece = (message: AnswerMessage, logprobs?: ChatCompletion["logprobs"]): ChatChunk => ({
     ...answerHead(model),
     message,
@@ -111,7 +118,6 @@ export function chatChunkTranslation(): (event: ChatCompletionEvent) => (ChatChu
   return (event) => {
     switch (event.type) {
       case "started":
-        model = event.model;
         return [];
       case "contentDelta":
         return [piece({ role: "assistant", content: event.content }, event.logprobs)];

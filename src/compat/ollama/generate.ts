@@ -82,16 +82,20 @@ function refuseUnsupported(request: GenerateRequest): void {
     );
 }
 
-/** A generate's whole answer, for `stream: false`: the chat resolver's content, or a completion's text. */
+/**
+ * A generate's whole answer, for `stream: false`: the chat resolver's content, or a completion's text;
+ * `model` is the name the request gave (Ollama echoes it).
+ */
 export function toGenerateDone(
-  answer: Pick<ChatCompletion, "model" | "usage" | "timings" | "logprobs"> & {
+  answer: Pick<ChatCompletion, "usage" | "timings" | "logprobs"> & {
     finishReason: ServedFinishReason;
     text: string;
     reasoning: string | null;
   },
+  model: string,
 ): GenerateDone {
   return {
-    ...answerHead(answer.model),
+    ...answerHead(model),
     response: answer.text,
     ...(answer.reasoning !== null ? { thinking: answer.reasoning } : {}),
     ...(answer.logprobs ? { logprobs: toWireLogprobs(answer.logprobs) } : {}),
@@ -100,10 +104,9 @@ export function toGenerateDone(
 }
 
 /** The chat resolver's events, or the completion resolver's (raw and infill), as streamed generate objects. */
-export function generateChunkTranslation(): (
-  event: ChatCompletionEvent | CompletionEvent,
-) => (GenerateChunk | GenerateDone | ErrorBody)[] {
-  let model = "";
+export function generateChunkTranslation(
+  model: string,
+): (event: ChatCompletionEvent | CompletionEvent) => (GenerateChunk | GenerateDone | ErrorBody)[] {
   const piece = (response: string, logprobs: ChatCompletion["logprobs"]): GenerateChunk => ({
     ...answerHead(model),
     response,
@@ -113,7 +116,6 @@ export function generateChunkTranslation(): (
   return (event) => {
     switch (event.type) {
       case "started":
-        model = event.model;
         return [];
       case "contentDelta":
         return [piece(event.content, event.logprobs)];

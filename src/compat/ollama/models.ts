@@ -1,5 +1,5 @@
 // The served models as Ollama lists and describes them (/api/tags, /api/ps, /api/show). A model's
-// name is its inferql id; its digest is derived from the id and the weights' size (there is no
+// name is its inferql id with Ollama's default tag (`:latest`, which requests may leave out); its digest is derived from the id and the weights' size (there is no
 // registry manifest to hash); every served model is loaded, with no expiry.
 import { createHash } from "node:crypto";
 import type { Resolvers } from "../../resolvers/index.js";
@@ -16,10 +16,15 @@ export const OLLAMA_API_VERSION = "0.12.11";
 /** What a loaded model's `expires_at` says when it never unloads (Ollama's `keep_alive: -1`). */
 const NEVER = "9999-12-31T23:59:59Z";
 
+/** A model's name as Ollama writes names, with a tag: `qwen3:latest` for the id `qwen3` (ids with a tag keep it). */
+export function ollamaName(id: string): string {
+  return id.includes(":") ? id : `${id}:latest`;
+}
+
 export function toWireModel(model: ServedModel, modifiedAt: string): WireModel {
   return {
-    name: model.id,
-    model: model.id,
+    name: ollamaName(model.id),
+    model: ollamaName(model.id),
     modified_at: modifiedAt,
     size: model.sizeBytes,
     digest: createHash("sha256").update(`${model.id}\n${model.sizeBytes}`).digest("hex"),

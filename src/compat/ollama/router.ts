@@ -46,8 +46,8 @@ export function ollamaRoutes(resolvers: Resolvers): Route[] {
 
   /** Ollama's answer to a request with nothing to generate: it loads the model (here, already loaded). */
   const loaded = (context: RouteContext, name: string, answer: Record<string, unknown>) => {
-    const model = servedModel(name);
-    sendJson(context.response, 200, { ...answerHead(model.id), ...answer, done: true, done_reason: "load" });
+    servedModel(name);
+    sendJson(context.response, 200, { ...answerHead(name), ...answer, done: true, done_reason: "load" });
   };
 
   return [
@@ -92,11 +92,11 @@ export function ollamaRoutes(resolvers: Resolvers): Route[] {
         const input = toChatInput(request, modelIdOf(resolvers, request.model));
         if (request.stream) {
           const events = resolvers.streamChatCompletion(input, context);
-          await streamAsSse(context, events, chatChunkTranslation(), ollamaNdjson);
+          await streamAsSse(context, events, chatChunkTranslation(request.model), ollamaNdjson);
           return;
         }
         const completion = await resolvers.createChatCompletion(input, context);
-        sendServed(context, completion, (served) => toChatDone(served));
+        sendServed(context, completion, (served) => toChatDone(served, request.model));
       },
     },
     {
@@ -117,7 +117,7 @@ export function ollamaRoutes(resolvers: Resolvers): Route[] {
           await streamAsSse<ChatCompletionEvent | CompletionEvent, unknown>(
             context,
             events,
-            generateChunkTranslation(),
+            generateChunkTranslation(request.model),
             ollamaNdjson,
           );
           return;
@@ -125,7 +125,7 @@ export function ollamaRoutes(resolvers: Resolvers): Route[] {
         if (plan.kind === "chat") {
           const completion = await resolvers.createChatCompletion(plan.input, context);
           sendServed(context, completion, (served) =>
-            toGenerateDone({ ...served, text: served.content ?? "" }),
+            toGenerateDone({ ...served, text: served.content ?? "" }, request.model),
           );
           return;
         }
@@ -133,7 +133,9 @@ export function ollamaRoutes(resolvers: Resolvers): Route[] {
           plan.kind === "infill"
             ? await resolvers.createInfill(plan.input, context)
             : await resolvers.createCompletion(plan.input, context);
-        sendServed(context, completion, (served) => toGenerateDone({ ...served, reasoning: null }));
+        sendServed(context, completion, (served) =>
+          toGenerateDone({ ...served, reasoning: null }, request.model),
+        );
       },
     },
     {
