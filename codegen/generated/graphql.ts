@@ -40,6 +40,8 @@ export type ChatCompletionInput = {
   presencePenalty?: number | null | undefined;
   /** Reasoning tokens after which the model is made to end its reasoning and answer. */
   reasoningBudget?: number | null | undefined;
+  /** How much a reasoning model reasons, where its template takes it: `none` turns reasoning off (Qwen3's `enable_thinking`), a level (`low`, `medium`, `high`) is gpt-oss's `reasoning_effort`. */
+  reasoningEffort?: string | null | undefined;
   /** Default SEPARATE. */
   reasoningFormat?: ReasoningFormat | null | undefined;
   /** A regular expression the whole output must match (vLLM's structured outputs `regex`): classes, escapes, `.`, groups, alternation and quantifiers; lookaround, backreferences and `\b` are refused. */

@@ -163,6 +163,49 @@ describe("POST /apply-template", () => {
     expect(await render()).toMatch(/<\|im_start\|>assistant\n$/);
   });
 
+  it("a reasoning effort reaches each family's template by its own name, from every API that sends one", async () => {
+    const hi = [{ role: "user", content: "Hi" }];
+    const openAiPrompt = async (body: object) =>
+      ((await postJson(`${app.url}/apply-template`, { messages: hi, ...body })).body as { prompt: string })
+        .prompt;
+    // OpenAI's reasoning_effort: gpt-oss's `reasoning_effort`; explicit chat_template_kwargs still win.
+    expect(await openAiPrompt({ model: "gpt-oss", reasoning_effort: "high" })).toContain("Reasoning: high\n");
+    expect(
+      await openAiPrompt({
+        model: "gpt-oss",
+        reasoning_effort: "high",
+        chat_template_kwargs: { reasoning_effort: "low" },
+      }),
+    ).toContain("Reasoning: low\n");
+    // tRPC's reasoningEffort "none": Qwen3's enable_thinking false (an empty reasoning block).
+    const rendered = await createInferqlClient(app.url).tokenizer.applyTemplate.query({
+      model: "qwen3",
+      messages: [{ role: "user", content: "Hi" }],
+      reasoningEffort: "none",
+    });
+    expect(rendered.prompt).toMatch(/<think>\n\n<\/think>\n\n$/);
+    // GraphQL's reasoningEffort.
+    const graphql = await postGraphql<{ renderedPrompt: { prompt: string } }, Record<string, unknown>>(
+      app.url,
+      "query($input: ChatCompletionInput!) { renderedPrompt(input: $input) { prompt } }",
+      { input: { model: "gpt-oss", messages: [{ role: "USER", content: "Hi" }], reasoningEffort: "low" } },
+    );
+    expect(graphql.data?.renderedPrompt.prompt).toContain("Reasoning: low\n");
+    // Anthropic's thinking disabled: the same, counted in the prompt's tokens (Ollama's think: false in ollamaApi.test.ts).
+    const anthropicCount = async (thinking?: object) =>
+      (
+        (
+          await postJson(`${app.url}/v1/messages/count_tokens`, {
+            model: "qwen3",
+            messages: hi,
+            ...(thinking ? { thinking } : {}),
+          })
+        ).body as { input_tokens: number }
+      ).input_tokens;
+    const plain = await anthropicCount();
+    expect(await anthropicCount({ type: "disabled" })).toBeGreaterThan(plain);
+  });
+
   it("gpt-oss sees the analysis of its tool-calling turn, sent as reasoning_content or vLLM's reasoning", async () => {
     // Its template reads the analysis from `thinking` (llama.cpp copies reasoning_content there too).
     const answer = async (reasoning: Record<string, string>, content = "") =>

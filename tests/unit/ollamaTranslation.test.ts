@@ -2,7 +2,7 @@
 // or refused, `think` as template variables.
 import { describe, expect, it } from "vitest";
 import { toResolverMessages } from "../../src/compat/ollama/chat.js";
-import { toGenerationFields, toTemplateKwargs } from "../../src/compat/ollama/options.js";
+import { toGenerationFields, toReasoningEffort } from "../../src/compat/ollama/options.js";
 import { messageSchema, optionsSchema } from "../../src/compat/ollama/protocol.js";
 
 const messages = (raw: unknown[]) => raw.map((message) => messageSchema.parse(message));
@@ -100,10 +100,10 @@ describe("options", () => {
 });
 
 describe("think", () => {
-  it("false turns thinking off in the template, a level sets the reasoning effort, true changes nothing", () => {
-    expect(toTemplateKwargs(false)).toEqual({ enable_thinking: false });
-    expect(toTemplateKwargs("high")).toEqual({ reasoning_effort: "high" });
-    expect(toTemplateKwargs(true)).toBeUndefined();
-    expect(toTemplateKwargs(undefined)).toBeUndefined();
+  it("false turns thinking off, a level sets the reasoning effort, true changes nothing", () => {
+    expect(toReasoningEffort(false)).toBe("none");
+    expect(toReasoningEffort("high")).toBe("high");
+    expect(toReasoningEffort(true)).toBeUndefined();
+    expect(toReasoningEffort(undefined)).toBeUndefined();
   });
 });

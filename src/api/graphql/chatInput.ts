@@ -207,6 +207,10 @@ export const ChatCompletionInputRef = builder.inputType("ChatCompletionInput", {
     reasoningBudget: t.int({
       description: "Reasoning tokens after which the model is made to end its reasoning and answer.",
     }),
+    reasoningEffort: t.string({
+      description:
+        "How much a reasoning model reasons, where its template takes it: `none` turns reasoning off (Qwen3's `enable_thinking`), a level (`low`, `medium`, `high`) is gpt-oss's `reasoning_effort`.",
+    }),
     chatTemplateKwargs: t.field({
       type: JsonScalar,
       description: "Extra variables for the model's Jinja chat template, e.g. `{enable_thinking: false}`.",
@@ -260,6 +264,7 @@ export function toChatCompletionInput(input: ChatCompletionInputShape): ChatComp
     topLogprobs: orUndefined(input.topLogprobs),
     reasoningFormat: orUndefined(input.reasoningFormat),
     reasoningBudget: orUndefined(input.reasoningBudget),
+    reasoningEffort: orUndefined(input.reasoningEffort),
     chatTemplateKwargs: orUndefined(input.chatTemplateKwargs),
   };
 }

@@ -43,9 +43,9 @@ export function toChatPromptInput(request: CountTokensRequest): ChatCompletionIn
     ...(choice !== undefined && choice.type !== "none" && choice.disable_parallel_tool_use
       ? { parallelToolCalls: false }
       : {}),
-    // enabled: the budget bounds the reasoning; disabled: templates that know `enable_thinking` (Qwen3) skip it.
+    // enabled: the budget bounds the reasoning; disabled: the resolver turns it off where the template can (Qwen3).
     ...(request.thinking?.type === "enabled" ? { reasoningBudget: request.thinking.budget_tokens } : {}),
-    ...(request.thinking?.type === "disabled" ? { chatTemplateKwargs: { enable_thinking: false } } : {}),
+    ...(request.thinking?.type === "disabled" ? { reasoningEffort: "none" as const } : {}),
   };
 }
 
@@ -53,7 +53,7 @@ export function toChatPromptInput(request: CountTokensRequest): ChatCompletionIn
 export const messagesParamRenames: ParamRenames = {
   stop: "stop_sequences",
   reasoningBudget: "thinking.budget_tokens",
-  chatTemplateKwargs: "thinking",
+  reasoningEffort: "thinking",
   parallelToolCalls: "tool_choice.disable_parallel_tool_use",
 };
 

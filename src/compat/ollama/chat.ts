@@ -11,7 +11,7 @@ import {
   toWireLogprobs,
   toWireToolCalls,
 } from "./answers.js";
-import { toGenerationFields, toLogprobFields, toResponseFormat, toTemplateKwargs } from "./options.js";
+import { toGenerationFields, toLogprobFields, toReasoningEffort, toResponseFormat } from "./options.js";
 import type { AnswerMessage, ChatChunk, ChatDone, ChatRequest, ErrorBody, WireMessage } from "./protocol.js";
 
 type ResolverMessage = ChatCompletionInput["messages"][number];
@@ -25,7 +25,7 @@ export function toChatInput(request: ChatRequest, model: string): ChatCompletion
       function: { name, description, parameters },
     })),
     responseFormat: toResponseFormat(request.format),
-    chatTemplateKwargs: toTemplateKwargs(request.think),
+    reasoningEffort: toReasoningEffort(request.think),
   });
 }
 

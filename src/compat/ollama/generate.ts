@@ -15,8 +15,8 @@ import {
   toGenerationFields,
   toJsonSchema,
   toLogprobFields,
+  toReasoningEffort,
   toResponseFormat,
-  toTemplateKwargs,
 } from "./options.js";
 import type { ErrorBody, GenerateChunk, GenerateDone, GenerateRequest } from "./protocol.js";
 
@@ -52,7 +52,7 @@ export function planGenerate(request: GenerateRequest, model: string): GenerateP
         { role: "user" as const, content: request.prompt },
       ],
       responseFormat: toResponseFormat(request.format),
-      chatTemplateKwargs: toTemplateKwargs(request.think),
+      reasoningEffort: toReasoningEffort(request.think),
     }),
   };
 }

@@ -17,7 +17,7 @@ export const OLLAMA_API_VERSION = "0.12.11";
 const NEVER = "9999-12-31T23:59:59Z";
 
 /** A model's name as Ollama writes names, with a tag: `qwen3:latest` for the id `qwen3` (ids with a tag keep it). */
-export function ollamaName(id: string): string {
+function ollamaName(id: string): string {
   return id.includes(":") ? id : `${id}:latest`;
 }
 

@@ -68,7 +68,7 @@ export const ollamaParamRenames: ParamRenames = {
   stop: "options.stop",
   responseFormat: "format",
   jsonSchema: "format",
-  chatTemplateKwargs: "think",
+  reasoningEffort: "think",
   inputPrefix: "prompt",
   inputSuffix: "suffix",
 };
@@ -87,14 +87,13 @@ export function toJsonSchema(format: Format | undefined): Record<string, unknown
 }
 
 /**
- * `think: false` turns reasoning off in templates that can (Qwen3's `enable_thinking`); a level is
- * gpt-oss's `reasoning_effort`. Unset or true: the model reasons as its template does by default, and
- * its reasoning comes apart from the answer, as `thinking`.
+ * `think: false` turns reasoning off, a level sets how much (the resolver tells each family's template);
+ * unset or true: the model reasons as its template does by default, and its reasoning comes apart
+ * from the answer, as `thinking`.
  */
-export function toTemplateKwargs(think: Think | undefined): ChatCompletionInput["chatTemplateKwargs"] {
-  if (think === false) return { enable_thinking: false };
-  if (typeof think === "string") return { reasoning_effort: think };
-  return undefined;
+export function toReasoningEffort(think: Think | undefined): ChatCompletionInput["reasoningEffort"] {
+  if (think === false) return "none";
+  return typeof think === "string" ? think : undefined;
 }
 
 /** `logprobs` / `top_logprobs` as the chat resolver's. */

@@ -95,6 +95,13 @@ export const chatCompletionInputSchema = z.strictObject({
     .min(0)
     .optional()
     .describe("Reasoning tokens after which the model is made to end its reasoning"),
+  reasoningEffort: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "How much a reasoning model reasons, where its template takes it: none turns reasoning off (Qwen3's enable_thinking), a level (low, medium, high) is gpt-oss's reasoning_effort",
+    ),
   chatTemplateKwargs: z
     .record(z.string(), z.unknown())
     .optional()

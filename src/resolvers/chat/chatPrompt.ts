@@ -13,8 +13,26 @@ export function toChatPrompt(input: ParsedChatCompletionInput, tools: readonly C
     kind: "chat",
     messages: input.messages.map(toPromptMessage),
     tools,
-    ...(input.chatTemplateKwargs ? { templateVariables: input.chatTemplateKwargs } : {}),
+    ...templateVariablesOf(input),
   };
+}
+
+/**
+ * The chat template's extra variables: the reasoning effort as the families' templates name it
+ * (Qwen3's `enable_thinking`, gpt-oss's `reasoning_effort`), then the request's own, which win.
+ */
+function templateVariablesOf({
+  reasoningEffort,
+  chatTemplateKwargs,
+}: ParsedChatCompletionInput): Pick<ChatPrompt, "templateVariables"> {
+  const effort =
+    reasoningEffort === undefined
+      ? undefined
+      : reasoningEffort === "none"
+        ? { enable_thinking: false }
+        : { reasoning_effort: reasoningEffort };
+  if (!effort && !chatTemplateKwargs) return {};
+  return { templateVariables: { ...effort, ...chatTemplateKwargs } };
 }
 
 function toPromptMessage(message: ChatMessage): ChatPromptMessage {

@@ -53,10 +53,8 @@ export function toChatCompletionInput(request: ChatCompletionRequest): ChatCompl
       topLogprobs: request.top_logprobs,
       reasoningFormat: request.reasoning_format === "none" ? ("inline" as const) : ("separate" as const),
       reasoningBudget: request.thinking_budget_tokens,
-      chatTemplateKwargs:
-        request.reasoning_effort !== undefined
-          ? { reasoning_effort: request.reasoning_effort, ...request.chat_template_kwargs }
-          : request.chat_template_kwargs,
+      reasoningEffort: request.reasoning_effort,
+      chatTemplateKwargs: request.chat_template_kwargs,
     },
     toTextConstraint(output),
   );
@@ -97,10 +95,6 @@ export function chatParamRenames(request: ChatCompletionRequest): ParamRenames {
     ...structuredOutputRenames(chatStructuredOutput(request), "responseFormat.jsonSchema.schema"),
     maxTokens: request.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens",
     reasoningBudget: "thinking_budget_tokens",
-    // reasoning_effort alone travels as a chat template variable.
-    ...(request.chat_template_kwargs === undefined && request.reasoning_effort !== undefined
-      ? { chatTemplateKwargs: "reasoning_effort" }
-      : {}),
   };
 }
 

@@ -101,9 +101,7 @@ export function toChatPromptInput(
             },
           }
         : format,
-    ...(request.reasoning?.effort !== undefined
-      ? { chatTemplateKwargs: { reasoning_effort: request.reasoning.effort } }
-      : {}),
+    reasoningEffort: request.reasoning?.effort,
   };
 }
 
@@ -130,7 +128,7 @@ export const responseParamRenames: ParamRenames = {
   maxTokens: "max_output_tokens",
   messages: "input",
   responseFormat: "text.format",
-  chatTemplateKwargs: "reasoning",
+  reasoningEffort: "reasoning.effort",
   topLogprobs: "top_logprobs",
 };
 

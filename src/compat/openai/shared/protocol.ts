@@ -21,7 +21,7 @@ export function notSupported(reason: string) {
  * A known parameter inferql honours only at its default: that value (or absent/null) is accepted,
  * any other is a 400 naming it.
  */
-export function onlyDefault<Value extends string | number | boolean>(
+function onlyDefault<Value extends string | number | boolean>(
   schema: z.ZodType<Value>,
   isDefault: (value: Value) => boolean,
   reason: string,
