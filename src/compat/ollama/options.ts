@@ -3,6 +3,7 @@
 import type { ChatCompletionInput } from "../../resolvers/index.js";
 import { OpenAiError } from "../openai/errors/openAiError.js";
 import type { ParamRenames } from "../openai/errors/wireParam.js";
+import { fromNPredict } from "../openai/shared/llamaServerAnswer.js";
 import type { GenerationInput } from "../openai/shared/toGenerationInput.js";
 import type { Format, Options, Think } from "./protocol.js";
 
@@ -33,7 +34,8 @@ export function toGenerationFields(options: Options, topLevel: TopLevelSampling 
       );
   }
   return {
-    maxTokens: maxTokensOf(options.num_predict ?? topLevel.max_output_tokens),
+    // Ollama's -1 (no limit) and -2 (fill the context) are llama-server's negative n_predict.
+    maxTokens: fromNPredict(options.num_predict, topLevel.max_output_tokens),
     temperature: options.temperature ?? topLevel.temperature,
     topP: options.top_p ?? topLevel.top_p,
     topK: options.top_k,
@@ -47,11 +49,6 @@ export function toGenerationFields(options: Options, topLevel: TopLevelSampling 
         ? undefined
         : options.stop,
   };
-}
-
-/** Ollama's -1 (no limit) and -2 (fill the context): the context ends the answer. */
-function maxTokensOf(numPredict: number | undefined): number | undefined {
-  return numPredict !== undefined && numPredict < 0 ? undefined : numPredict;
 }
 
 /** The resolver fields toGenerationFields and the translations fill, by the names Ollama's clients send. */
