@@ -5,6 +5,7 @@
 import { BadRequestError, type OpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningInferql } from "../../src/app.js";
+import { familyFixturePath } from "../support/familyFixtures.js";
 import { postGraphql } from "../support/graphqlClients.js";
 import { openAiClient } from "../support/openai.js";
 import { startTestServer } from "../support/startTestServer.js";
@@ -13,7 +14,12 @@ let app: RunningInferql;
 let client: OpenAI;
 
 beforeAll(async () => {
-  app = await startTestServer();
+  app = await startTestServer({
+    flags: (["qwen2.5", "llama3.1", "qwen3"] as const).flatMap((family) => [
+      "--model",
+      `${family}=${familyFixturePath(family)}`,
+    ]),
+  });
   client = openAiClient(app.url);
 });
 
@@ -134,6 +140,33 @@ describe("chat completions", () => {
     );
     expect(badSchema.param).toBe("structured_outputs.json.properties.a.not");
   });
+});
+
+describe("on real families' templates (scripted Qwen2.5, Llama 3.1 and Qwen3 fixtures)", () => {
+  it.each(["qwen2.5", "llama3.1", "qwen3"])(
+    "%s: guided_choice and a JSON schema pattern hold over the family's own prompt and end tokens",
+    async (model) => {
+      const ask = (extra: Record<string, unknown>) =>
+        client.chat.completions.create({
+          model,
+          messages: [{ role: "user", content: "Please answer @@plain" }],
+          max_tokens: 40,
+          temperature: 0,
+          ...extra,
+        } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+      const choice = await ask({ guided_choice: ["yes", "no"] });
+      expect(choice.choices[0]).toMatchObject({ finish_reason: "stop" });
+      expect(["yes", "no"]).toContain(choice.choices[0].message.content);
+      const coded = await ask({
+        response_format: {
+          type: "json_schema",
+          json_schema: { name: "code", schema: { type: "string", pattern: "^[A-Z]{2}-[0-9]{2}$" } },
+        },
+      });
+      expect(coded.choices[0].finish_reason).toBe("stop");
+      expect(JSON.parse(coded.choices[0].message.content ?? "")).toMatch(/^[A-Z]{2}-[0-9]{2}$/);
+    },
+  );
 });
 
 describe("text completions", () => {
